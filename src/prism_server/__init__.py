@@ -1,0 +1,1 @@
+"""A small PRISM-compatible server for tests and offline rehearsal."""

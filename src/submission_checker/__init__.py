@@ -1,0 +1,1 @@
+"""MLPerf Endpoints submission checker: public API is SubmissionChecker and Report."""
