@@ -1,0 +1,180 @@
+"""Strict readers for the submission's JSON and YAML files.
+
+Submission files are written by hand or by tools we do not control, so every reader here turns
+whatever is on disk into either plain Python data or one ``LoadError`` whose message a submitter
+can act on: not UTF-8, empty, malformed (with line and column), duplicate keys, ``NaN`` or
+``Infinity`` in JSON, numbers too large to represent. Integers stay exact (Python ints).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+
+__all__ = ["LoadError", "load_json", "load_yaml", "parse_json", "parse_yaml"]
+
+
+class LoadError(Exception):
+    """A file could not be read as the strict JSON or YAML the submission format requires."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading bytes
+
+
+def _read_text(path: str | os.PathLike[str]) -> str:
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise LoadError("is a directory, expected a file") from None
+    except FileNotFoundError:
+        raise LoadError("file not found") from None
+    except OSError as exc:
+        raise LoadError(f"cannot read file: {exc.strerror or exc}") from None
+    return _decode(data)
+
+
+def _decode(data: bytes) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8"
+        ) from None
+    # A UTF-8 byte-order mark is legal UTF-8 that some editors add; it carries no content.
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise LoadError("file is empty")
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON
+
+
+def _reject_constant(name: str) -> Any:
+    raise LoadError(f"{name} is not a number in strict JSON; write a finite number or null")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise LoadError(f'duplicate key "{key}" in a JSON object; keep only one')
+            seen.add(key)
+    return result
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise LoadError(f"number {text[:40]} is too large to represent")
+    return value
+
+
+# Only a literal with a 3-digit exponent or a few hundred digits can overflow a float; checking
+# every float through Python is measurably slower on large summaries, so do it only then.
+_FLOAT_OVERFLOW_RISK = re.compile(r"[eE][+]?0*[1-9]\d{2}|\d{300}")
+
+
+def parse_json(text: str) -> Any:
+    """Parse strict JSON text (see ``load_json``)."""
+    parse_float = _finite_float if _FLOAT_OVERFLOW_RISK.search(text) else float
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_constant=_reject_constant,
+            parse_float=parse_float,
+        )
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise LoadError(f"not valid JSON: {exc.msg} at {where}") from None
+    except RecursionError:
+        raise LoadError("not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer literal with more digits than Python allows
+        raise LoadError(f"not valid JSON: {exc}") from None
+
+
+def load_json(path: str | os.PathLike[str]) -> Any:
+    """Read a UTF-8 JSON file strictly.
+
+    Rejects duplicate object keys, ``NaN``/``Infinity``, numbers that overflow a float, empty
+    files and non-UTF-8 bytes, each with a ``LoadError`` that says what is wrong and where.
+    """
+    return parse_json(_read_text(path))
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML
+
+_BaseSafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class StrictSafeLoader(_BaseSafeLoader):  # type: ignore[misc, valid-type]
+    """PyYAML's safe loader (the C one when available) that rejects duplicate mapping keys.
+
+    The C loaders parse in C but still construct through Python's ``construct_mapping``, so the
+    override applies to both. Keys brought in by a ``<<`` merge may be overridden, as YAML allows.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == _MERGE_TAG:
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                except TypeError:  # unhashable key: the base class reports it
+                    continue
+                if duplicate:
+                    raise ConstructorError(
+                        None, None, f"duplicate key {key!r}; keep only one", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse YAML text with the safe loader, rejecting duplicate keys (see ``load_yaml``)."""
+    try:
+        return yaml.load(text, Loader=StrictSafeLoader)  # noqa: S506 - a safe loader subclass
+    except yaml.MarkedYAMLError as exc:
+        problem = exc.problem or exc.context or "malformed"
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise LoadError(f"not valid YAML: {problem}{where}") from None
+    except yaml.YAMLError as exc:
+        raise LoadError(f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise LoadError("not valid YAML: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python allows
+        raise LoadError(f"not valid YAML: {exc}") from None
+
+
+def load_yaml(path: str | os.PathLike[str]) -> Any:
+    """Read a UTF-8 YAML file as PyYAML's safe loader does, plus duplicate-key rejection.
+
+    Empty files, non-UTF-8 bytes and malformed YAML raise ``LoadError``.
+    """
+    return parse_yaml(_read_text(path))

@@ -1,0 +1,433 @@
+"""Schemas of the four submission files (checker.md §2), as strict pydantic v2 models.
+
+``Model.model_validate(data)`` on already-parsed JSON/YAML data enforces §2 on its own: a boolean
+is not an integer, a string is not a number, NaN/Infinity are rejected, unknown extra fields are
+kept (submitters add disclosure fields), enumerations are matched case-insensitively after
+trimming whitespace and stored in their canonical spelling, and an optional field set to null
+counts as absent. ``validation_problems`` turns a failure into one human line per problem:
+``node_types[0].accelerators_per_node: found "8" (str), expected an integer``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import types
+import typing
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .rounds import normalise_metric
+
+__all__ = [
+    "AccuracyResult",
+    "NodeType",
+    "PercentileBlock",
+    "PointConfig",
+    "PointSummary",
+    "RuntimeSettings",
+    "SystemDescription",
+    "TokenCounts",
+    "validate",
+    "validation_problems",
+]
+
+_STRICT = ConfigDict(strict=True, extra="allow", allow_inf_nan=False)
+
+NonNegativeInt = Annotated[int, Field(ge=0)]
+
+
+class _Strict(BaseModel):
+    model_config = _STRICT
+
+
+def _canonical(value: Any, choices: tuple[str, ...], field: str) -> Any:
+    """Map a case/whitespace variant onto its canonical spelling, or raise a clear error."""
+    if not isinstance(value, str):
+        return value  # the strict str type reports the wrong type
+    wanted = value.strip().lower()
+    for choice in choices:
+        if choice.lower() == wanted:
+            return choice
+    raise PydanticCustomError(
+        "enum_choice",
+        "expected one of {choices} (case-insensitive)",
+        {"choices": ", ".join(choices), "field": field},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# §2.1 systems/<id>.json
+
+
+class NodeType(_Strict):
+    """One kind of node in the system; every field is optional."""
+
+    system_node_ensemble_id: int | None = None
+    number_of_nodes: int | None = None
+    host_processors_per_node: int | None = None
+    host_processor_core_count: int | None = None
+    host_processor_vcpu_count: int | None = None
+    accelerators_per_node: int | None = None
+    host_processor_model_name: str | None = None
+    host_memory_capacity: str | None = None
+    host_memory_configuration: str | None = None
+    accelerator_model_name: str | None = None
+    accelerator_memory_capacity: str | None = None
+    accelerator_memory_type: str | None = None
+    accelerator_interconnect: str | None = None
+    accelerator_host_interconnect: str | None = None
+    host_network_card_count: str | None = None
+    host_networking: str | None = None
+    host_storage_capacity: str | None = None
+    host_storage_type: str | None = None
+    other_hardware: str | None = None
+    hw_notes: str | None = None
+    cooling: str | None = None
+    inference_backend: str | None = None
+    driver: str | None = None
+    operating_system: str | None = None
+    filesystem: str | None = None
+    container_link: str | None = None
+    other_software_stack: str | None = None
+    sw_notes: str | None = None
+
+
+AVAILABILITY_STATUSES = ("Available", "Preview", "RDI")
+DIVISIONS = ("Standardized", "Serviced", "RDI")
+
+
+class SystemDescription(_Strict):
+    """``systems/<system_id>.json``.
+
+    ``max_supported_concurrency`` is optional here on purpose: its absence is reported by the
+    rule ``max-concurrency-declared``; a present value of the wrong type fails this schema.
+    """
+
+    submitter_org_names: str
+    system_name: str
+    system_category: str
+    system_availability_status: str
+    division: str
+    node_types: list[NodeType]
+    max_supported_concurrency: int | None = None
+    submitter_contact: str | None = None
+    submission_id: str | None = None
+    submission_date: str | None = None
+    publish_date: str | None = None
+    system_size: str | None = None
+    serving_framework: str | None = None
+    benchmark_model: str | None = None
+    model_id: str | None = None
+    model_name: str | None = None
+    model_precision: str | None = None
+    link_to_model: str | None = None
+    link_to_model_transformation: str | None = None
+    model_notes: str | None = None
+    dataset_id: str | None = None
+    dataset_name: str | None = None
+    dataset_type: str | None = None
+    dataset_link: str | None = None
+    system_node_ensemble_count: int | None = None
+    system_node_ensemble_total: int | None = None
+    input_token_average: float | None = None
+    output_token_average: float | None = None
+    measured_accuracy_score: float | None = None
+
+    @field_validator("system_availability_status", mode="before")
+    @classmethod
+    def _availability(cls, value: Any) -> Any:
+        return _canonical(value, AVAILABILITY_STATUSES, "system_availability_status")
+
+    @field_validator("division", mode="before")
+    @classmethod
+    def _division(cls, value: Any) -> Any:
+        return _canonical(value, DIVISIONS, "division")
+
+
+# ---------------------------------------------------------------------------------------------
+# §2.2 points/point_<N>.yaml
+
+
+class RuntimeSettings(_Strict):
+    load_pattern: str
+    stream_all_chunks: bool
+    min_duration_ms: int | None = None
+    min_sample_count: int | None = None
+
+
+class PointConfig(_Strict):
+    """``points/point_<N>.yaml``: one measurement point."""
+
+    concurrency: int
+    dataset: str
+    runtime_settings: RuntimeSettings
+    region: str | None = None
+    benchmark_model: str | None = None
+
+    @field_validator("dataset")
+    @classmethod
+    def _dataset_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise PydanticCustomError("blank_string", "expected a non-empty dataset name")
+        return value
+
+
+# ---------------------------------------------------------------------------------------------
+# §2.3 results/point_<N>/mlperf_endpoints_log_summary.json
+
+_DECIMAL_KEY = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+FiniteNumber = float  # strict float: ints are accepted, bools and strings are not; no NaN/Inf
+
+
+class PercentileBlock(_Strict):
+    """A latency-like block: ``total`` and ``percentiles`` (decimal-string keys 0…100)."""
+
+    total: FiniteNumber
+    percentiles: dict[str, FiniteNumber]
+
+    @field_validator("percentiles")
+    @classmethod
+    def _decimal_keys(cls, value: dict[str, float]) -> dict[str, float]:
+        seen: dict[Decimal, tuple[str, float]] = {}
+        for key, number in value.items():
+            level = Decimal(key) if _DECIMAL_KEY.fullmatch(key) else None
+            if level is None or level > 100:
+                raise PydanticCustomError(
+                    "percentile_key",
+                    'percentile key "{key}" is not a decimal number from 0 to 100',
+                    {"key": key},
+                )
+            if level in seen and seen[level][1] != number:
+                other, other_number = seen[level]
+                raise PydanticCustomError(
+                    "percentile_conflict",
+                    'percentile keys "{other}" and "{key}" name the same percentile '
+                    "but differ ({other_number} vs {number})",
+                    {"key": key, "other": other, "number": number, "other_number": other_number},
+                )
+            seen[level] = (key, number)
+        return value
+
+
+class TokenCounts(_Strict):
+    """``output_sequence_lengths``: ``total`` is the run's output token count."""
+
+    total: FiniteNumber
+
+
+class PointSummary(_Strict):
+    """The benchmark's summary of one point (inference-endpoint's ``result_summary.json``)."""
+
+    n_samples_issued: NonNegativeInt
+    n_samples_completed: NonNegativeInt
+    n_samples_failed: NonNegativeInt
+    duration_ns: FiniteNumber
+    output_sequence_lengths: TokenCounts
+    ttft: PercentileBlock | None = None
+    tpot: PercentileBlock | None = None
+    latency: PercentileBlock | None = None
+    system_tps: FiniteNumber | None = None
+    tps: FiniteNumber | None = None
+    tps_per_user: FiniteNumber | None = None
+    qps: FiniteNumber | None = None
+
+    @field_validator("output_sequence_lengths", mode="before")
+    @classmethod
+    def _token_counts_present(cls, value: Any) -> Any:
+        if value == {}:
+            raise PydanticCustomError(
+                "no_token_counts",
+                "no output token counts — was the benchmark run without a tokenizer?",
+            )
+        return value
+
+    @property
+    def total_output_tokens(self) -> float:
+        return self.output_sequence_lengths.total
+
+    @property
+    def elapsed_s(self) -> float:
+        return self.duration_ns / 1e9
+
+    @property
+    def derived_system_tps(self) -> float:
+        return self.total_output_tokens / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+# ---------------------------------------------------------------------------------------------
+# §2.4 accuracy/accuracy_result.json
+
+
+class AccuracyResult(_Strict):
+    """The accuracy run's verdict; with an object ``score``, ``metric`` names the primary one."""
+
+    metric: str
+    score: Union[FiniteNumber, dict[str, FiniteNumber]]  # noqa: UP007 - pydantic union order
+    quality_target: FiniteNumber
+    passed: bool
+    dataset: str | None = None
+    num_samples: int | None = None
+
+    @field_validator("score", mode="wrap")
+    @classmethod
+    def _score_shape(cls, value: Any, handler: Any, info: ValidationInfo) -> Any:
+        try:
+            score = handler(value)
+        except ValidationError:
+            raise PydanticCustomError(
+                "score_shape",
+                "expected a finite number or an object mapping metric names to finite numbers",
+            ) from None
+        metric = info.data.get("metric")
+        if isinstance(score, dict) and isinstance(metric, str):
+            wanted = normalise_metric(metric)
+            if not any(normalise_metric(name) == wanted for name in score):
+                raise PydanticCustomError(
+                    "primary_metric_missing",
+                    'expected an entry for the primary metric "{metric}" (named by "metric")',
+                    {"metric": metric},
+                )
+        return score
+
+    @property
+    def primary_score(self) -> float:
+        """The score of the metric named by ``metric``."""
+        if isinstance(self.score, dict):
+            wanted = normalise_metric(self.metric)
+            return next(v for k, v in self.score.items() if normalise_metric(k) == wanted)
+        return self.score
+
+    def metric_scores(self) -> dict[str, float]:
+        """Every reported metric by normalised name (a scalar score is the ``metric``'s)."""
+        if isinstance(self.score, dict):
+            return {normalise_metric(k): v for k, v in self.score.items()}
+        return {normalise_metric(self.metric): self.score}
+
+
+# ---------------------------------------------------------------------------------------------
+# Human-readable problems
+
+M = TypeVar("M", bound=BaseModel)
+
+_EXPECTED_BY_TYPE = {
+    "int_type": "an integer",
+    "float_type": "a number",
+    "finite_number": "a finite number",
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "an object (mapping)",
+    "model_type": "an object (mapping)",
+    "model_attributes_type": "an object (mapping)",
+    "missing": None,  # described from the field's annotation
+}
+
+
+def validate(model_cls: type[M], data: Any) -> tuple[M | None, list[str]]:
+    """Validate ``data``; return the model (or ``None``) and the problems (empty when valid)."""
+    try:
+        return model_cls.model_validate(data), []
+    except ValidationError as exc:
+        return None, [_describe(model_cls, error) for error in exc.errors(include_url=False)]
+    except RecursionError:
+        return None, ["(whole file): nested too deeply or refers to itself"]
+
+
+def validation_problems(model_cls: type[BaseModel], data: Any) -> list[str]:
+    """One line per schema problem: field path, value found, what was expected."""
+    return validate(model_cls, data)[1]
+
+
+def _describe(model_cls: type[BaseModel], error: Any) -> str:
+    loc = _field_path(error["loc"])
+    kind = error["type"]
+    if kind == "missing":
+        return f"{loc}: missing, expected {_annotation_text(model_cls, error['loc'])}"
+    found = f"found {_show(error['input'])}"
+    if kind in _EXPECTED_BY_TYPE:
+        return f"{loc}: {found}, expected {_EXPECTED_BY_TYPE[kind]}"
+    if kind == "greater_than_equal":
+        return f"{loc}: {found}, expected a value ≥ {error['ctx']['ge']}"
+    message = error["msg"]
+    if message.startswith("Input should be "):
+        message = "expected " + message[len("Input should be ") :]
+    return f"{loc}: {found}, {message}"
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    # pydantic appends the union member / validator name for unions; drop those technical parts
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif part.isidentifier():
+            parts.append(f".{part}" if parts else part)
+        else:
+            parts.append(f"[{json.dumps(part)}]")
+    return "".join(parts) or "(whole file)"
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "null"
+    type_name = {dict: "object", list: "list"}.get(type(value), type(value).__name__)
+    try:
+        text = json.dumps(value, default=str, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type_name})"
+
+
+def _annotation_text(model_cls: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """Describe what a missing field at ``loc`` should hold, from the model's annotations."""
+    annotation: Any = model_cls
+    for part in loc:
+        annotation = _strip_optional(annotation)
+        if isinstance(part, int) or not (
+            isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        ):
+            args = typing.get_args(annotation)
+            annotation = args[-1] if args else Any
+            continue
+        field = annotation.model_fields.get(part)
+        annotation = field.annotation if field else Any
+    return _type_text(_strip_optional(annotation))
+
+
+def _strip_optional(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(members) == 1:
+            return members[0]
+    return annotation
+
+
+def _type_text(annotation: Any) -> str:
+    if typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    simple = {int: "an integer", float: "a finite number", str: "a string", bool: "true or false"}
+    if annotation in simple:
+        return simple[annotation]
+    origin = typing.get_origin(annotation)
+    if origin is list:
+        inner = _type_text(typing.get_args(annotation)[0])
+        noun = inner.split(" ", 1)[-1]
+        return f"a list of {noun}s" if inner.startswith(("a ", "an ")) else "a list"
+    if origin in (Union, types.UnionType):
+        return " or ".join(_type_text(a) for a in typing.get_args(annotation))
+    if origin is dict or (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        return "an object"
+    return "a value"
