@@ -1,0 +1,368 @@
+"""Draw a submission's Pareto curves offline: PNG, SVG, or one self-contained HTML page.
+
+For every system/model: x = throughput per user (tokens/s/user), y = system throughput
+(tokens/s), one marker per measurement point.
+
+Design (chosen to stay honest about what was measured):
+- Concurrency is not an axis, so regions cannot be shaded as bands of x or y; instead each
+  marker is coloured by the §5.5 region its concurrency falls in (legend shows the region's
+  range for the system's M), and labelled with its concurrency. Points outside every region,
+  or of a system whose M is unusable, are grey.
+- The Pareto frontier joins, in order of x, the points that no other *passing* point beats on
+  both axes. Points with an error in the report are drawn as ✕ and never join the frontier:
+  they are not valid results.
+- Stored values are used when present (``tps_per_user``; ``system_tps``, else ``tps`` as
+  inference-endpoint writes it); otherwise they are derived from the summary as the checker
+  derives them (output tokens / elapsed s, and that / concurrency). The table in the HTML says
+  which.
+- An axis whose positive values span more than a factor of 20 is drawn on a log scale (labelled
+  so); points that cannot be placed (no readable summary, a value ≤ 0 on a log axis) are listed
+  under the plot instead of silently dropped.
+
+matplotlib is an optional dependency (``pip install "endpoints-submission-cli[plot]"``); it is
+imported only when drawing, with the Agg backend (no display needed).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REGION_COLOURS = {  # Okabe–Ito, readable for the common colour-vision deficiencies
+    "low_latency": "#0072B2",
+    "low_throughput": "#009E73",
+    "med_throughput": "#E69F00",
+    "high_throughput": "#D55E00",
+    "margin": "#CC79A7",
+    None: "#8C8C8C",
+}
+LOG_SPAN = 20.0
+OUTPUT_SUFFIXES = (".png", ".svg", ".html")
+
+
+class PlotError(Exception):
+    """A plot cannot be made; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """One measurement point as drawn."""
+
+    concurrency: int
+    tps_per_user: float | None
+    system_tps: float | None
+    region: str | None = None
+    error_rules: tuple[str, ...] = ()
+    source: str = "stored"  # "stored", "derived", or "stored+derived"
+    problem: str | None = None  # why the point cannot be placed, when it cannot
+
+    @property
+    def failing(self) -> bool:
+        return bool(self.error_rules)
+
+    @property
+    def placeable(self) -> bool:
+        return self.problem is None and self.tps_per_user is not None and \
+            self.system_tps is not None
+
+
+@dataclass
+class Curve:
+    """The points of one system/model, with the region ranges used to colour them."""
+
+    system: str
+    model: str
+    points: list[CurvePoint]
+    region_ranges: dict[str, str] = field(default_factory=dict)  # key -> "33–42"
+    region_note: str | None = None  # why regions are unknown, when they are
+
+    @property
+    def title(self) -> str:
+        return f"{self.system} / {self.model}"
+
+
+def pareto_frontier(points: list[CurvePoint]) -> list[CurvePoint]:
+    """Passing points that no other passing point matches or beats on both axes, by x.
+
+    A point is dominated when another has x ≥ and y ≥ with at least one strictly greater; equal
+    duplicates keep the lower concurrency only.
+    """
+    candidates = [p for p in points if p.placeable and not p.failing]
+    frontier = []
+    for point in candidates:
+        dominated = any(
+            other is not point
+            and other.tps_per_user >= point.tps_per_user
+            and other.system_tps >= point.system_tps
+            and (other.tps_per_user > point.tps_per_user or other.system_tps > point.system_tps
+                 or other.concurrency < point.concurrency)
+            for other in candidates
+        )
+        if not dominated:
+            frontier.append(point)
+    return sorted(frontier, key=lambda p: (p.tps_per_user, p.system_tps))
+
+
+def output_kind(output: Path) -> str:
+    """'png', 'svg' or 'html' from the file name; PlotError for anything else."""
+    suffix = output.suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise PlotError(
+            f"cannot tell the image format from {output.name!r}; "
+            "name the output file *.png, *.svg or *.html"
+        )
+    return suffix[1:]
+
+
+def write_plot(curves: list[Curve], output: Path, *, title: str) -> Path:
+    """Draw ``curves`` to ``output`` (format from its suffix) and return the path written."""
+    kind = output_kind(output)
+    if not curves:
+        raise PlotError("nothing to plot: the submission has no system/model with points")
+    pyplot = _pyplot()
+    if kind == "html":
+        content = render_html(curves, title=title, pyplot=pyplot).encode("utf-8")
+    else:
+        figure = _grid_figure(pyplot, curves, title=title)
+        content = _figure_bytes(pyplot, figure, kind, salt="grid")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(content)
+    return output
+
+
+def render_html(curves: list[Curve], *, title: str, pyplot=None) -> str:
+    """One page, no external resources: a heading, an inline SVG and a table per curve."""
+    pyplot = pyplot or _pyplot()
+    sections = []
+    for index, curve in enumerate(curves):
+        figure = pyplot.figure(figsize=(7.2, 5.0))
+        axes = figure.add_subplot(1, 1, 1)
+        _draw_curve(axes, curve)
+        figure.tight_layout()
+        svg = _inline_svg(_figure_bytes(pyplot, figure, "svg", salt=f"curve{index}"))
+        sections.append(
+            f"<section>\n<h2>{html.escape(curve.title)}</h2>\n"
+            f"<figure>{svg}</figure>\n{_points_table(curve)}\n</section>"
+        )
+    return _HTML_PAGE.format(
+        title=html.escape(title), legend=html.escape(_LEGEND_TEXT), body="\n".join(sections)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Drawing
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:
+        raise PlotError(
+            "plotting needs matplotlib, which is not installed; install it with "
+            "pip install \"endpoints-submission-cli[plot]\""
+        ) from None
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    return pyplot
+
+
+def _grid_figure(pyplot, curves: list[Curve], *, title: str):
+    columns = 1 if len(curves) == 1 else 2
+    rows = math.ceil(len(curves) / columns)
+    figure, axes_grid = pyplot.subplots(
+        rows, columns, figsize=(7.2 * columns, 5.0 * rows + 0.4), squeeze=False
+    )
+    flat = [axes for row in axes_grid for axes in row]
+    for axes, curve in zip(flat, curves, strict=False):
+        _draw_curve(axes, curve)
+    for axes in flat[len(curves):]:
+        axes.set_visible(False)
+    figure.suptitle(title, fontsize=12)
+    figure.tight_layout()
+    return figure
+
+
+def _draw_curve(axes, curve: Curve) -> None:
+    placed = [p for p in curve.points if p.placeable]
+    log_x = _wants_log([p.tps_per_user for p in placed])
+    log_y = _wants_log([p.system_tps for p in placed])
+    unplaced = [p for p in curve.points if not p.placeable]
+    if log_x or log_y:
+        for point in placed:
+            if (log_x and point.tps_per_user <= 0) or (log_y and point.system_tps <= 0):
+                unplaced.append(point)
+        placed = [p for p in placed if p not in unplaced]
+
+    frontier = pareto_frontier(placed)
+    if len(frontier) > 1:
+        axes.plot([p.tps_per_user for p in frontier], [p.system_tps for p in frontier],
+                  color="#222222", linewidth=1.4, zorder=2, label="Pareto frontier")
+    elif frontier:
+        axes.plot([], [], color="#222222", linewidth=1.4, label="Pareto frontier")
+
+    for region in REGION_COLOURS:
+        members = [p for p in placed if p.region == region]
+        if not members:
+            continue
+        label = _region_label(curve, region)
+        passing = [p for p in members if not p.failing]
+        failing = [p for p in members if p.failing]
+        colour = REGION_COLOURS[region]
+        if passing:
+            axes.scatter([p.tps_per_user for p in passing], [p.system_tps for p in passing],
+                         s=46, color=colour, edgecolors="white", linewidths=0.8, zorder=3,
+                         label=label)
+        if failing:
+            axes.scatter([p.tps_per_user for p in failing], [p.system_tps for p in failing],
+                         s=90, marker="X", color=colour, edgecolors="black", linewidths=0.9,
+                         zorder=4, label=None if passing else label)
+    if any(p.failing for p in placed):
+        axes.scatter([], [], s=90, marker="X", color="white", edgecolors="black",
+                     linewidths=0.9, label="point with errors (not on frontier)")
+
+    for point in placed:
+        axes.annotate(f"c={point.concurrency}", (point.tps_per_user, point.system_tps),
+                      textcoords="offset points", xytext=(5, 4), fontsize=7, color="#333333")
+
+    if log_x:
+        axes.set_xscale("log")
+    if log_y:
+        axes.set_yscale("log")
+    axes.set_xlabel("Throughput per user (tokens/s/user)" + (", log scale" if log_x else ""))
+    axes.set_ylabel("System throughput (tokens/s)" + (", log scale" if log_y else ""))
+    axes.set_title(curve.title, fontsize=11)
+    axes.grid(True, which="major", color="#dddddd", linewidth=0.6)
+    axes.set_axisbelow(True)
+    if placed:
+        axes.legend(fontsize=7, loc="best", framealpha=0.9)
+    notes = []
+    if curve.region_note:
+        notes.append(curve.region_note)
+    if unplaced:
+        notes.append("not plotted: " + "; ".join(
+            f"c={p.concurrency} ({p.problem or 'value ≤ 0 on a log axis'})" for p in unplaced))
+    if not placed:
+        axes.text(0.5, 0.5, "no point could be placed", transform=axes.transAxes,
+                  ha="center", va="center", fontsize=10, color="#555555")
+    if notes:
+        axes.text(0.0, -0.2, "\n".join(_wrap(note, 110) for note in notes),
+                  transform=axes.transAxes, fontsize=7, color="#555555", va="top")
+
+
+def _region_label(curve: Curve, region: str | None) -> str:
+    from submission_checker.regions import REGION_LABELS
+
+    if region is None:
+        return "no region" if curve.region_note else "outside every region"
+    name = REGION_LABELS.get(region, region)
+    span = curve.region_ranges.get(region)
+    return f"{name} ({span})" if span else name
+
+
+def _wants_log(values: list[float]) -> bool:
+    positive = [v for v in values if v > 0]
+    return len(positive) >= 2 and max(positive) / min(positive) > LOG_SPAN
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _figure_bytes(pyplot, figure, kind: str, *, salt: str) -> bytes:
+    """Render reproducibly: fixed SVG id salt, no dates or software stamps in the file."""
+    import matplotlib
+
+    buffer = io.BytesIO()
+    metadata = {"Date": None, "Creator": None} if kind == "svg" else {"Software": None}
+    with matplotlib.rc_context({"svg.hashsalt": salt, "svg.fonttype": "path"}):
+        figure.savefig(buffer, format=kind, dpi=110, metadata=metadata)
+    pyplot.close(figure)
+    return buffer.getvalue()
+
+
+_SVG_PROLOGUE = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
+_SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_SVG_NAMESPACES = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
+
+
+def _inline_svg(svg: bytes) -> str:
+    """matplotlib's SVG made fit to sit inside HTML: no XML prologue/DOCTYPE, no RDF metadata,
+    no namespace declarations (the HTML parser puts inline <svg> and xlink:href in the right
+    namespaces itself), so the page holds no URL at all."""
+    text = svg.decode("utf-8")
+    text = _SVG_PROLOGUE.sub("", text, count=1)
+    text = _SVG_METADATA.sub("", text)
+    return _SVG_NAMESPACES.sub("", text)
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+
+def _points_table(curve: Curve) -> str:
+    frontier = {p.concurrency for p in pareto_frontier(
+        [p for p in curve.points if p.placeable])}
+    rows = []
+    for point in sorted(curve.points, key=lambda p: p.concurrency):
+        status = ("errors: " + ", ".join(point.error_rules)) if point.failing else "ok"
+        rows.append(
+            "<tr>"
+            f"<td class=num>{point.concurrency}</td>"
+            f"<td>{html.escape(_region_label(curve, point.region))}</td>"
+            f"<td class=num>{_number(point.tps_per_user)}</td>"
+            f"<td class=num>{_number(point.system_tps)}</td>"
+            f"<td>{html.escape(point.source)}</td>"
+            f"<td>{'yes' if point.concurrency in frontier else ''}</td>"
+            f"<td class={'bad' if point.failing else 'ok'}>{html.escape(status)}</td>"
+            f"<td>{html.escape(point.problem or '')}</td>"
+            "</tr>"
+        )
+    note = f"<p class=note>{html.escape(curve.region_note)}</p>\n" if curve.region_note else ""
+    return (
+        f"{note}<table>\n<thead><tr><th>concurrency</th><th>region</th>"
+        "<th>tokens/s/user</th><th>system tokens/s</th><th>values</th><th>Pareto</th>"
+        "<th>check</th><th>not plotted because</th></tr></thead>\n<tbody>\n"
+        + "\n".join(rows) + "\n</tbody>\n</table>"
+    )
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+_LEGEND_TEXT = (
+    "x: throughput per user; y: system throughput. Marker colour = the concurrency region "
+    "(§5.5) of the point; label = its concurrency. Black line = Pareto frontier of the points "
+    "without errors. ✕ = a point with at least one error in the checker report."
+)
+
+_HTML_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<style>
+body {{ font-family: sans-serif; margin: 1.5em; color: #222; }}
+figure {{ margin: 0.5em 0; }}
+figure svg {{ max-width: 100%; height: auto; }}
+table {{ border-collapse: collapse; font-size: 0.85em; margin-bottom: 2em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }}
+td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+td.bad {{ color: #a00; font-weight: bold; }}
+p.note {{ color: #555; }}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+<p>{legend}</p>
+{body}
+</body>
+</html>
+"""
