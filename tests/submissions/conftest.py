@@ -1,0 +1,112 @@
+"""Fixtures for the submissions tests: git identity, local bare repositories, a `gh` stand-in."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+FAKE_GH_SOURCE = Path(__file__).with_name("fake_gh.py")
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_env(tmp_path, monkeypatch):
+    """A git identity (CI may have none), a private state dir for journals, no global git config."""
+    for var, value in {
+        "GIT_AUTHOR_NAME": "Sub Mitter",
+        "GIT_AUTHOR_EMAIL": "submitter@example.org",
+        "GIT_COMMITTER_NAME": "Sub Mitter",
+        "GIT_COMMITTER_EMAIL": "submitter@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }.items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.delenv("MLPERF_SUBMISSION_REPO", raising=False)
+    monkeypatch.delenv("PRISM_USER_API_TOKEN", raising=False)
+
+
+def _git(*args: str, cwd: Path | None = None) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def git():
+    """Run real git in the tests: ``git("log", "-1", cwd=repo)`` → stdout."""
+    return _git
+
+
+@pytest.fixture
+def bare_repo(tmp_path, git) -> Path:
+    """A bare repository with one commit on main, like a fresh submission repository."""
+    bare = tmp_path / "submissions.git"
+    git("init", "--quiet", "--bare", "--initial-branch=main", str(bare))
+    seed = tmp_path / "seed"
+    git("init", "--quiet", "--initial-branch=main", str(seed))
+    (seed / "README.md").write_text("MLPerf Endpoints submissions\n")
+    git("add", "README.md", cwd=seed)
+    git("commit", "--quiet", "-m", "initial commit", cwd=seed)
+    git("push", "--quiet", str(bare), "main", cwd=seed)
+    return bare
+
+
+@pytest.fixture
+def reject_pushes():
+    """Install a pre-receive hook that refuses every push: ``reject_pushes(bare, message)``."""
+
+    def install(bare: Path, message: str = "pushes are frozen for the review") -> None:
+        hook = bare / "hooks" / "pre-receive"
+        hook.write_text(f"#!/bin/sh\necho '{message}' >&2\nexit 1\n")
+        hook.chmod(0o755)
+
+    return install
+
+
+@dataclass
+class FakeGh:
+    """Handle on the `gh` stand-in: its state file (calls, PRs) and switches."""
+
+    bin_dir: Path
+    state_path: Path
+
+    @property
+    def state(self) -> dict:
+        return json.loads(self.state_path.read_text())
+
+    def set(self, **values) -> None:
+        state = self.state
+        state.update(values)
+        self.state_path.write_text(json.dumps(state, indent=2))
+
+    @property
+    def calls(self) -> list[list[str]]:
+        return [call["args"] for call in self.state["calls"]]
+
+    @property
+    def prs(self) -> list[dict]:
+        return self.state["prs"]
+
+
+@pytest.fixture
+def fake_gh(tmp_path, bare_repo, monkeypatch) -> FakeGh:
+    """`gh` on PATH, cloning from ``bare_repo`` as if it were the GitHub repository."""
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    script = bin_dir / "gh"
+    script.write_text(f"#!{sys.executable}\n" + FAKE_GH_SOURCE.read_text())
+    script.chmod(0o755)
+    state_path = bin_dir / "gh_state.json"
+    state_path.write_text(
+        json.dumps(
+            {"remote": str(bare_repo), "auth": True, "prs": [], "calls": [], "kill_parent_on": None}
+        )
+    )
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return FakeGh(bin_dir, state_path)
