@@ -1,0 +1,398 @@
+"""The HTTP face of prism-server: prism-api.md's endpoints as a FastAPI application.
+
+Handlers only translate between HTTP and :mod:`prism_server.store` / :mod:`prism_server.blobs`.
+Every error body is ``{"detail": "<text>"}``, validation errors included (FastAPI's list of
+errors is turned into one readable line naming the field).
+
+Storage lives under ``/storage/{runs|submissions}/{id}/archive``: PUT uploads, GET downloads,
+both only with a valid signature (``expires`` and ``signature`` query parameters) and never with
+an API key, as with a real object store.
+"""
+
+# No `from __future__ import annotations` here: FastAPI must see the real annotations of the
+# handlers defined inside create_app(), whose dependencies are closures over the store.
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.security import APIKeyHeader
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
+
+from prism_server import compliance
+from prism_server.blobs import ArchiveRejected, BlobStore, Upload
+from prism_server.models import (
+    DownloadUrl,
+    ErrorOut,
+    RunCreate,
+    RunOut,
+    RunSummary,
+    StoredArchive,
+    SubmissionCreate,
+    SubmissionDetail,
+    SubmissionOut,
+    SubmissionUpdate,
+    UploadUrl,
+)
+from prism_server.signing import Signer, load_or_create_secret
+from prism_server.store import Conflict, Invalid, NotFound, Store, StoreError
+
+log = logging.getLogger("prism_server")
+
+DB_FILE = "prism.sqlite3"
+KINDS = ("runs", "submissions")
+
+
+@dataclass
+class ServerConfig:
+    data_dir: Path
+    public_url: str | None = None
+    signed_url_ttl: int = 3600
+    run_expiry_days: float = 30.0
+    max_upload_bytes: int = 16 * 1024**3
+    enable_fault_injection: bool = False
+
+
+def open_store(data_dir: Path, *, run_expiry_days: float = 30.0) -> Store:
+    """The data dir's database (created on first use); also what `token create` uses."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Store(data_dir / DB_FILE, run_expiry_days=run_expiry_days)
+
+
+STATUS_OF = {NotFound: 404, Conflict: 409, Invalid: 422}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "missing, unknown or revoked API key"},
+    404: {"model": ErrorOut, "description": "no such object for this user"},
+}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ErrorOut}}
+
+
+def create_app(config: ServerConfig) -> Any:
+    """The ASGI application; wrapped in the fault injector when that is enabled."""
+    data_dir = config.data_dir
+    store = open_store(data_dir, run_expiry_days=config.run_expiry_days)
+    blobs = BlobStore(data_dir)
+    for removed in blobs.recover(store.referenced_archives()):
+        log.warning("removed leftover %s from an interrupted upload", removed)
+    signer = Signer(load_or_create_secret(data_dir), config.signed_url_ttl)
+    api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+    app = FastAPI(
+        title="PRISM (prism-server, local)",
+        version="1",
+        description="The PRISM API of MLCommons, served locally for tests and rehearsals.",
+    )
+
+    # -- errors -------------------------------------------------------------------------
+
+    @app.exception_handler(StoreError)
+    async def store_error(_request: Request, err: StoreError) -> JSONResponse:
+        return JSONResponse({"detail": str(err)}, status_code=STATUS_OF[type(err)])
+
+    @app.exception_handler(ArchiveRejected)
+    async def archive_rejected(_request: Request, err: ArchiveRejected) -> JSONResponse:
+        return JSONResponse({"detail": str(err)}, status_code=400)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, err: HTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"detail": str(err.detail)}, status_code=err.status_code, headers=err.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, err: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": readable_errors(err.errors())}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def internal_error(_request: Request, err: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+    # -- auth and housekeeping ----------------------------------------------------------
+
+    def current_user(token: Annotated[str | None, Depends(api_key)]) -> str:
+        if not token:
+            raise HTTPException(401, "missing API key: send it in the X-API-Key header")
+        user = store.user_for_token(token)
+        if user is None:
+            raise HTTPException(401, "unknown or revoked API key")
+        for path in store.sweep_expired():
+            blobs.remove(path)
+        return user
+
+    User = Annotated[str, Depends(current_user)]
+
+    def signed(request: Request, method: str, kind: str, object_id: str) -> str:
+        base = config.public_url or str(request.base_url)
+        return signer.sign(base, method, f"/storage/{kind}/{object_id}/archive")
+
+    def uri(kind: str, object_id: str) -> str:
+        return f"prism-local://{kind}/{object_id}/archive.tar.gz"
+
+    # -- runs -----------------------------------------------------------------------------
+
+    @app.get("/runs", response_model=list[RunSummary], responses=ERRORS, tags=["runs"])
+    def list_runs(user: User) -> list[dict]:
+        return store.list_runs(user)
+
+    @app.post("/runs", response_model=RunOut, status_code=201, responses=ERRORS, tags=["runs"])
+    def create_run(body: RunCreate, user: User) -> dict:
+        return store.create_run(user, body.model_dump())
+
+    @app.get("/runs/{run_id}", response_model=RunOut, responses=ERRORS, tags=["runs"])
+    def get_run(run_id: str, user: User) -> dict:
+        return store.get_run(user, run_id)
+
+    @app.delete(
+        "/runs/{run_id}", status_code=204, response_class=Response,
+        responses={**ERRORS, **CONFLICT}, tags=["runs"],
+    )
+    def delete_run(run_id: str, user: User) -> Response:
+        blobs.remove(store.delete_run(user, run_id))
+        return Response(status_code=204)
+
+    @app.patch("/runs/{run_id}/pin", response_model=RunOut, responses=ERRORS, tags=["runs"])
+    def pin_run(run_id: str, user: User) -> dict:
+        return store.set_pinned(user, run_id, True)
+
+    @app.patch("/runs/{run_id}/unpin", response_model=RunOut, responses=ERRORS, tags=["runs"])
+    def unpin_run(run_id: str, user: User) -> dict:
+        return store.set_pinned(user, run_id, False)
+
+    @app.get(
+        "/runs/{run_id}/archive/upload-url", response_model=UploadUrl, responses=ERRORS,
+        tags=["runs"],
+    )
+    def run_upload_url(run_id: str, user: User, request: Request) -> dict:
+        store.get_run(user, run_id)
+        return {
+            "upload_url": signed(request, "PUT", "runs", run_id),
+            "expires_in": signer.ttl,
+            "archive_uri": uri("runs", run_id),
+        }
+
+    @app.get(
+        "/runs/{run_id}/archive", response_model=DownloadUrl, responses=ERRORS, tags=["runs"]
+    )
+    def run_download_url(run_id: str, user: User, request: Request) -> dict:
+        if store.get_run(user, run_id)["archive_uri"] is None:
+            raise NotFound(f"run {run_id} has no archive")
+        return {"download_url": signed(request, "GET", "runs", run_id), "expires_in": signer.ttl}
+
+    @app.delete(
+        "/runs/{run_id}/archive", status_code=204, response_class=Response, responses=ERRORS,
+        tags=["runs"],
+    )
+    def delete_run_archive(run_id: str, user: User) -> Response:
+        blobs.remove(store.clear_run_archive(user, run_id))
+        return Response(status_code=204)
+
+    # -- submissions ----------------------------------------------------------------------
+
+    @app.get(
+        "/submissions", response_model=list[SubmissionOut], responses=ERRORS,
+        tags=["submissions"],
+    )
+    def list_submissions(user: User) -> list[dict]:
+        return store.list_submissions(user)
+
+    @app.post(
+        "/submissions", response_model=SubmissionOut, status_code=201,
+        responses={**ERRORS, 422: {"model": ErrorOut}}, tags=["submissions"],
+    )
+    def create_submission(body: SubmissionCreate, user: User) -> dict:
+        return store.create_submission(user, body.model_dump(mode="json"))
+
+    @app.get(
+        "/submissions/{sub_id}", response_model=SubmissionDetail, responses=ERRORS,
+        tags=["submissions"],
+    )
+    def get_submission(sub_id: str, user: User, include_runs: bool = False) -> dict:
+        return store.get_submission(user, sub_id, include_runs=include_runs)
+
+    @app.patch(
+        "/submissions/{sub_id}", response_model=SubmissionOut,
+        responses={**ERRORS, **CONFLICT}, tags=["submissions"],
+    )
+    def update_submission(sub_id: str, body: SubmissionUpdate, user: User) -> dict:
+        changes = body.model_dump(mode="json", exclude_unset=True)
+        return store.update_submission(user, sub_id, changes)
+
+    @app.delete(
+        "/submissions/{sub_id}", response_model=SubmissionOut,
+        responses={**ERRORS, **CONFLICT}, tags=["submissions"],
+    )
+    def withdraw_submission(sub_id: str, user: User) -> dict:
+        return store.withdraw_submission(user, sub_id)
+
+    @app.post(
+        "/submissions/{sub_id}/runs/{run_id}", response_model=SubmissionOut,
+        responses={**ERRORS, **CONFLICT}, tags=["submissions"],
+    )
+    def add_submission_run(sub_id: str, run_id: str, user: User) -> dict:
+        return store.add_submission_run(user, sub_id, run_id)
+
+    @app.delete(
+        "/submissions/{sub_id}/runs/{run_id}", response_model=SubmissionOut,
+        responses={**ERRORS, **CONFLICT}, tags=["submissions"],
+    )
+    def remove_submission_run(sub_id: str, run_id: str, user: User) -> dict:
+        return store.remove_submission_run(user, sub_id, run_id)
+
+    @app.get(
+        "/submissions/{sub_id}/archive/upload-url", response_model=UploadUrl,
+        responses={**ERRORS, **CONFLICT}, tags=["submissions"],
+    )
+    def submission_upload_url(sub_id: str, user: User, request: Request) -> dict:
+        store.check_bundle_accepted(user, sub_id)
+        return {
+            "upload_url": signed(request, "PUT", "submissions", sub_id),
+            "expires_in": signer.ttl,
+            "archive_uri": uri("submissions", sub_id),
+        }
+
+    @app.get(
+        "/submissions/{sub_id}/archive", response_model=DownloadUrl, responses=ERRORS,
+        tags=["submissions"],
+    )
+    def submission_download_url(sub_id: str, user: User, request: Request) -> dict:
+        if store.get_submission(user, sub_id)["archive_uri"] is None:
+            raise NotFound(f"submission {sub_id} has no archive")
+        return {
+            "download_url": signed(request, "GET", "submissions", sub_id),
+            "expires_in": signer.ttl,
+        }
+
+    @app.delete(
+        "/submissions/{sub_id}/archive", status_code=204, response_class=Response,
+        responses={**ERRORS, **CONFLICT}, tags=["submissions"],
+    )
+    def delete_submission_archive(sub_id: str, user: User) -> Response:
+        blobs.remove(store.clear_submission_archive(user, sub_id))
+        return Response(status_code=204)
+
+    # -- signed storage -------------------------------------------------------------------
+
+    def verify_signature(request: Request, kind: str) -> None:
+        if kind not in KINDS:
+            raise HTTPException(404, "no such storage area")
+        problem = signer.check(
+            request.method,
+            request.url.path,
+            request.query_params.get("expires"),
+            request.query_params.get("signature"),
+        )
+        if problem:
+            raise HTTPException(403, problem)
+
+    @app.put("/storage/{kind}/{object_id}/archive", include_in_schema=False)
+    async def put_archive(kind: str, object_id: str, request: Request) -> JSONResponse:
+        verify_signature(request, kind)
+        length_header = request.headers.get("content-length")
+        if length_header is None:
+            raise HTTPException(411, "Content-Length is required for uploads")
+        try:
+            length = int(length_header)
+        except ValueError as err:
+            raise HTTPException(400, f"malformed Content-Length {length_header!r}") from err
+        if length > config.max_upload_bytes:
+            raise HTTPException(
+                413,
+                f"archive of {length} bytes exceeds this server's limit of "
+                f"{config.max_upload_bytes} bytes",
+            )
+        store.check_upload_target(kind, object_id)
+        upload = blobs.start_upload(kind, object_id, check_gzip_tar=(kind == "runs"))
+        try:
+            await receive_into(request, upload, length)
+            await anyio.to_thread.run_sync(upload.finish)
+            if kind == "runs":
+                return JSONResponse(await anyio.to_thread.run_sync(store_run_archive, upload))
+            return JSONResponse(await anyio.to_thread.run_sync(store_bundle, upload))
+        finally:
+            upload.discard()
+
+    async def receive_into(request: Request, upload: Upload, length: int) -> None:
+        try:
+            async for chunk in request.stream():
+                if chunk:
+                    await anyio.to_thread.run_sync(upload.write, chunk)
+        except ClientDisconnect as err:
+            raise HTTPException(400, "upload interrupted: the connection closed early") from err
+        if upload.size != length:
+            raise HTTPException(
+                400, f"upload truncated: got {upload.size} of {length} bytes (Content-Length)"
+            )
+
+    def store_run_archive(upload: Upload) -> dict:
+        object_id = upload.object_id
+        relpath = upload.commit()
+        try:
+            replaced = store.set_run_archive(object_id, relpath, upload.size, upload.sha256)
+        except StoreError:
+            blobs.remove(relpath)  # the run was deleted while its archive streamed in
+            raise
+        blobs.remove(replaced)
+        return StoredArchive(
+            archive_uri=uri("runs", object_id),
+            archive_size=upload.size,
+            archive_sha256=upload.sha256,
+        ).model_dump(mode="json")
+
+    def store_bundle(upload: Upload) -> dict:
+        object_id = upload.object_id
+        verdict = compliance.check_bundle(
+            upload.tmp_path, blobs.scratch_dir(), max_bytes=config.max_upload_bytes
+        )
+        relpath = upload.commit()
+        try:
+            replaced, status = store.set_submission_archive(
+                object_id, relpath, upload.size, upload.sha256, verdict.report, verdict.passed
+            )
+        except StoreError:
+            blobs.remove(relpath)
+            raise
+        blobs.remove(replaced)
+        return StoredArchive(
+            archive_uri=uri("submissions", object_id),
+            archive_size=upload.size,
+            archive_sha256=upload.sha256,
+            status=status,
+            compliance_passed=verdict.passed,
+        ).model_dump(mode="json")
+
+    @app.get("/storage/{kind}/{object_id}/archive", include_in_schema=False)
+    def get_archive(kind: str, object_id: str, request: Request) -> FileResponse:
+        verify_signature(request, kind)
+        stored = store.archive_of(kind, object_id)
+        if stored is None or not blobs.path(stored[0]).is_file():
+            raise NotFound(f"{kind[:-1]} {object_id} has no archive")
+        return FileResponse(
+            blobs.path(stored[0]),
+            media_type="application/octet-stream",
+            headers={"X-Archive-SHA256": stored[2]},
+        )
+
+    if config.enable_fault_injection:
+        from prism_server.faults import FaultInjector
+
+        return FaultInjector(app)
+    return app
+
+
+def readable_errors(errors: Any) -> str:
+    """FastAPI's list of validation errors as one line: ``division: Input should be ...``."""
+    parts = []
+    for error in errors:
+        location = [str(item) for item in error.get("loc", ()) if item != "body"]
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        where = ".".join(location) or "body"
+        value = error.get("input")
+        shown = f" (got {value!r})" if isinstance(value, (str, int, float)) and location else ""
+        parts.append(f"{where}: {message}{shown}")
+    return "; ".join(parts) or "invalid request"

@@ -1,0 +1,145 @@
+"""``prism-server``: serve the local PRISM, and manage its API tokens."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import sys
+from pathlib import Path
+
+import click
+
+from prism_server.app import ServerConfig, create_app, open_store
+from prism_server.store import StoreError
+
+DATA_DIR = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("prism-data"),
+    show_default=True,
+    envvar="PRISM_SERVER_DATA_DIR",
+    help="Where the database, the signing key and the archives live (env PRISM_SERVER_DATA_DIR).",
+)
+
+
+@click.group()
+@click.version_option(package_name="endpoints-submission-cli")
+def main() -> None:
+    """A local PRISM server that speaks the real API, for tests and offline rehearsals."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, help="0 picks a free port.")
+@DATA_DIR
+@click.option(
+    "--public-url",
+    help="Base of the signed upload/download URLs (default: the URL each request came to).",
+)
+@click.option("--signed-url-ttl", default=3600, show_default=True, help="Seconds.")
+@click.option(
+    "--run-expiry-days", default=30.0, show_default=True,
+    help="Lifetime of an unpinned run (fractions allowed).",
+)
+@click.option("--max-upload-bytes", default=16 * 1024**3, show_default=True)
+@click.option(
+    "--enable-fault-injection", is_flag=True,
+    help="Expose /_faults so tests can make requests fail (see prism_server.faults).",
+)
+@click.option(
+    "--ready-file", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the server's base URL to this file once the port is bound.",
+)
+@click.option("--log-level", default="warning", show_default=True)
+def serve(
+    host: str,
+    port: int,
+    data_dir: Path,
+    public_url: str | None,
+    signed_url_ttl: int,
+    run_expiry_days: float,
+    max_upload_bytes: int,
+    enable_fault_injection: bool,
+    ready_file: Path | None,
+    log_level: str,
+) -> None:
+    """Serve the PRISM API on HOST:PORT with its state in DATA_DIR."""
+    import uvicorn
+
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    config = ServerConfig(
+        data_dir=data_dir,
+        public_url=public_url.rstrip("/") if public_url else None,
+        signed_url_ttl=signed_url_ttl,
+        run_expiry_days=run_expiry_days,
+        max_upload_bytes=max_upload_bytes,
+        enable_fault_injection=enable_fault_injection,
+    )
+    try:
+        app = create_app(config)
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except (OSError, RuntimeError) as err:
+        raise click.ClickException(f"cannot start on {host}:{port}: {err}") from err
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{sock.getsockname()[1]}"
+    if ready_file:
+        ready_file.write_text(url)
+    click.echo(f"prism-server listening on {url} (data dir {data_dir})", err=True)
+    server = uvicorn.Server(
+        uvicorn.Config(app, http="h11", log_level=log_level, access_log=False, lifespan="off")
+    )
+    server.run(sockets=[sock])
+
+
+@main.group()
+def token() -> None:
+    """Create, list and revoke API tokens (stored as SHA-256 hashes only)."""
+
+
+@token.command("create")
+@click.option("--user", required=True, help="User name; created on first use.")
+@DATA_DIR
+def token_create(user: str, data_dir: Path) -> None:
+    """Print a new token for USER on stdout (shown once: it is only stored hashed)."""
+    try:
+        token_id, value = open_store(data_dir).create_token(user)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"created token {token_id} for user {user}; it is not shown again", err=True)
+    click.echo(value)
+
+
+@token.command("list")
+@DATA_DIR
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def token_list(data_dir: Path, as_json: bool) -> None:
+    """List token ids, users and prefixes (never the tokens themselves)."""
+    tokens = open_store(data_dir).list_tokens()
+    if as_json:
+        click.echo(json.dumps(tokens, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "user", "prefix", "created", "revoked")
+    for item in tokens:
+        table.add_row(
+            item["id"], item["user_id"], item["prefix"] + "…", item["created_at"],
+            item["revoked_at"] or "",
+        )
+    Console(file=sys.stdout).print(table)
+
+
+@token.command("revoke")
+@click.argument("token_id")
+@DATA_DIR
+def token_revoke(token_id: str, data_dir: Path) -> None:
+    """Revoke the token TOKEN_ID (see `token list`); requests with it get 401."""
+    try:
+        open_store(data_dir).revoke_token(token_id)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"revoked {token_id}", err=True)
