@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -110,3 +111,29 @@ def fake_gh(tmp_path, bare_repo, monkeypatch) -> FakeGh:
     )
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     return FakeGh(bin_dir, state_path)
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location(
+        "make_example_runs", REPO_ROOT / "examples" / "make_example_runs.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def example_generator():
+    """examples/make_example_runs.py as a module (make_runs, make_run, SYSTEM_DESC, ...)."""
+    return _load_generator()
+
+
+@pytest.fixture
+def example_runs(tmp_path, example_generator) -> Path:
+    """A fresh copy of the example runs (8 points over all regions, one with accuracy)."""
+    out = tmp_path / "example-runs"
+    example_generator.make_runs(out)
+    return out
