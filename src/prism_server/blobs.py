@@ -221,14 +221,7 @@ def safe_extract(archive: Path, dest: Path, *, max_bytes: int, max_members: int 
                     except FileExistsError as err:
                         raise ArchiveRejected(f"bundle has {member.name!r} twice") from err
                 elif member.islnk():
-                    source = root.joinpath(*_member_parts(member.linkname))
-                    if _member_parts(member.linkname)[0] != top or not source.is_file() or (
-                        source.is_symlink()
-                    ):
-                        raise ArchiveRejected(
-                            f"bundle member {member.name!r} is a hard link to "
-                            f"{member.linkname!r}, which is not a file earlier in the bundle"
-                        )
+                    source = _hardlink_source(root, member, top)
                     total += source.stat().st_size
                     _check_total(total, max_bytes)
                     _copy_into(source.open("rb"), target, member.name, 0o644)
@@ -257,6 +250,20 @@ def _member_parts(name: str) -> tuple[str, ...]:
     if ".." in parts:
         raise ArchiveRejected(f"bundle member {name!r} leads outside the bundle ('..')")
     return parts
+
+
+def _hardlink_source(root: Path, member: tarfile.TarInfo, top: str) -> Path:
+    try:
+        parts = _member_parts(member.linkname)
+    except ArchiveRejected:
+        parts = ()
+    source = root.joinpath(*parts)
+    if not parts or parts[0] != top or source.is_symlink() or not source.is_file():
+        raise ArchiveRejected(
+            f"bundle member {member.name!r} is a hard link to {member.linkname!r}, "
+            "which is not a file earlier in the bundle"
+        )
+    return source
 
 
 def _check_link(member: tarfile.TarInfo, parts: tuple[str, ...], top: str) -> None:

@@ -122,10 +122,12 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def iso(moment: datetime | None) -> str | None:
+def iso(moment: datetime | str | None) -> str | None:
     """One fixed UTC text form, so timestamps compare correctly as strings in SQL."""
     if moment is None:
         return None
+    if isinstance(moment, str):  # a validated, timezone-aware ISO-8601 value
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
