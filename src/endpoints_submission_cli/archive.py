@@ -1,0 +1,576 @@
+"""Pack folders into .tar.gz archives, scan them for secrets, and extract archives safely.
+
+The only module that touches ``tarfile``. Everything streams: a file is read once, in 1 MiB
+chunks, straight into gzip (level 6, like ``tar czf``) and SHA-256 is computed over the
+compressed bytes as they are written — no file is ever held in memory, however large.
+
+Secret scan (cli.md §3). Two depths, because a benchmark folder holds two kinds of text:
+
+* *config-like files* (YAML, JSON, text, scripts — everything that is not a data log or binary)
+  get every check: credential formats plus ``api_key``/``token``/``password``-style values that
+  are not ``<redacted>`` and ``user:password@host`` URLs.
+* *data logs* (``*.jsonl``/``*.ndjson``, or any text file over 64 MiB — ``events.jsonl`` holds
+  prompts and model outputs, and has ``"token"``-like fields that are data, not credentials)
+  get only the high-confidence credential formats (PRISM ``mlc_`` tokens, ``sk-`` keys, AWS
+  access key ids, private-key blocks). That scan runs inside the packing pass over the same
+  chunks, so a GB log is read once; the literal-prefix regexes keep it well under the cost of
+  gzip (see bench/bench_runs.py).
+
+Config-like files are scanned before packing starts, so the common refusal (an unredacted key in
+config.yaml) costs nothing. A hit in a data log aborts packing and removes the partial archive.
+Hits name file and line and the kind of secret, never the secret text.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import gzip
+import hashlib
+import os
+import re
+import stat
+import tarfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from .errors import ArchiveError, SecretFoundError
+from .progress import ByteProgress, byte_progress
+
+CHUNK = 1024 * 1024
+GZIP_LEVEL = 6  # what `tar czf` (gzip -6) uses; Python's default of 9 is ~3x slower for ~2 % size
+
+NEVER_PACKED_DIRS = frozenset({".git", "__pycache__"})
+NEVER_PACKED_FILES = (
+    "*.pyc",
+    ".env",
+    ".env.*",
+    ".DS_Store",
+    "*.swp",
+    "*.swo",
+    "*~",
+    ".#*",
+    "#*#",
+)
+
+DATA_LOG_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+DATA_LOG_MIN_SIZE = 64 * 1024 * 1024
+# File types whose unquoted values are literal strings (YAML, ini/env style); elsewhere (JSON,
+# code, prose) only a quoted value counts, so `token = get_token()` in a script is no hit.
+UNQUOTED_VALUE_SUFFIXES = frozenset(
+    {".yaml", ".yml", ".env", ".ini", ".cfg", ".conf", ".toml", ".properties", ".sh", ""}
+)
+MAX_HITS_PER_FILE = 5
+_OVERLAP = 4096  # bytes of lookahead kept between chunks; longer than any pattern's prefix
+
+
+@dataclass(frozen=True)
+class ArchiveInfo:
+    path: Path
+    size: int
+    sha256: str
+    members: int
+
+
+@dataclass(frozen=True)
+class SecretHit:
+    """Where a secret-looking string is: relative POSIX path, 1-based line, what it looks like."""
+
+    path: str
+    line: int
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.path} line {self.line}: {self.kind}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Secret patterns
+
+
+def _is_identifier_like(body: bytes) -> bool:
+    """``mlc_llm_serve_config`` or ``sk-learn-wrapper`` are names, not random key material."""
+    return re.fullmatch(rb"[a-z_-]+|[A-Z_-]+", body) is not None
+
+
+def _after_prefix(match: re.Match[bytes], prefix_len: int) -> bytes:
+    return match.group(0)[prefix_len:]
+
+
+_NAME_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_UPPER_ALNUM = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    kind: str
+    regex: re.Pattern[bytes]
+    accept: Callable[[re.Match[bytes], bytes], bool]  # (match, buffer) -> is a real hit
+    boundary: frozenset[int] = _NAME_CHARS  # bytes that must not precede the match
+
+
+def _token_accept(prefix_len: int) -> Callable[[re.Match[bytes], bytes], bool]:
+    return lambda m, _buf: not _is_identifier_like(_after_prefix(m, prefix_len))
+
+
+def _aws_accept(m: re.Match[bytes], buf: bytes) -> bool:
+    end = m.end()
+    return end >= len(buf) or buf[end] not in _UPPER_ALNUM
+
+
+FORMAT_PATTERNS: tuple[_Pattern, ...] = (
+    _Pattern(
+        "a PRISM API token (mlc_...)", re.compile(rb"mlc_[A-Za-z0-9_-]{16,}"), _token_accept(4)
+    ),
+    _Pattern("an sk-... API key", re.compile(rb"sk-[A-Za-z0-9_-]{20,}"), _token_accept(3)),
+    _Pattern("an AWS access key id", re.compile(rb"AKIA[0-9A-Z]{16}"), _aws_accept, _UPPER_ALNUM),
+    _Pattern("an AWS access key id", re.compile(rb"ASIA[0-9A-Z]{16}"), _aws_accept, _UPPER_ALNUM),
+    _Pattern(
+        "a private key block",
+        re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"),
+        lambda m, b: True,
+        frozenset(),
+    ),
+)
+
+_SECRET_KEY = (
+    rb"(?:[A-Za-z0-9]+[_-])*"
+    rb"(?:api[_-]?key|apikey|access[_-]?key|secret[_-]?key|secret|token|password|passwd)"
+)
+_KEY_VALUE = re.compile(
+    rb"(?i)([\"']?)(" + _SECRET_KEY + rb")\1[ \t]*([:=])[ \t]*"
+    rb"(\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s,#'\"}\]]+)"
+)
+_URL_USERINFO = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:\"'<>]+:([^\s/?#@\"'<>]+)@\w")
+_PLACEHOLDER_WORDS = frozenset({b"null", b"none", b"nil", b"~", b"true", b"false", b"changeme"})
+
+
+def _is_placeholder(value: bytes) -> bool:
+    """Values that say "no secret here": <redacted>, ${ENV}, ****, null, numbers, [PAD] …"""
+    v = value.strip()
+    lower = v.lower()
+    if not v or lower in _PLACEHOLDER_WORDS or b"redacted" in lower:
+        return True
+    if v[:1] in (b"$", b"!", b"|", b">", b"{", b"[", b"&", b"*") or v.startswith(b"<"):
+        return True  # env/template references, YAML tags/blocks/anchors, <redacted>-like, [PAD]
+    if set(v) <= set(b"*xX.-_ "):
+        return True  # masked: ****, xxxx
+    return re.fullmatch(rb"[-+]?\d+(\.\d*)?([eE][-+]?\d+)?", v) is not None
+
+
+def _key_value_accept(unquoted_allowed: bool) -> Callable[[re.Match[bytes], bytes], bool]:
+    def accept(m: re.Match[bytes], _buf: bytes) -> bool:
+        raw = m.group(4)
+        quoted = raw[:1] in (b'"', b"'")
+        if not quoted and not unquoted_allowed:
+            return False
+        value = raw[1:-1] if quoted else raw
+        return len(value.strip()) >= 4 and not _is_placeholder(value)
+
+    return accept
+
+
+def _userinfo_accept(m: re.Match[bytes], _buf: bytes) -> bool:
+    return not _is_placeholder(m.group(1))
+
+
+def _patterns_for(relpath: str, *, data_log: bool) -> tuple[_Pattern, ...]:
+    if data_log:
+        return FORMAT_PATTERNS
+    name = PurePosixPath(relpath).name
+    unquoted = PurePosixPath(relpath).suffix.lower() in UNQUOTED_VALUE_SUFFIXES or name.startswith(
+        ".env"
+    )
+    return (
+        *FORMAT_PATTERNS,
+        _Pattern(
+            "an api_key/token/password value that is not <redacted>",
+            _KEY_VALUE,
+            _key_value_accept(unquoted),
+        ),
+        _Pattern("a URL with a password (user:password@host)", _URL_USERINFO, _userinfo_accept),
+    )
+
+
+class _StreamScanner:
+    """Feeds chunks of one file through the patterns; records hits with 1-based line numbers.
+
+    Each match start is considered exactly once: a chunk's last ``_OVERLAP`` bytes are carried
+    into the next round, so a secret split across two reads is still seen whole.
+    """
+
+    def __init__(self, relpath: str, patterns: Sequence[_Pattern]) -> None:
+        self.relpath = relpath
+        self.patterns = patterns
+        self.hits: list[SecretHit] = []
+        self._seen: set[tuple[int, str]] = set()
+        self._tail = b""
+        self._prev_byte = -1  # the byte just before the current buffer
+        self._lines_before = 0
+
+    def feed(self, data: bytes) -> None:
+        buf = self._tail + data if self._tail else data
+        limit = len(buf) - _OVERLAP
+        if limit <= 0:
+            self._tail = buf
+            return
+        self._scan(buf, limit)
+        self._lines_before += buf.count(b"\n", 0, limit)
+        self._prev_byte = buf[limit - 1]
+        self._tail = buf[limit:]
+
+    def finish(self) -> list[SecretHit]:
+        if self._tail:
+            self._scan(self._tail, len(self._tail))
+            self._tail = b""
+        return self.hits
+
+    @property
+    def full(self) -> bool:
+        return len(self.hits) >= MAX_HITS_PER_FILE
+
+    def _scan(self, buf: bytes, limit: int) -> None:
+        for pattern in self.patterns:
+            for m in pattern.regex.finditer(buf):
+                start = m.start()
+                if start >= limit or self.full:
+                    break
+                before = buf[start - 1] if start > 0 else self._prev_byte
+                if before in pattern.boundary or not pattern.accept(m, buf):
+                    continue
+                line = self._lines_before + buf.count(b"\n", 0, start) + 1
+                if (line, pattern.kind) not in self._seen:
+                    self._seen.add((line, pattern.kind))
+                    self.hits.append(SecretHit(self.relpath, line, pattern.kind))
+
+
+def _looks_binary(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return b"\0" in fh.read(8192)
+
+
+def _is_data_log(relpath: str, size: int) -> bool:
+    return PurePosixPath(relpath).suffix.lower() in DATA_LOG_SUFFIXES or size > DATA_LOG_MIN_SIZE
+
+
+def _scan_file(path: Path, relpath: str, *, data_log: bool) -> list[SecretHit]:
+    scanner = _StreamScanner(relpath, _patterns_for(relpath, data_log=data_log))
+    try:
+        if _looks_binary(path):
+            return []
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                scanner.feed(chunk)
+                if scanner.full:
+                    break
+    except OSError as exc:
+        raise ArchiveError(f"cannot read {relpath} for the secret scan: {exc.strerror}") from None
+    return scanner.finish()
+
+
+def secret_refusal(hits: Sequence[SecretHit], *, what: str) -> SecretFoundError:
+    """The error for a scan with hits: every location, never the secret text."""
+    listed = "\n".join(f"  {hit}" for hit in hits[:20])
+    more = f"\n  … and {len(hits) - 20} more" if len(hits) > 20 else ""
+    return SecretFoundError(
+        f"refusing to pack {what}: the secret scan found what looks like a credential:\n"
+        f"{listed}{more}",
+        hint="remove the secret (config values may say <redacted>), or leave the file out with "
+        "--exclude GLOB (repeatable)",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Walking a folder
+
+
+@dataclass(frozen=True)
+class _Entry:
+    relpath: str  # POSIX, relative to the packed folder
+    path: Path
+    kind: str  # "dir" | "file" | "symlink"
+    size: int = 0
+    link_target: str = ""  # for symlinks: relative to the link's directory
+
+
+def _excluded(relpath: str, patterns: Sequence[str]) -> bool:
+    name = relpath.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatchcase(relpath, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def _never_packed(name: str, is_dir: bool) -> bool:
+    if is_dir:
+        return name in NEVER_PACKED_DIRS
+    return any(fnmatch.fnmatchcase(name, p) for p in NEVER_PACKED_FILES)
+
+
+def _walk(root: Path, exclude: Sequence[str]) -> list[_Entry]:
+    """Everything that would be packed, in sorted order; refuses links out and special files."""
+    root = root.resolve()
+    if not root.is_dir():
+        raise ArchiveError(f"{root} is not a directory")
+    entries: list[_Entry] = []
+
+    def visit(directory: Path, prefix: str) -> None:
+        try:
+            children = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            raise ArchiveError(f"cannot list {prefix or '.'}: {exc.strerror}") from None
+        for child in children:
+            rel = f"{prefix}{child.name}"
+            path = Path(child.path)
+            if child.is_symlink():
+                if _excluded(rel, exclude) or _never_packed(child.name, path.is_dir()):
+                    continue
+                target = path.resolve()
+                if target != root and root not in target.parents:
+                    raise ArchiveError(
+                        f"{rel} is a symlink to {os.readlink(path)}, which is outside the folder",
+                        hint="replace the link by a copy of the file, or leave it out with "
+                        f"--exclude '{rel}'",
+                    )
+                if not target.exists():
+                    raise ArchiveError(f"{rel} is a broken symlink", hint=f"--exclude '{rel}'")
+                link = os.path.relpath(target, path.parent.resolve())
+                entries.append(_Entry(rel, path, "symlink", link_target=link))
+                continue
+            st = child.stat(follow_symlinks=False)
+            is_dir = stat.S_ISDIR(st.st_mode)
+            if _never_packed(child.name, is_dir) or _excluded(rel, exclude):
+                continue
+            if is_dir:
+                entries.append(_Entry(rel, path, "dir"))
+                visit(path, f"{rel}/")
+            elif stat.S_ISREG(st.st_mode):
+                entries.append(_Entry(rel, path, "file", size=st.st_size))
+            else:
+                raise ArchiveError(
+                    f"{rel} is not a regular file (device, socket or pipe)",
+                    hint=f"leave it out with --exclude '{rel}'",
+                )
+
+    visit(root, "")
+    return entries
+
+
+def plan_archive(src: Path, exclude: Sequence[str] = ()) -> list[tuple[str, int]]:
+    """The files (and links, size 0) that ``pack_directory`` would pack, with their sizes."""
+    return [(e.relpath, e.size) for e in _walk(src, exclude) if e.kind != "dir"]
+
+
+def scan_secrets(root: Path, exclude: Sequence[str] = ()) -> list[SecretHit]:
+    """Scan every file that would be packed (data logs for credential formats only)."""
+    hits: list[SecretHit] = []
+    for entry in _walk(root, exclude):
+        if entry.kind == "file":
+            data_log = _is_data_log(entry.relpath, entry.size)
+            hits.extend(_scan_file(entry.path, entry.relpath, data_log=data_log))
+    return hits
+
+
+# ---------------------------------------------------------------------------------------------
+# Packing
+
+
+class _HashingWriter:
+    """File-like sink that hashes and counts the compressed bytes as they go to disk."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self._fh = fh
+        self._sha = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self._sha.update(data)
+        self._fh.write(data)
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
+
+
+class _ScanningReader:
+    """Reads a member's bytes for tarfile, feeding the scanner and the progress bar on the way."""
+
+    def __init__(self, fh: BinaryIO, scanner: _StreamScanner | None, advance: ByteProgress):
+        self._fh = fh
+        self._scanner = scanner
+        self._advance = advance
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._fh.read(n)
+        if self._scanner is not None and data:
+            self._scanner.feed(data)
+        self._advance(len(data))
+        return data
+
+
+def _tarinfo(name: str, entry_path: Path, kind: str) -> tarfile.TarInfo:
+    st = entry_path.lstat()
+    info = tarfile.TarInfo(name)
+    info.mtime = int(st.st_mtime)
+    # No local user or group names in a file that leaves the machine.
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    if kind == "dir":
+        info.type = tarfile.DIRTYPE
+        info.mode = 0o755
+    else:
+        info.mode = 0o755 if st.st_mode & 0o111 else 0o644
+    return info
+
+
+def pack_directory(
+    src: Path,
+    dest: Path,
+    *,
+    arcname: str,
+    exclude: Sequence[str] = (),
+    progress_label: str | None = None,
+    extra_files: Mapping[str, Path] | None = None,
+) -> ArchiveInfo:
+    """Write ``src`` as ``dest`` (.tar.gz, everything under ``arcname/``) and return its facts.
+
+    ``extra_files`` maps archive-relative names to files outside ``src`` that belong in the
+    archive (``runs create --system-desc FILE`` adds ``system_desc.json``); an entry of ``src``
+    with the same name is replaced by it. On any failure the partial archive is removed.
+    """
+    extra = dict(extra_files or {})
+    entries = [e for e in _walk(src, exclude) if e.relpath not in extra]
+    for rel, path in extra.items():
+        entries.append(_Entry(rel, Path(path), "file", size=Path(path).stat().st_size))
+
+    # Config-like files first: a refusal there costs a few milliseconds, not a packing pass.
+    hits: list[SecretHit] = []
+    for entry in entries:
+        if entry.kind == "file" and not _is_data_log(entry.relpath, entry.size):
+            hits.extend(_scan_file(entry.path, entry.relpath, data_log=False))
+    if hits:
+        raise secret_refusal(hits, what=str(src))
+
+    total = sum(e.size for e in entries)
+    members = 0
+    try:
+        with (
+            open(dest, "wb") as raw,
+            byte_progress(total, progress_label or f"packing {arcname}") as advance,
+        ):
+            sink = _HashingWriter(raw)
+            with (
+                gzip.GzipFile(
+                    filename="", mode="wb", fileobj=sink, compresslevel=GZIP_LEVEL, mtime=0
+                ) as gz,
+                tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+            ):
+                tar.copybufsize = CHUNK
+                tar.addfile(_tarinfo(arcname, Path(src), "dir"))
+                members = 1
+                for entry in entries:
+                    _add_entry(tar, entry, arcname, advance)
+                    members += 1
+            return ArchiveInfo(Path(dest), sink.size, sink.hexdigest(), members)
+    except BaseException:
+        Path(dest).unlink(missing_ok=True)
+        raise
+
+
+def _add_entry(tar: tarfile.TarFile, entry: _Entry, arcname: str, advance: ByteProgress) -> None:
+    name = f"{arcname}/{entry.relpath}"
+    info = _tarinfo(name, entry.path, entry.kind)
+    if entry.kind == "dir":
+        tar.addfile(info)
+        return
+    if entry.kind == "symlink":
+        info.type = tarfile.SYMTYPE
+        info.linkname = entry.link_target
+        tar.addfile(info)
+        return
+    info.size = entry.size
+    data_log = _is_data_log(entry.relpath, entry.size)
+    scanner = _StreamScanner(entry.relpath, FORMAT_PATTERNS) if data_log else None
+    try:
+        with entry.path.open("rb") as fh:
+            tar.addfile(info, _ScanningReader(fh, scanner, advance))
+    except OSError as exc:
+        raise ArchiveError(
+            f"cannot read {entry.relpath}: {exc.strerror or exc}",
+            hint="was the file changed or removed while packing?",
+        ) from None
+    if scanner is not None and (hits := scanner.finish()):
+        raise secret_refusal(hits, what=entry.relpath)
+
+
+def sha256_file(path: Path) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Extracting
+
+
+def _check_member(member: tarfile.TarInfo, top: str | None) -> str:
+    """Return the member's top directory; raise if it could escape or is not plain data."""
+    name = member.name
+    parts = PurePosixPath(name).parts
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts or not parts:
+        raise ArchiveError(f"unsafe member name {name!r} (absolute or with '..')")
+    if not (member.isfile() or member.isdir() or member.issym() or member.islnk()):
+        raise ArchiveError(f"member {name!r} is a device, fifo or other special file")
+    if top is not None and parts[0] != top:
+        raise ArchiveError(f"member {name!r} is outside the archive's top directory {top!r}")
+    if member.issym() or member.islnk():
+        target = member.linkname
+        base = PurePosixPath(name).parent if member.issym() else PurePosixPath()
+        resolved = os.path.normpath(str(base / target))
+        if target.startswith("/") or resolved.startswith("..") or os.path.isabs(resolved):
+            raise ArchiveError(f"member {name!r} links to {target!r}, outside the archive")
+    return parts[0]
+
+
+def safe_extract(archive: Path, dest: Path) -> Path:
+    """Extract a .tar.gz that has one top directory into ``dest``; return that directory.
+
+    Every member is checked first (no absolute names, no ``..``, no links leaving the archive,
+    no devices); extraction then uses tarfile's ``data`` filter where Python has it (3.10.12+,
+    3.11.4+) and equivalent permission scrubbing elsewhere. The top directory must not exist yet.
+    """
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            members = tar.getmembers()
+            if not members:
+                raise ArchiveError(f"{archive.name} is empty")
+            top: str | None = None
+            for member in members:
+                top = _check_member(member, top)
+            assert top is not None
+            target_dir = Path(dest) / top
+            if target_dir.exists():
+                raise ArchiveError(f"{target_dir} already exists; extract into an empty directory")
+            Path(dest).mkdir(parents=True, exist_ok=True)
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(dest, filter="data")
+            else:  # pragma: no cover - only on Pythons older than 3.10.12 / 3.11.4
+                _extract_scrubbed(tar, members, Path(dest))
+    except ArchiveError:
+        raise
+    except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
+        raise ArchiveError(f"cannot extract {archive.name}: {exc}") from None
+    return target_dir
+
+
+def _extract_scrubbed(tar: tarfile.TarFile, members: Iterable[tarfile.TarInfo], dest: Path) -> None:
+    """The ``data`` filter's guarantees by hand: no set-id bits, owner-writable, no owners."""
+    for member in members:
+        member.mode = (member.mode | 0o600) & 0o755 if member.isfile() else 0o755
+        member.uid = member.gid = 0
+        member.uname = member.gname = ""
+        tar.extract(member, dest, set_attrs=not member.issym())

@@ -1,0 +1,99 @@
+"""The ``endpoints-submission-cli`` command tree and its single error boundary.
+
+Commands live in ``commands/`` and stay thin; every failure travels as a ``CliError`` and is
+turned into one plain stderr message plus exit code here (1 for failures; click uses 2 for
+usage errors). Anything unexpected becomes a one-line "internal error" unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from urllib.parse import urlsplit
+
+import click
+
+from . import __version__
+from .context import AppContext, json_option, pass_app, token_option
+from .errors import CliError
+from .prism import DEFAULT_API_URL
+
+__all__ = ["AppContext", "json_option", "main", "pass_app", "token_option"]
+
+_TOKEN_LIKE = re.compile(r"mlc_[A-Za-z0-9_-]+")
+
+
+def _scrub(text: str) -> str:
+    """Belt and braces: no message leaves the process with something token-shaped in it."""
+    return _TOKEN_LIKE.sub("mlc_…", text)
+
+
+class _Failure(click.ClickException):
+    def __init__(self, error: CliError) -> None:
+        super().__init__(_scrub(error.message))
+        self.exit_code = error.exit_code
+        self.hint = _scrub(error.hint) if error.hint else None
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+        if self.hint:
+            click.echo(f"hint: {self.hint}", err=True)
+
+
+class _Root(click.Group):
+    """click.Group whose ``invoke`` is the one place errors are turned into messages."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except CliError as error:
+            if _debug(ctx):
+                traceback.print_exc()
+            raise _Failure(error) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if _debug(ctx):
+                raise
+            raise _Failure(
+                CliError(
+                    f"internal error: {type(exc).__name__}: {exc}",
+                    hint="re-run with --debug for the traceback and report it",
+                )
+            ) from None
+
+
+def _debug(ctx: click.Context) -> bool:
+    app = ctx.find_object(AppContext)
+    return bool(app and app.debug)
+
+
+def _check_api_url(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter(f"{value!r} is not an http(s) URL")
+    return value.rstrip("/")
+
+
+@click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="endpoints-submission-cli")
+@click.option(
+    "--api-url",
+    envvar="MLPERF_API_BASE_URL",
+    show_envvar=True,
+    default=DEFAULT_API_URL,
+    show_default=True,
+    callback=_check_api_url,
+    help="PRISM API base URL.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for failures.")
+@click.pass_context
+def main(ctx: click.Context, api_url: str, debug: bool) -> None:
+    """Register MLPerf Endpoints benchmark runs with PRISM and submit them."""
+    ctx.obj = AppContext(api_url=api_url, debug=debug)
+
+
+from .commands.runs import runs  # noqa: E402 - commands import the names defined above
+
+main.add_command(runs)
+# --- command groups of other modules: one `main.add_command(...)` line each, below ---

@@ -1,0 +1,188 @@
+"""Register one run folder with PRISM without leaving anything half-done behind (cli.md §4).
+
+Order matters: the archive is packed and hashed *before* the run record exists, so a local
+failure (unreadable file, secret found, disk full) leaves nothing on the server. Once the record
+exists, any failure of the upload (or Ctrl-C) deletes it again; if even that fails, the error
+names the orphaned id and the exact command that deletes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .archive import ArchiveInfo, pack_directory, plan_archive, scan_secrets, secret_refusal
+from .errors import ArchiveError, ChecksumError, CliError, PrismError, StorageError
+from .output import info
+from .prism import PrismClient
+from .runfolder import CONFIG, SYSTEM_DESC, RunFolder
+
+
+@dataclass(frozen=True)
+class ArchivePlan:
+    top: str
+    files: list[tuple[str, int]]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(size for _, size in self.files)
+
+
+def _extra_files(run: RunFolder) -> dict[str, Path]:
+    # The archive is self-contained: it always carries the system description it was validated
+    # with, whether it came from the folder or from --system-desc.
+    return {SYSTEM_DESC: run.system_desc_path}
+
+
+def _check_required_kept(run: RunFolder, kept: set[str]) -> None:
+    required = [CONFIG]
+    if run.summary_path is not None:
+        required.append(run.summary_name)
+    for relpath in required:
+        if relpath not in kept:
+            raise ArchiveError(
+                f"--exclude would leave {relpath} out of the archive, but the run needs it",
+                hint="narrow the --exclude pattern",
+            )
+
+
+def archive_plan(run: RunFolder, exclude: Sequence[str]) -> ArchivePlan:
+    """What ``runs create`` would pack (for --dry-run), after the same checks as packing."""
+    files = [(rel, size) for rel, size in plan_archive(run.path, exclude) if rel != SYSTEM_DESC]
+    _check_required_kept(run, {rel for rel, _ in files})
+    hits = scan_secrets(run.path, exclude)
+    if hits:
+        raise secret_refusal(hits, what=str(run.path))
+    files.append((SYSTEM_DESC, run.system_desc_path.stat().st_size))
+    return ArchivePlan(run.path.name, sorted(files))
+
+
+def pack_run(run: RunFolder, workdir: Path, exclude: Sequence[str]) -> ArchiveInfo:
+    """Pack the run folder into ``workdir`` (members under the folder's real name)."""
+    top = run.path.name
+    _check_required_kept(run, {rel for rel, _ in plan_archive(run.path, exclude)})
+    return pack_directory(
+        run.path,
+        workdir / f"{top}.tar.gz",
+        arcname=top,
+        exclude=exclude,
+        progress_label=f"packing {top}",
+        extra_files=_extra_files(run),
+    )
+
+
+def _same_instant(a: Any, b: Any) -> bool:
+    try:
+        return dt.datetime.fromisoformat(
+            str(a).replace("Z", "+00:00")
+        ) == dt.datetime.fromisoformat(str(b).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+
+
+def _find_created(
+    client: PrismClient, known_ids: set[str], payload: dict[str, Any]
+) -> dict[str, Any] | None:
+    """After a POST with unknown outcome: the one new record that matches ours, if any."""
+    matches = [
+        run
+        for run in client.list_runs()
+        if run.get("id") not in known_ids
+        and _same_instant(run.get("started_at"), payload["started_at"])
+        and _same_instant(run.get("finished_at"), payload["finished_at"])
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def create_record(client: PrismClient, payload: dict[str, Any]) -> dict[str, Any]:
+    """POST /runs once; if the outcome is unknown, look for the record instead of re-posting."""
+    known_ids = {run.get("id") for run in client.list_runs()}
+    try:
+        return client.create_run(payload)
+    except PrismError as err:
+        if not err.outcome_unknown:
+            raise
+        try:
+            found = _find_created(client, known_ids, payload)
+        except PrismError:
+            err.message += (
+                "\nwhether PRISM created the run record is unknown, and listing runs failed too"
+            )
+            err.hint = "check `endpoints-submission-cli runs list` before running the command again"
+            raise err from None
+        if found is None:
+            err.message += "\nPRISM has no new run record from this attempt: nothing was registered"
+            err.hint = "run the command again"
+            raise
+        info(f"the connection failed after creating run {found['id']}; continuing with it")
+        return found
+
+
+def upload_archive(client: PrismClient, run_id: str, archive: ArchiveInfo) -> dict[str, Any]:
+    """Upload to a signed URL and make sure PRISM stored exactly our bytes.
+
+    A 403 from storage usually means the signed URL expired (slow network, long queue): ask
+    PRISM for a fresh URL once before giving up.
+    """
+    for attempt in (1, 2):
+        url = client.run_upload_url(run_id)["upload_url"]
+        try:
+            stored = client.upload_file(
+                url,
+                archive.path,
+                size=archive.size,
+                progress_label=f"uploading {archive.path.name}",
+            )
+            break
+        except StorageError as err:
+            if err.status == 403 and attempt == 1:
+                info("the signed upload URL was refused (expired?); asking PRISM for a fresh one")
+                continue
+            raise
+    sha = stored.get("archive_sha256") or client.get_run(run_id).get("archive_sha256")
+    if sha is not None and sha != archive.sha256:
+        raise ChecksumError(
+            f"PRISM stored an archive with SHA-256 {sha}, "
+            f"but the uploaded one has {archive.sha256}",
+            hint="run the command again",
+        )
+    return stored
+
+
+def _rollback(client: PrismClient, run_id: str, cause: BaseException) -> None:
+    """Delete the record whose archive did not make it; raise the right error either way."""
+    try:
+        client.delete_run(run_id)
+    except Exception as delete_error:  # noqa: BLE001 - any failure here means an orphan
+        reason = delete_error.message if isinstance(delete_error, CliError) else delete_error
+        what = cause.message if isinstance(cause, CliError) else "the command was interrupted"
+        raise CliError(
+            f"{what}\nthe run record {run_id} was created, but its archive did not arrive and "
+            f"deleting the record failed too ({reason}): run {run_id} is orphaned on PRISM",
+            hint=f"delete it with: endpoints-submission-cli runs delete --run-id {run_id}",
+        ) from None
+    if isinstance(cause, CliError):
+        cause.message += f"\nthe run record {run_id} was deleted again: nothing was registered"
+        raise cause
+    info(f"run record {run_id} deleted again: nothing was registered")
+    raise cause
+
+
+def register_run(
+    client: PrismClient, payload: dict[str, Any], archive: ArchiveInfo
+) -> dict[str, Any]:
+    """POST the record, upload its archive, return the final RunOut."""
+    record = create_record(client, payload)
+    run_id = record["id"]
+    try:
+        stored = upload_archive(client, run_id, archive)
+    except BaseException as cause:
+        _rollback(client, run_id, cause)
+        raise  # _rollback always raises; this keeps type checkers informed
+    try:
+        return client.get_run(run_id)
+    except PrismError:  # registered all the same: report what we know rather than fail
+        return {**record, **stored}
