@@ -57,7 +57,7 @@ class CurvePoint:
     system_tps: float | None
     region: str | None = None
     error_rules: tuple[str, ...] = ()
-    source: str = "stored"  # "stored", "derived", or "stored+derived"
+    source: str = ""  # which values were stored and which derived, e.g. "tps stored, ..."
     problem: str | None = None  # why the point cannot be placed, when it cannot
 
     @property
@@ -83,6 +83,87 @@ class Curve:
     @property
     def title(self) -> str:
         return f"{self.system} / {self.model}"
+
+
+def curves_from_submission(submission, report) -> list[Curve]:
+    """One Curve per system/model of a read submission (``layout.read_submission``).
+
+    A point is failing when the report holds an error for the same system, model and
+    concurrency; values come from its summary as described in the module docstring.
+    """
+    failing_rules: dict[tuple, list[str]] = {}
+    for result in report.errors:
+        if result.concurrency is not None:
+            key = (result.system, result.model, result.concurrency)
+            failing_rules.setdefault(key, []).append(result.rule)
+    curves = []
+    for system in submission.systems:
+        regions = system.regions
+        note = None
+        ranges: dict[str, str] = {}
+        if regions is None:
+            note = ("regions unknown: max_supported_concurrency is missing, not an integer, "
+                    "or ≤ 32 in " + system.rel)
+        else:
+            ranges = {key: str(span) for key, span in regions.ranges.items() if span}
+        for model in system.models:
+            points = []
+            for point in model.points:
+                concurrency = point.concurrency
+                if concurrency is None:
+                    continue  # no concurrency to place or label; the report names the file
+                rules = failing_rules.get((system.id, model.name, concurrency), [])
+                points.append(_curve_point(
+                    point, concurrency,
+                    region=regions.classify(concurrency) if regions else None,
+                    error_rules=tuple(dict.fromkeys(rules)),
+                ))
+            if points:
+                curves.append(Curve(system.id, model.name, points, ranges, note))
+    return curves
+
+
+def _curve_point(point, concurrency: int, *, region, error_rules) -> CurvePoint:
+    summary = point.summary
+    data = summary.mapping if summary is not None else None
+    if data is None:
+        if summary is None:
+            problem = "no results folder"
+        else:
+            problem = {"missing": "summary missing", "unsafe": "summary is an unsafe link"}.get(
+                summary.state, f"summary unreadable: {summary.error or summary.state}")
+        return CurvePoint(concurrency, None, None, region, error_rules, "—", problem)
+
+    stored_system, system_key = _number(data.get("system_tps")), "system_tps"
+    if stored_system is None:
+        stored_system, system_key = _number(data.get("tps")), "tps"
+    tokens = data.get("output_sequence_lengths")
+    total = _number(tokens.get("total")) if isinstance(tokens, dict) else None
+    duration_ns = _number(data.get("duration_ns"))
+    derived_system = (total / (duration_ns / 1e9)
+                      if total is not None and duration_ns is not None and duration_ns > 0
+                      else None)
+    system_tps = stored_system if stored_system is not None else derived_system
+    stored_user = _number(data.get("tps_per_user"))
+    derived_user = system_tps / concurrency if system_tps is not None and concurrency > 0 else None
+    tps_per_user = stored_user if stored_user is not None else derived_user
+
+    sources = [f"{system_key} stored" if stored_system is not None else "system derived",
+               "per-user stored" if stored_user is not None else "per-user derived"]
+    problem = None
+    if system_tps is None:
+        problem = "no system throughput: no system_tps/tps and no output tokens and duration"
+    elif tps_per_user is None:
+        problem = "no tps_per_user and concurrency ≤ 0"
+    return CurvePoint(concurrency, tps_per_user, system_tps, region, error_rules,
+                      ", ".join(sources), problem)
+
+
+def _number(value) -> float | None:
+    """A finite JSON number (not a boolean), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
 
 
 def pareto_frontier(points: list[CurvePoint]) -> list[CurvePoint]:
@@ -143,7 +224,8 @@ def render_html(curves: list[Curve], *, title: str, pyplot=None) -> str:
         axes = figure.add_subplot(1, 1, 1)
         _draw_curve(axes, curve)
         figure.tight_layout()
-        svg = _inline_svg(_figure_bytes(pyplot, figure, "svg", salt=f"curve{index}"))
+        svg = _inline_svg(_figure_bytes(pyplot, figure, "svg", salt=f"curve{index}"),
+                          id_prefix=f"c{index}-")
         sections.append(
             f"<section>\n<h2>{html.escape(curve.title)}</h2>\n"
             f"<figure>{svg}</figure>\n{_points_table(curve)}\n</section>"
@@ -290,16 +372,19 @@ def _figure_bytes(pyplot, figure, kind: str, *, salt: str) -> bytes:
 _SVG_PROLOGUE = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 _SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 _SVG_NAMESPACES = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
+_SVG_IDS = re.compile(r'(\bid="|href="#|url\(#)')
 
 
-def _inline_svg(svg: bytes) -> str:
+def _inline_svg(svg: bytes, *, id_prefix: str) -> str:
     """matplotlib's SVG made fit to sit inside HTML: no XML prologue/DOCTYPE, no RDF metadata,
     no namespace declarations (the HTML parser puts inline <svg> and xlink:href in the right
-    namespaces itself), so the page holds no URL at all."""
+    namespaces itself), so the page holds no URL at all; ids (and references to them) get a
+    per-figure prefix, since ids are page-wide and figures would otherwise share them."""
     text = svg.decode("utf-8")
     text = _SVG_PROLOGUE.sub("", text, count=1)
     text = _SVG_METADATA.sub("", text)
-    return _SVG_NAMESPACES.sub("", text)
+    text = _SVG_NAMESPACES.sub("", text)
+    return _SVG_IDS.sub(lambda match: match.group(1) + id_prefix, text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,8 +401,8 @@ def _points_table(curve: Curve) -> str:
             "<tr>"
             f"<td class=num>{point.concurrency}</td>"
             f"<td>{html.escape(_region_label(curve, point.region))}</td>"
-            f"<td class=num>{_number(point.tps_per_user)}</td>"
-            f"<td class=num>{_number(point.system_tps)}</td>"
+            f"<td class=num>{_show_number(point.tps_per_user)}</td>"
+            f"<td class=num>{_show_number(point.system_tps)}</td>"
             f"<td>{html.escape(point.source)}</td>"
             f"<td>{'yes' if point.concurrency in frontier else ''}</td>"
             f"<td class={'bad' if point.failing else 'ok'}>{html.escape(status)}</td>"
@@ -333,7 +418,7 @@ def _points_table(curve: Curve) -> str:
     )
 
 
-def _number(value: float | None) -> str:
+def _show_number(value: float | None) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 

@@ -20,11 +20,11 @@ def findings(results: Iterable) -> list:
 
 def verdict_passed(report, *, strict: bool) -> bool:
     """The same verdict as the exit code: errors fail, and warnings fail under --strict."""
-    return not report.errors and not (strict and report.warnings)
+    return report.verdict(strict=strict) == "PASSED"
 
 
 def verdict_word(report, *, strict: bool) -> str:
-    return "PASSED" if verdict_passed(report, strict=strict) else "FAILED"
+    return report.verdict(strict=strict)
 
 
 def counts_phrase(report) -> str:
