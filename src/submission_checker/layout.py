@@ -1,0 +1,394 @@
+"""Walk a submission tree into handles: Submission → System → Model → Point.
+
+This is the only place that touches the file system during a check. It lists every directory
+once (never following a symlink out of the submission), reads and validates the four file kinds
+through ``loading`` and ``models``, and records what it found — present, missing, unsafe,
+unreadable, invalid — so that rules only look at handles and never open a file. Detail logs are
+only ``stat``-ed: they can be gigabytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from . import loading
+from .models import AccuracyResult, PointConfig, PointSummary, SystemDescription, validate
+from .regions import Regions, compute_regions
+from .rounds import RulesRound
+
+__all__ = [
+    "DETAIL_NAME",
+    "SUMMARY_NAME",
+    "Document",
+    "Model",
+    "Point",
+    "Submission",
+    "System",
+    "Tree",
+    "read_submission",
+]
+
+SUMMARY_NAME = "mlperf_endpoints_log_summary.json"
+DETAIL_NAME = "mlperf_endpoints_log_detail.json"
+PLAIN_INTEGER = re.compile(r"0|[1-9][0-9]*")
+POINT_FILE = re.compile(r"point_(.*)\.yaml")
+
+# Kinds of directory entries
+DIR, FILE, UNSAFE, OTHER = "dir", "file", "unsafe", "other"
+
+
+class Tree:
+    """Every directory of the submission listed once: ``entries[rel_dir][name] = kind``.
+
+    Symlinks that resolve inside the root are followed as if they were the target; symlinks that
+    resolve outside are recorded in ``unsafe`` (rel path → resolved target) and never entered.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.entries: dict[str, dict[str, str]] = {}
+        self.unsafe: dict[str, str] = {}
+        self.unlistable: list[str] = []
+        self._walk()
+
+    def _walk(self) -> None:
+        real_root = os.path.realpath(self.root)
+        inside_prefix = real_root.rstrip(os.sep) + os.sep
+        visited = {real_root}
+        stack = [("", str(self.root))]
+        while stack:
+            rel_dir, abs_dir = stack.pop()
+            listing: dict[str, str] = {}
+            self.entries[rel_dir] = listing
+            try:
+                scan = os.scandir(abs_dir)
+            except OSError:
+                self.unlistable.append(rel_dir)
+                continue
+            with scan:
+                for entry in scan:
+                    rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                    try:
+                        if entry.is_symlink():
+                            target = os.path.realpath(entry.path)
+                            if target != real_root and not target.startswith(inside_prefix):
+                                listing[entry.name] = UNSAFE
+                                self.unsafe[rel] = target
+                                continue
+                            if os.path.isdir(target):
+                                listing[entry.name] = DIR
+                                if target not in visited:  # a loop is entered once
+                                    visited.add(target)
+                                    stack.append((rel, entry.path))
+                                else:
+                                    self.entries.setdefault(rel, {})
+                            else:
+                                listing[entry.name] = FILE if os.path.isfile(target) else OTHER
+                        elif entry.is_dir(follow_symlinks=False):
+                            listing[entry.name] = DIR
+                            stack.append((rel, entry.path))
+                        elif entry.is_file(follow_symlinks=False):
+                            listing[entry.name] = FILE
+                        else:
+                            listing[entry.name] = OTHER
+                    except OSError:
+                        listing[entry.name] = OTHER
+
+    def kind(self, rel: str) -> str | None:
+        """Kind of the entry at ``rel`` (``dir``, ``file``, ``unsafe``, ``other``) or ``None``."""
+        parent, _, name = rel.rpartition("/")
+        listing = self.entries.get(parent)
+        return None if listing is None else listing.get(name)
+
+    def listing(self, rel_dir: str) -> dict[str, str]:
+        return self.entries.get(rel_dir, {})
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def size(self, rel: str) -> int:
+        try:
+            return os.stat(self.root / rel).st_size
+        except OSError:
+            return 0
+
+    def has_regular_file(self, rel_dir: str) -> bool:
+        """True when any regular file exists anywhere below ``rel_dir``."""
+        pending = [rel_dir]
+        while pending:
+            current = pending.pop()
+            for name, kind in self.listing(current).items():
+                if kind == FILE:
+                    return True
+                if kind == DIR:
+                    pending.append(f"{current}/{name}")
+        return False
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Document(Generic[M]):
+    """One submission file: where it is, what state it is in, its data and its schema problems.
+
+    ``state`` is ``missing``, ``unsafe`` (a symlink out of the tree: present but unread),
+    ``not-a-file``, ``unreadable`` (``error`` says why), ``invalid`` (``problems`` lists the
+    schema problems) or ``valid`` (``model`` holds the validated file).
+    """
+
+    rel: str
+    state: str
+    data: Any = None
+    error: str | None = None
+    problems: list[str] = field(default_factory=list)
+    model: M | None = None
+
+    @property
+    def mapping(self) -> dict[str, Any] | None:
+        """The parsed data when it is a mapping (rules read well-typed fields from it)."""
+        return self.data if isinstance(self.data, dict) else None
+
+    @property
+    def present(self) -> bool:
+        return self.state != "missing"
+
+
+def _document(tree: Tree, rel: str, schema: type[M], reader: Any) -> Document[M]:
+    kind = tree.kind(rel)
+    if kind is None:
+        return Document(rel, "missing")
+    if kind == UNSAFE:
+        return Document(rel, "unsafe")
+    if kind != FILE:
+        what = "a directory" if kind == DIR else "not a regular file"
+        return Document(rel, "not-a-file", error=f"is {what}, expected a file")
+    try:
+        data = reader(tree.path(rel))
+    except loading.LoadError as exc:
+        return Document(rel, "unreadable", error=exc.message)
+    model, problems = validate(schema, data)
+    if problems:
+        return Document(rel, "invalid", data=data, problems=problems)
+    return Document(rel, "valid", data=data, model=model)
+
+
+@dataclass
+class Point:
+    """One ``points/point_<N>.yaml`` and what belongs to it."""
+
+    model: Model
+    file_name: str
+    rel: str
+    name_n: str
+    config: Document[PointConfig]
+    results_rel: str | None = None  # results/point_<N>, None when N is not a plain integer
+    results_kind: str | None = None
+    summary: Document[PointSummary] | None = None
+    detail_rel: str | None = None
+    detail_kind: str | None = None
+    detail_size: int = 0
+
+    @property
+    def file_n(self) -> int | None:
+        """N from the file name when it is a plain integer (no sign, no leading zeros)."""
+        return int(self.name_n) if PLAIN_INTEGER.fullmatch(self.name_n) else None
+
+    @property
+    def declared_concurrency(self) -> int | None:
+        """``concurrency`` from the YAML when it is an integer, whatever else is wrong."""
+        value = self.config.mapping.get("concurrency") if self.config.mapping else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def concurrency(self) -> int | None:
+        """Best known concurrency: the declared one, else the file name's N."""
+        declared = self.declared_concurrency
+        return declared if declared is not None else self.file_n
+
+    @property
+    def counts_for_coverage(self) -> bool:
+        """A point counts toward region coverage when its YAML passes §2.2."""
+        return self.config.model is not None
+
+
+@dataclass
+class Model:
+    """``pareto/<system_id>/<model>/``."""
+
+    system: System
+    name: str
+    rel: str
+    subdirs: dict[str, str | None] = field(default_factory=dict)
+    points: list[Point] = field(default_factory=list)
+    yml_files: list[str] = field(default_factory=list)
+    orphan_results: list[str] = field(default_factory=list)
+    accuracy_txt_rel: str = ""
+    accuracy_txt_kind: str | None = None
+    accuracy_txt_size: int = 0
+    accuracy: Document[AccuracyResult] | None = None
+
+    def subdir_ok(self, name: str) -> bool:
+        return self.subdirs.get(name) == DIR
+
+    @functools.cached_property
+    def files_by_concurrency(self) -> dict[int, list[str]]:
+        """Point file names per declared concurrency (to find duplicates)."""
+        found: dict[int, list[str]] = {}
+        for point in self.points:
+            declared = point.declared_concurrency
+            if declared is not None:
+                found.setdefault(declared, []).append(point.file_name)
+        return found
+
+
+@dataclass
+class System:
+    """``systems/<system_id>.json`` and its ``pareto/<system_id>/`` tree."""
+
+    submission: Submission
+    id: str
+    description: Document[SystemDescription]
+    pareto_rel: str
+    pareto_kind: str | None = None
+    models: list[Model] = field(default_factory=list)
+
+    @property
+    def rel(self) -> str:
+        return self.description.rel
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """``max_supported_concurrency`` when it is an integer (even if other fields are bad)."""
+        data = self.description.mapping
+        value = data.get("max_supported_concurrency") if data else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def regions(self) -> Regions | None:
+        m = self.max_concurrency
+        return compute_regions(m) if m is not None and m > 32 else None
+
+    @property
+    def division(self) -> str | None:
+        if self.description.model is not None:
+            return self.description.model.division
+        data = self.description.mapping
+        value = data.get("division") if data else None
+        return value.strip().capitalize() if isinstance(value, str) else None
+
+
+@dataclass
+class Submission:
+    """The organisation directory given to ``check``."""
+
+    root: Path
+    rules_round: RulesRound
+    exists: bool
+    is_dir: bool
+    tree: Tree | None = None
+    systems: list[System] = field(default_factory=list)
+    orphan_pareto: list[str] = field(default_factory=list)
+
+    def kind(self, rel: str) -> str | None:
+        return self.tree.kind(rel) if self.tree else None
+
+
+def _point_sort_key(point: Point) -> tuple[int, int, str]:
+    n = point.file_n
+    return (0, n, "") if n is not None else (1, 0, point.file_name)
+
+
+def read_submission(root: Path, rules_round: RulesRound) -> Submission:
+    """Read everything the rules need from the tree at ``root``."""
+    exists = root.exists() or root.is_symlink()
+    is_dir = root.is_dir()
+    submission = Submission(root=root, rules_round=rules_round, exists=exists, is_dir=is_dir)
+    if not is_dir:
+        return submission
+    tree = submission.tree = Tree(root)
+    if tree.kind("systems") == DIR:
+        for name in sorted(tree.listing("systems")):
+            if name.endswith(".json"):
+                submission.systems.append(_read_system(submission, tree, name[: -len(".json")]))
+    if tree.kind("pareto") == DIR:
+        known = {system.id for system in submission.systems}
+        submission.orphan_pareto = [
+            f"pareto/{name}"
+            for name, kind in sorted(tree.listing("pareto").items())
+            if kind == DIR and name not in known
+        ]
+    return submission
+
+
+def _read_system(submission: Submission, tree: Tree, system_id: str) -> System:
+    description = _document(tree, f"systems/{system_id}.json", SystemDescription, loading.load_json)
+    pareto_rel = f"pareto/{system_id}"
+    system = System(submission, system_id, description, pareto_rel, tree.kind(pareto_rel))
+    if system.pareto_kind == DIR and tree.kind("pareto") == DIR:
+        for name, kind in sorted(tree.listing(pareto_rel).items()):
+            if kind == DIR:
+                system.models.append(_read_model(system, tree, name))
+    return system
+
+
+def _read_model(system: System, tree: Tree, name: str) -> Model:
+    rel = f"{system.pareto_rel}/{name}"
+    model = Model(system=system, name=name, rel=rel)
+    for sub in ("points", "results", "accuracy"):
+        model.subdirs[sub] = tree.kind(f"{rel}/{sub}")
+    point_names: set[str] = set()
+    if model.subdir_ok("points"):
+        for file_name, kind in tree.listing(f"{rel}/points").items():
+            match = POINT_FILE.fullmatch(file_name)
+            if match:
+                model.points.append(_read_point(model, tree, file_name, match.group(1)))
+                point_names.add(f"point_{match.group(1)}")
+            elif file_name.endswith(".yml") and kind != DIR:
+                model.yml_files.append(f"{rel}/points/{file_name}")
+        model.points.sort(key=_point_sort_key)
+        model.yml_files.sort()
+    if model.subdir_ok("results"):
+        model.orphan_results = [
+            f"{rel}/results/{entry}"
+            for entry in sorted(tree.listing(f"{rel}/results"))
+            if entry.startswith("point_") and entry not in point_names
+        ]
+    if model.subdir_ok("accuracy"):
+        model.accuracy_txt_rel = f"{rel}/accuracy/accuracy.txt"
+        model.accuracy_txt_kind = tree.kind(model.accuracy_txt_rel)
+        if model.accuracy_txt_kind == FILE:
+            model.accuracy_txt_size = tree.size(model.accuracy_txt_rel)
+        model.accuracy = _document(
+            tree, f"{rel}/accuracy/accuracy_result.json", AccuracyResult, loading.load_json
+        )
+    return model
+
+
+def _read_point(model: Model, tree: Tree, file_name: str, name_n: str) -> Point:
+    rel = f"{model.rel}/points/{file_name}"
+    config = _document(tree, rel, PointConfig, loading.load_yaml)
+    point = Point(model=model, file_name=file_name, rel=rel, name_n=name_n, config=config)
+    if point.file_n is None or not model.subdir_ok("results"):
+        return point
+    point.results_rel = f"{model.rel}/results/point_{name_n}"
+    point.results_kind = tree.kind(point.results_rel)
+    summary_rel = f"{point.results_rel}/{SUMMARY_NAME}"
+    point.detail_rel = f"{point.results_rel}/{DETAIL_NAME}"
+    if point.results_kind == DIR:
+        point.summary = _document(tree, summary_rel, PointSummary, loading.load_json)
+        point.detail_kind = tree.kind(point.detail_rel)
+        if point.detail_kind == FILE:
+            point.detail_size = tree.size(point.detail_rel)
+    else:
+        point.summary = Document(
+            summary_rel, "unsafe" if point.results_kind == UNSAFE else "missing"
+        )
+    return point

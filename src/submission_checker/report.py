@@ -1,0 +1,90 @@
+"""The outcome of a check: ``CheckResult`` per finding, ``Report`` for the whole submission."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, computed_field
+
+__all__ = ["SEVERITIES", "CheckResult", "Report", "Severity"]
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+class CheckResult(BaseModel):
+    """One finding of one rule at one place in the submission.
+
+    ``path`` is POSIX and relative to the organisation directory (``None`` for the submission
+    itself); ``system``/``model``/``concurrency`` say which scope it belongs to, for grouping.
+    ``fix`` tells the user what to change (errors and warnings).
+    """
+
+    rule: str
+    severity: Severity
+    message: str
+    path: str | None = None
+    spec_ref: str | None = None
+    fix: str | None = None
+    system: str | None = None
+    model: str | None = None
+    concurrency: int | None = None
+
+    @classmethod
+    def trusted(cls, **fields: Any) -> CheckResult:
+        """Build a result from values the checker itself produced, skipping validation.
+
+        A large submission yields tens of thousands of results; validating each costs about
+        twice as much as this, and ``model_construct`` more still. Callers pass only the
+        declared fields with the right types (rules build them through ``Rule.result``).
+        """
+        values = dict(_DEFAULTS)
+        values.update(fields)
+        result = cls.__new__(cls)
+        object.__setattr__(result, "__dict__", values)
+        object.__setattr__(result, "__pydantic_fields_set__", set(_FIELD_NAMES))
+        object.__setattr__(result, "__pydantic_extra__", None)
+        object.__setattr__(result, "__pydantic_private__", None)
+        return result
+
+
+_DEFAULTS = {name: f.default for name, f in CheckResult.model_fields.items() if not f.is_required()}
+_FIELD_NAMES = frozenset(CheckResult.model_fields)
+
+
+class Report(BaseModel):
+    """Everything one run of the checker found, in a deterministic order."""
+
+    submission_path: str
+    checker_version: str
+    rules_round: str | None = None
+    results: list[CheckResult]
+
+    @property
+    def errors(self) -> list[CheckResult]:
+        return [r for r in self.results if r.severity == "error"]
+
+    @property
+    def warnings(self) -> list[CheckResult]:
+        return [r for r in self.results if r.severity == "warning"]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def passed(self) -> bool:
+        """True when there is no error (warnings do not fail unless ``--strict``)."""
+        return not any(r.severity == "error" for r in self.results)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of results per severity."""
+        totals = dict.fromkeys(SEVERITIES, 0)
+        for result in self.results:
+            totals[result.severity] += 1
+        return totals
+
+    def verdict(self, *, strict: bool = False) -> Literal["PASSED", "FAILED"]:
+        """``PASSED`` without errors (and, when ``strict``, without warnings)."""
+        counts = self.counts
+        failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
+        return "FAILED" if failed else "PASSED"

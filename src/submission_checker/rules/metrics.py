@@ -1,0 +1,241 @@
+"""Metric consistency of each point's summary (§9.1, §14).
+
+Each rule reads only the fields it needs and runs when those are well-typed, even if other
+fields of the summary fail the schema. Throughput comparisons are exact (rational arithmetic
+on the stored floats), so "exactly 1 % passes" holds without float rounding surprises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+
+from ..layout import Point
+from ..report import CheckResult
+from .registry import Rule, error, info, rule
+from .values import dig, integer, number
+
+TOLERANCE = Fraction(1, 100)
+_TINY = Fraction(1e-9)
+
+
+def _summary(point: Point) -> dict | None:
+    return point.summary.mapping if point.summary is not None else None
+
+
+def _derived_system_tps(summary: dict) -> Fraction | None:
+    """total output tokens / elapsed seconds (0 when elapsed ≤ 0), exactly."""
+    tokens = number(dig(summary, "output_sequence_lengths", "total"))
+    duration_ns = number(summary.get("duration_ns"))
+    if tokens is None or duration_ns is None:
+        return None
+    if duration_ns <= 0:
+        return Fraction(0)
+    return Fraction(tokens) * 1_000_000_000 / Fraction(duration_ns)
+
+
+def _relative_difference(stored: float, derived: Fraction) -> Fraction:
+    return abs(Fraction(stored) - derived) / max(abs(derived), _TINY)
+
+
+@rule(
+    "metric-consistency-duration",
+    spec="§14",
+    severity="error",
+    scope="point",
+    summary="`duration_ns` > 0.",
+    messages={
+        "ok": info("duration_ns = {ns} is positive"),
+        "bad": error(
+            "duration_ns: found {ns}, expected a positive run duration in nanoseconds",
+            "Use the summary written by the benchmark; a run cannot take {ns} ns.",
+        ),
+    },
+)
+def metric_consistency_duration(rule: Rule, point: Point) -> Iterator[CheckResult]:
+    """The run took time. Passing: ``duration_ns: 1200000000000``. Failing: ``0`` or ``-5``."""
+    summary = _summary(point)
+    ns = number(summary.get("duration_ns")) if summary else None
+    if ns is None:
+        return
+    yield rule.result("ok" if ns > 0 else "bad", point, path=point.summary.rel, ns=ns)
+
+
+@rule(
+    "metric-consistency-accounting",
+    spec="§14",
+    severity="error",
+    scope="point",
+    summary="Every issued sample is completed or failed (completed = issued, or "
+    "completed + failed = issued).",
+    messages={
+        "ok": info("all {issued:,} issued samples accounted for"),
+        "dropped": error(
+            "{dropped:,} of {issued:,} issued samples are neither completed nor failed "
+            "(n_samples_completed = {completed:,}, n_samples_failed = {failed:,})",
+            "Use the summary of a run that finished: every issued sample must complete or fail.",
+        ),
+        "excess": error(
+            "n_samples_completed = {completed:,} and n_samples_failed = {failed:,} exceed "
+            "n_samples_issued = {issued:,}",
+            "Use the unmodified summary written by the benchmark.",
+        ),
+    },
+)
+def metric_consistency_accounting(rule: Rule, point: Point) -> Iterator[CheckResult]:
+    """No sample may be lost between issue and completion.
+
+    inference-endpoint counts failed samples among completed ones, so completed = issued
+    passes; completed + failed = issued passes too (tools that count them apart).
+    Passing: issued 150, completed 150, failed 15. Failing: issued 150, completed 140,
+    failed 5 → 5 dropped.
+    """
+    summary = _summary(point)
+    if summary is None:
+        return
+    issued = integer(summary.get("n_samples_issued"))
+    completed = integer(summary.get("n_samples_completed"))
+    failed = integer(summary.get("n_samples_failed"))
+    if issued is None or completed is None or failed is None:
+        return
+    values = {"issued": issued, "completed": completed, "failed": failed}
+    path = point.summary.rel
+    if completed == issued or completed + failed == issued:
+        yield rule.result("ok", point, path=path, **values)
+    elif completed + failed < issued:
+        dropped = issued - completed - failed
+        yield rule.result("dropped", point, path=path, dropped=dropped, **values)
+    else:
+        yield rule.result("excess", point, path=path, **values)
+
+
+@rule(
+    "metric-consistency-output-tokens",
+    spec="§14",
+    severity="error",
+    scope="point",
+    summary="Total output tokens ≥ 0.",
+    messages={
+        "ok": info("{total:,} output tokens"),
+        "negative": error(
+            "output_sequence_lengths.total: found {total}, expected a token count ≥ 0",
+            "Use the unmodified summary written by the benchmark.",
+        ),
+    },
+)
+def metric_consistency_output_tokens(rule: Rule, point: Point) -> Iterator[CheckResult]:
+    """Token counts are never negative.
+
+    Passing: ``output_sequence_lengths: {total: 16797}``. Failing: ``{total: -1}``.
+    """
+    total = number(dig(_summary(point), "output_sequence_lengths", "total"))
+    if total is None:
+        return
+    yield rule.result(
+        "ok" if total >= 0 else "negative", point, path=point.summary.rel, total=total
+    )
+
+
+@rule(
+    "metric-consistency-system-tps",
+    spec="§9.1",
+    severity="error",
+    scope="point",
+    summary="Stored system throughput (`system_tps`, else `tps`) is within 1 % of "
+    "output tokens / elapsed seconds.",
+    messages={
+        "ok": info("{field} = {stored:.6g} agrees with derived {derived:.6g} tokens/s"),
+        "absent": info("system throughput not stored; derived {derived:.6g} tokens/s"),
+        "differs": error(
+            "{field}: found {stored:.6g}, expected {derived:.6g} tokens/s (output tokens / "
+            "elapsed s) within 1 %; off by {percent:.3g} %",
+            "Use the unmodified summary; {field} must equal output_sequence_lengths.total / "
+            "(duration_ns / 1e9).",
+        ),
+    },
+)
+def metric_consistency_system_tps(rule: Rule, point: Point) -> Iterator[CheckResult]:
+    """The throughput shown on the Pareto curve must follow from the counted tokens.
+
+    |stored − derived| / max(|derived|, 1e-9) > 1 % fails; exactly 1 % passes.
+    Passing: 16797 tokens in 10.993619133 s and ``tps: 1527.886``.
+    Failing: the same with ``system_tps: 1700``.
+    """
+    summary = _summary(point)
+    if summary is None:
+        return
+    derived = _derived_system_tps(summary)
+    if derived is None:
+        return
+    field = "system_tps" if summary.get("system_tps") is not None else "tps"
+    raw = summary.get(field)
+    path = point.summary.rel
+    if raw is None:
+        yield rule.result("absent", point, path=path, derived=float(derived))
+        return
+    stored = number(raw)
+    if stored is None:
+        return  # wrong type: result-file-valid reports it
+    difference = _relative_difference(stored, derived)
+    outcome = "differs" if difference > TOLERANCE else "ok"
+    yield rule.result(
+        outcome,
+        point,
+        path=path,
+        field=field,
+        stored=stored,
+        derived=float(derived),
+        percent=float(difference * 100),
+    )
+
+
+@rule(
+    "metric-consistency-tps-per-user",
+    spec="§9.1",
+    severity="error",
+    scope="point",
+    summary="Stored `tps_per_user` is within 1 % of derived system throughput / C.",
+    messages={
+        "ok": info("tps_per_user = {stored:.6g} agrees with derived {derived:.6g}"),
+        "absent": info("tps_per_user not stored; derived {derived:.6g} tokens/s per user"),
+        "differs": error(
+            "tps_per_user: found {stored:.6g}, expected {derived:.6g} (system throughput / "
+            "concurrency {c}) within 1 %; off by {percent:.3g} %",
+            "Use the unmodified summary; tps_per_user must equal the system throughput / "
+            "concurrency.",
+        ),
+    },
+)
+def metric_consistency_tps_per_user(rule: Rule, point: Point) -> Iterator[CheckResult]:
+    """Per-user throughput is system throughput shared by C concurrent users.
+
+    Skipped when C ≤ 0 (load-pattern reports that). Passing: C = 8, derived system throughput
+    1600 and ``tps_per_user: 200``. Failing: ``tps_per_user: 250``.
+    """
+    summary = _summary(point)
+    c = point.concurrency
+    if summary is None or c is None or c <= 0:
+        return
+    system_tps = _derived_system_tps(summary)
+    if system_tps is None:
+        return
+    derived = system_tps / c
+    raw = summary.get("tps_per_user")
+    path = point.summary.rel
+    if raw is None:
+        yield rule.result("absent", point, path=path, derived=float(derived))
+        return
+    stored = number(raw)
+    if stored is None:
+        return
+    difference = _relative_difference(stored, derived)
+    outcome = "differs" if difference > TOLERANCE else "ok"
+    yield rule.result(
+        outcome,
+        point,
+        path=path,
+        stored=stored,
+        derived=float(derived),
+        c=c,
+        percent=float(difference * 100),
+    )

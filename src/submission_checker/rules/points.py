@@ -1,0 +1,170 @@
+"""Measurement point files: schema, naming, count (checker.md §1, §2, §8)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..layout import Model, Point
+from ..report import CheckResult
+from .registry import Rule, error, info, rule
+
+MIN_POINTS = 7
+MAX_POINTS = 32
+
+
+@rule(
+    "point-config-valid",
+    spec="§1",
+    severity="error",
+    scope="point",
+    summary="A point file is readable YAML, a mapping, and follows the §2.2 schema.",
+    messages={
+        "ok": info("point configuration is valid"),
+        "unreadable": error("{error}", "Fix the YAML so that it is one mapping (checker.md §2.2)."),
+        "problem": error("{problem}", "Correct this field of the point file (checker.md §2.2)."),
+    },
+)
+def point_config_valid(rule: Rule, point: Point) -> Iterator[CheckResult]:
+    """``points/point_<N>.yaml`` must match §2.2, one error per problem.
+
+    Passing::
+
+        concurrency: 8
+        dataset: open_orca
+        runtime_settings: {load_pattern: concurrency, stream_all_chunks: true}
+
+    Failing: ``concurrency: "8"`` → ``concurrency: found "8" (str), expected an integer``;
+    a key given twice → duplicate key error.
+    """
+    doc = point.config
+    if doc.state == "unsafe":
+        return
+    if doc.state in ("unreadable", "not-a-file"):
+        yield rule.result("unreadable", point, error=doc.error)
+    elif doc.problems:
+        for problem in doc.problems:
+            yield rule.result("problem", point, problem=problem)
+    else:
+        yield rule.result("ok", point)
+
+
+@rule(
+    "point-filename-concurrency",
+    spec="§1",
+    severity="error",
+    scope="point",
+    summary="N in `point_<N>.yaml` is a plain integer equal to `concurrency`, unique per model.",
+    messages={
+        "ok": info("file name matches concurrency {n}"),
+        "name-only": info("file name N = {n} is a plain integer"),
+        "not-integer": error(
+            '{file}: N = "{name_n}" is not a plain integer (no sign, no leading zeros)',
+            "Rename the file to point_<concurrency>.yaml, e.g. point_{suggest}.yaml.",
+        ),
+        "mismatch": error(
+            "{file}: file name says concurrency {n}, the file declares concurrency: {declared}",
+            "Rename the file to point_{declared}.yaml or correct concurrency (and its results/).",
+        ),
+        "duplicate": error(
+            "{file} declares concurrency {declared}, as do {others}",
+            "Keep one point per concurrency; remove or correct the duplicate.",
+        ),
+    },
+)
+def point_filename_concurrency(rule: Rule, point: Point) -> Iterator[CheckResult]:
+    """The file name carries the concurrency: ``point_8.yaml`` holds ``concurrency: 8``.
+
+    Results are looked up by the file name's N, so a mismatch would pair a point with another
+    point's logs. Passing: ``point_8.yaml`` with ``concurrency: 8``.
+    Failing: ``point_08.yaml`` (leading zero), ``point_8.yaml`` with ``concurrency: 16``, or
+    two files both declaring ``concurrency: 8``.
+    """
+    n = point.file_n
+    declared = point.declared_concurrency
+    failed = False
+    if n is None:
+        failed = True
+        suggest = declared if declared is not None else "<N>"
+        yield rule.result(
+            "not-integer", point, file=point.file_name, name_n=point.name_n, suggest=suggest
+        )
+    elif declared is not None and declared != n:
+        failed = True
+        yield rule.result("mismatch", point, file=point.file_name, n=n, declared=declared)
+    if declared is not None:
+        others = [
+            name for name in point.model.files_by_concurrency[declared] if name != point.file_name
+        ]
+        if others:
+            failed = True
+            yield rule.result(
+                "duplicate",
+                point,
+                file=point.file_name,
+                declared=declared,
+                others=", ".join(others),
+            )
+    if not failed:
+        yield rule.result("ok" if declared is not None else "name-only", point, n=n)
+
+
+@rule(
+    "point-count",
+    spec="§2, §8",
+    severity="error",
+    scope="model",
+    summary=f"At least {MIN_POINTS} point files per model.",
+    messages={
+        "ok": info("{count} measurement points (at least {minimum} required)"),
+        "too-few": error(
+            "{count} measurement point file(s); at least {minimum} are required",
+            "Measure {missing} more concurrencies so that the model has {minimum} points or more.",
+        ),
+    },
+)
+def point_count(rule: Rule, model: Model) -> Iterator[CheckResult]:
+    """A Pareto curve needs at least 7 points (fires with zero points too).
+
+    Passing: 8 files ``point_1.yaml`` … ``point_70.yaml``. Failing: 6 point files.
+    """
+    if not model.subdir_ok("points"):
+        return
+    count = len(model.points)
+    rel = f"{model.rel}/points"
+    if count >= MIN_POINTS:
+        yield rule.result("ok", model, path=rel, count=count, minimum=MIN_POINTS)
+    else:
+        yield rule.result(
+            "too-few", model, path=rel, count=count, minimum=MIN_POINTS, missing=MIN_POINTS - count
+        )
+
+
+@rule(
+    "point-cap",
+    spec="§2, §8",
+    severity="error",
+    scope="model",
+    summary=f"At most {MAX_POINTS} point files per model.",
+    messages={
+        "ok": info("{count} measurement points (at most {maximum} allowed)"),
+        "too-many": error(
+            "{count} measurement point files; at most {maximum} are allowed",
+            "Remove {extra} point(s) (and their results/) to keep at most {maximum}.",
+        ),
+    },
+)
+def point_cap(rule: Rule, model: Model) -> Iterator[CheckResult]:
+    """At most 32 points per model.
+
+    Passing: 32 point files. Failing: 33 point files.
+    """
+    if not model.subdir_ok("points"):
+        return
+    count = len(model.points)
+    rel = f"{model.rel}/points"
+    if count <= MAX_POINTS:
+        yield rule.result("ok", model, path=rel, count=count, maximum=MAX_POINTS)
+    else:
+        yield rule.result(
+            "too-many", model, path=rel, count=count, maximum=MAX_POINTS, extra=count - MAX_POINTS
+        )

@@ -1,0 +1,160 @@
+"""The rule machinery: ``Rule`` objects and the ``@rule`` decorator that registers them.
+
+A rule is declared in one place: its id, spec section, headline severity, scope, one-line
+summary, its messages (text and fix hint as data, keyed by outcome) and its check function,
+whose docstring is the rule's documentation (what, why, a passing and a failing example).
+The check function receives the rule and one scope handle and yields results built with
+``rule.result(outcome, scope, **values)``; it never opens a file.
+"""
+
+from __future__ import annotations
+
+import inspect
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from ..layout import Model, Point, System
+from ..report import CheckResult, Severity
+
+__all__ = ["SCOPES", "Message", "Rule", "error", "info", "rule", "warning"]
+
+SCOPES = ("submission", "system", "model", "point")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One outcome of a rule: its severity, message template and fix template (``str.format``)."""
+
+    severity: Severity
+    text: str
+    fix: str | None = None
+
+
+def info(text: str) -> Message:
+    return Message("info", text)
+
+
+def error(text: str, fix: str) -> Message:
+    return Message("error", text, fix)
+
+
+def warning(text: str, fix: str) -> Message:
+    return Message("warning", text, fix)
+
+
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    id: str
+    spec_ref: str | None
+    severity: Severity
+    scope: str
+    summary: str
+    messages: Mapping[str, Message]
+    check: Callable[[Rule, Any], Iterable[CheckResult]]
+
+    @property
+    def doc(self) -> str:
+        """Full documentation: the check function's docstring."""
+        return inspect.cleandoc(self.check.__doc__ or self.summary)
+
+    def result(
+        self,
+        outcome: str,
+        at: Any,
+        *,
+        path: str | None = _UNSET,
+        system: str | None = _UNSET,
+        model: str | None = _UNSET,
+        concurrency: int | None = _UNSET,
+        **values: Any,
+    ) -> CheckResult:
+        """The result for ``outcome`` at scope handle ``at``, templates filled from ``values``.
+
+        Scope fields and the path default to those of ``at``; pass them to override.
+        """
+        message = self.messages[outcome]
+        scope = _scope_fields(at)
+        if path is not _UNSET:
+            scope["path"] = path
+        if system is not _UNSET:
+            scope["system"] = system
+        if model is not _UNSET:
+            scope["model"] = model
+        if concurrency is not _UNSET:
+            scope["concurrency"] = concurrency
+        return CheckResult.trusted(
+            rule=self.id,
+            severity=message.severity,
+            message=message.text.format(**values) if values else message.text,
+            fix=message.fix.format(**values) if message.fix and values else message.fix,
+            spec_ref=self.spec_ref,
+            **scope,
+        )
+
+    def run(self, at: Any) -> list[CheckResult]:
+        """Run the check on one scope; an unexpected exception becomes an error result."""
+        try:
+            return list(self.check(self, at))
+        except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the check
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            return [
+                CheckResult.trusted(
+                    rule=self.id,
+                    severity="error",
+                    message=(
+                        f"internal checker error in rule {self.id}: {type(exc).__name__}: {exc} "
+                        f"(at {where.name}, line {where.lineno})"
+                    ),
+                    fix="This is a checker bug; please report it with the file named here.",
+                    spec_ref=self.spec_ref,
+                    **_scope_fields(at),
+                )
+            ]
+
+
+def _scope_fields(at: Any) -> dict[str, Any]:
+    """``system``, ``model``, ``concurrency`` and default ``path`` of a scope handle."""
+    if isinstance(at, Point):
+        return {
+            "path": at.rel,
+            "system": at.model.system.id,
+            "model": at.model.name,
+            "concurrency": at.concurrency,
+        }
+    if isinstance(at, Model):
+        return {"path": at.rel, "system": at.system.id, "model": at.name, "concurrency": None}
+    if isinstance(at, System):
+        return {"path": at.rel, "system": at.id, "model": None, "concurrency": None}
+    return {"path": None, "system": None, "model": None, "concurrency": None}
+
+
+RULES: list[Rule] = []
+
+
+def rule(
+    id: str,
+    *,
+    spec: str | None,
+    severity: Severity,
+    scope: str,
+    summary: str,
+    messages: Mapping[str, Message],
+) -> Callable[[Callable[..., Iterable[CheckResult]]], Rule]:
+    """Register the decorated check function as a rule (order of registration = table order)."""
+    if scope not in SCOPES:
+        raise ValueError(f"rule {id}: unknown scope {scope!r}")
+
+    def register(check: Callable[..., Iterable[CheckResult]]) -> Rule:
+        if any(existing.id == id for existing in RULES):
+            raise ValueError(f"rule {id} registered twice")
+        new = Rule(id, spec, severity, scope, summary, MappingProxyType(dict(messages)), check)
+        RULES.append(new)
+        return new
+
+    return register

@@ -1,0 +1,440 @@
+"""Layout rules (checker.md §1): the directories and files a submission must have."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..layout import DIR, FILE, UNSAFE, Model, Point, Submission, System
+from ..report import CheckResult
+from .registry import Rule, error, info, rule
+
+SUBDIR_PURPOSE = {
+    "points": "one point_<N>.yaml per measurement point",
+    "results": "one results/point_<N>/ folder per point with the benchmark logs",
+    "accuracy": "accuracy.txt and accuracy_result.json from the accuracy run",
+}
+
+
+@rule(
+    "path-exists",
+    spec="§1",
+    severity="error",
+    scope="submission",
+    summary="The PATH given to `check` exists and is a directory.",
+    messages={
+        "ok": info("submission directory {root} found"),
+        "missing": error(
+            "{root} does not exist",
+            "Pass the organisation directory that holds systems/ and pareto/.",
+        ),
+        "not-dir": error(
+            "{root} is not a directory",
+            "Pass the organisation directory that holds systems/ and pareto/, not a file in it.",
+        ),
+    },
+)
+def path_exists(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
+    """The PATH given to ``submission-checker check`` must be the organisation directory.
+
+    Passing: ``submission-checker check submissions/ExampleOrg`` where ExampleOrg/ holds
+    ``systems/`` and ``pareto/``.
+    Failing: ``submission-checker check submissions/ExampleOrg/systems/sys.json`` (a file) or a
+    misspelt path. Nothing else is checked when this fails.
+    """
+    root = str(sub.root)
+    if sub.is_dir:
+        yield rule.result("ok", sub, root=root)
+    elif sub.exists:
+        yield rule.result("not-dir", sub, root=root)
+    else:
+        yield rule.result("missing", sub, root=root)
+
+
+@rule(
+    "required-dir",
+    spec="§1",
+    severity="error",
+    scope="submission",
+    summary="`systems/` and `pareto/` exist and are directories (one result each).",
+    messages={
+        "ok": info("{name}/ is present"),
+        "missing": error(
+            "{name}/ is missing; it holds {purpose}",
+            "Create {name}/ in the organisation directory.",
+        ),
+        "not-dir": error(
+            "{name} is a file, expected a directory holding {purpose}",
+            "Replace the file {name} with a directory {name}/.",
+        ),
+    },
+)
+def required_dir(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
+    """The organisation directory needs ``systems/`` and ``pareto/``.
+
+    Passing: ``ExampleOrg/systems/example-system.json`` and ``ExampleOrg/pareto/example-system/``.
+    Failing: ``ExampleOrg/`` with only ``pareto/`` → ``systems/ is missing``.
+    """
+    if not sub.is_dir:
+        return
+    purposes = {
+        "systems": "one <system_id>.json per system",
+        "pareto": "pareto/<system_id>/<model>/ per system",
+    }
+    for name, purpose in purposes.items():
+        kind = sub.kind(name)
+        if kind in (DIR, UNSAFE):
+            if kind == DIR:
+                yield rule.result("ok", sub, path=f"{name}", name=name)
+        elif kind is None:
+            yield rule.result("missing", sub, path=name, name=name, purpose=purpose)
+        else:
+            yield rule.result("not-dir", sub, path=name, name=name, purpose=purpose)
+
+
+@rule(
+    "system-description-present",
+    spec="§1",
+    severity="error",
+    scope="submission",
+    summary="At least one `*.json` system description in `systems/`.",
+    messages={
+        "ok": info("{count} system description(s) in systems/"),
+        "none": error(
+            "systems/ contains no *.json system description",
+            "Add systems/<system_id>.json describing the system under test (§2.1).",
+        ),
+    },
+)
+def system_description_present(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
+    """``systems/`` must hold at least one ``<system_id>.json``; its stem is the system id.
+
+    Passing: ``systems/example-system.json``.
+    Failing: ``systems/`` empty, or holding only ``example-system.yaml``.
+    """
+    if sub.kind("systems") != DIR:
+        return
+    if sub.systems:
+        yield rule.result("ok", sub, path="systems", count=len(sub.systems))
+    else:
+        yield rule.result("none", sub, path="systems")
+
+
+@rule(
+    "system-description-valid",
+    spec="§1",
+    severity="error",
+    scope="system",
+    summary="A system file is readable strict JSON and follows the §2.1 schema.",
+    messages={
+        "ok": info("system description is valid"),
+        "unreadable": error("{error}", "Fix the file so that it is one UTF-8 JSON object (§2.1)."),
+        "problem": error(
+            "{problem}", "Correct this field of the system description (checker.md §2.1)."
+        ),
+    },
+)
+def system_description_valid(rule: Rule, system: System) -> Iterator[CheckResult]:
+    """Each ``systems/<id>.json`` is one JSON object matching §2.1, one error per problem.
+
+    Strict types: ``"accelerators_per_node": 8`` passes, ``"8"`` or ``true`` fails.
+    Passing: ``{"submitter_org_names": "Example Org", "system_name": "S", "system_category":
+    "datacenter", "system_availability_status": "available", "division": "Serviced",
+    "node_types": [{}], "max_supported_concurrency": 64}``.
+    Failing: ``"division": "closed"`` → ``division: found "closed" (str), expected one of
+    Standardized, Serviced, RDI (case-insensitive)``.
+    """
+    doc = system.description
+    if doc.state in ("unsafe", "missing"):
+        return
+    if doc.state in ("unreadable", "not-a-file"):
+        yield rule.result("unreadable", system, error=doc.error)
+    elif doc.problems:
+        for problem in doc.problems:
+            yield rule.result("problem", system, problem=problem)
+    else:
+        yield rule.result("ok", system)
+
+
+@rule(
+    "src-dir",
+    spec="§1",
+    severity="error",
+    scope="submission",
+    summary="`src/` holds at least one file when any system is in the Standardized division.",
+    messages={
+        "ok": info("src/ holds the source code required by Standardized system(s) {systems}"),
+        "not-needed": info("no Standardized system; src/ is not required"),
+        "missing": error(
+            "src/ is missing but system(s) {systems} are in the Standardized division",
+            "Add src/ with the code used to run the benchmark, or correct the division.",
+        ),
+        "empty": error(
+            "src/ has no files but system(s) {systems} are in the Standardized division",
+            "Put the code used to run the benchmark under src/.",
+        ),
+    },
+)
+def src_dir(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
+    """Standardized submissions must publish their code under ``src/`` (one result).
+
+    Empty means no regular file anywhere below ``src/``.
+    Passing: a Standardized system and ``src/run_benchmark.sh``; or only Serviced systems.
+    Failing: ``"division": "Standardized"`` and no ``src/`` or an empty ``src/``.
+    """
+    if not sub.is_dir:
+        return
+    standardized = [s.id for s in sub.systems if s.division == "Standardized"]
+    if not standardized:
+        yield rule.result("not-needed", sub, path="src")
+        return
+    systems = ", ".join(standardized)
+    kind = sub.kind("src")
+    if kind == UNSAFE or (kind == DIR and sub.tree and sub.tree.has_regular_file("src")):
+        yield rule.result("ok", sub, path="src", systems=systems)
+    elif kind == DIR:
+        yield rule.result("empty", sub, path="src", systems=systems)
+    else:
+        yield rule.result("missing", sub, path="src", systems=systems)
+
+
+@rule(
+    "pareto-dir-exists",
+    spec="§1",
+    severity="error",
+    scope="system",
+    summary="Each system file has a `pareto/<system_id>/` directory.",
+    messages={
+        "ok": info("{rel}/ is present"),
+        "missing": error(
+            "{rel}/ is missing for system file {file}",
+            "Create {rel}/ with one directory per benchmark model, or rename the system file.",
+        ),
+        "not-dir": error(
+            "{rel} is a file, expected a directory", "Replace the file {rel} with a directory."
+        ),
+    },
+)
+def pareto_dir_exists(rule: Rule, system: System) -> Iterator[CheckResult]:
+    """``systems/<id>.json`` needs results under ``pareto/<id>/`` (same id, case-sensitive).
+
+    Passing: ``systems/sys-a.json`` and ``pareto/sys-a/llama2-70b/``.
+    Failing: ``systems/sys-a.json`` and only ``pareto/Sys-A/``.
+    """
+    if system.submission.kind("pareto") != DIR or system.pareto_kind == UNSAFE:
+        return
+    rel = system.pareto_rel
+    if system.pareto_kind == DIR:
+        yield rule.result("ok", system, path=rel, rel=rel)
+    elif system.pareto_kind is None:
+        yield rule.result("missing", system, path=rel, rel=rel, file=system.rel)
+    else:
+        yield rule.result("not-dir", system, path=rel, rel=rel)
+
+
+@rule(
+    "benchmark-model-dir",
+    spec="§1",
+    severity="error",
+    scope="system",
+    summary="`pareto/<system_id>/` holds at least one benchmark model directory.",
+    messages={
+        "ok": info("benchmark model(s): {models}"),
+        "none": error(
+            "{rel}/ holds no benchmark model directory",
+            "Add {rel}/<model>/ (e.g. llama2-70b) with points/, results/ and accuracy/.",
+        ),
+    },
+)
+def benchmark_model_dir(rule: Rule, system: System) -> Iterator[CheckResult]:
+    """Every system submits at least one model: ``pareto/<system_id>/<model>/``.
+
+    Passing: ``pareto/sys-a/llama2-70b/``.
+    Failing: ``pareto/sys-a/`` empty or holding only files.
+    """
+    if system.pareto_kind != DIR or system.submission.kind("pareto") != DIR:
+        return
+    rel = system.pareto_rel
+    if system.models:
+        models = ", ".join(m.name for m in system.models)
+        yield rule.result("ok", system, path=rel, models=models)
+    else:
+        yield rule.result("none", system, path=rel, rel=rel)
+
+
+@rule(
+    "pareto-subdir",
+    spec="§1",
+    severity="error",
+    scope="model",
+    summary="`points/`, `results/` and `accuracy/` exist in each model directory (one each).",
+    messages={
+        "ok": info("points/, results/ and accuracy/ are present"),
+        "missing": error("{name}/ is missing; it holds {purpose}", "Create {rel}/ ({purpose})."),
+        "not-dir": error(
+            "{name} is a file, expected a directory holding {purpose}",
+            "Replace the file {rel} with a directory.",
+        ),
+    },
+)
+def pareto_subdir(rule: Rule, model: Model) -> Iterator[CheckResult]:
+    """A model directory holds ``points/``, ``results/`` and ``accuracy/``.
+
+    Passing: ``pareto/sys-a/llama2-70b/{points,results,accuracy}/``.
+    Failing: no ``accuracy/`` → one error naming ``accuracy/``.
+    """
+    failed = False
+    for name, purpose in SUBDIR_PURPOSE.items():
+        kind = model.subdirs.get(name)
+        rel = f"{model.rel}/{name}"
+        if kind is None:
+            failed = True
+            yield rule.result("missing", model, path=rel, name=name, rel=rel, purpose=purpose)
+        elif kind not in (DIR, UNSAFE):
+            failed = True
+            yield rule.result("not-dir", model, path=rel, name=name, rel=rel, purpose=purpose)
+    if not failed:
+        yield rule.result("ok", model)
+
+
+@rule(
+    "measurement-points-present",
+    spec="§1",
+    severity="error",
+    scope="model",
+    summary="`points/` holds at least one `point_*.yaml`.",
+    messages={
+        "ok": info("{count} point file(s) in points/"),
+        "none": error(
+            "points/ holds no point_<N>.yaml",
+            "Add one points/point_<N>.yaml per measured concurrency N.",
+        ),
+    },
+)
+def measurement_points_present(rule: Rule, model: Model) -> Iterator[CheckResult]:
+    """Each model has measurement points: ``points/point_<N>.yaml``.
+
+    Passing: ``points/point_1.yaml``. Failing: ``points/`` empty or holding only ``point_1.yml``.
+    """
+    if not model.subdir_ok("points"):
+        return
+    rel = f"{model.rel}/points"
+    if model.points:
+        yield rule.result("ok", model, path=rel, count=len(model.points))
+    else:
+        yield rule.result("none", model, path=rel)
+
+
+@rule(
+    "result-file-present",
+    spec="§1",
+    severity="error",
+    scope="point",
+    summary="Each point has `results/point_<N>/mlperf_endpoints_log_summary.json`.",
+    messages={
+        "ok": info("summary log present"),
+        "missing": error(
+            "{rel} is missing for {point}",
+            "Copy the benchmark's result_summary.json for concurrency {n} to {rel}.",
+        ),
+        "results-not-dir": error(
+            "{rel} is a file, expected the directory of {point}'s logs",
+            "Replace {rel} with a directory holding the point's logs.",
+        ),
+        "not-file": error(
+            "{rel} is a directory, expected the summary JSON file",
+            "Replace {rel} with the benchmark's summary JSON file.",
+        ),
+    },
+)
+def result_file_present(rule: Rule, point: Point) -> Iterator[CheckResult]:
+    """Results are looked up by the file name's N: ``point_8.yaml`` → ``results/point_8/``.
+
+    Passing: ``results/point_8/mlperf_endpoints_log_summary.json`` beside ``points/point_8.yaml``.
+    Failing: ``results/point_8/`` missing, or holding only the detail log.
+    """
+    summary = point.summary
+    if summary is None or summary.state == "unsafe" or point.results_kind == UNSAFE:
+        return
+    if point.results_kind not in (None, DIR):
+        rel = point.results_rel
+        yield rule.result("results-not-dir", point, path=rel, rel=rel, point=point.file_name)
+    elif summary.state == "missing":
+        rel = summary.rel
+        yield rule.result(
+            "missing", point, path=rel, rel=rel, point=point.file_name, n=point.name_n
+        )
+    elif summary.state == "not-a-file":
+        yield rule.result("not-file", point, path=summary.rel, rel=summary.rel)
+    else:
+        yield rule.result("ok", point, path=summary.rel)
+
+
+@rule(
+    "result-detail-present",
+    spec="§1",
+    severity="error",
+    scope="point",
+    summary="Each point has a non-empty `mlperf_endpoints_log_detail.json` (never read).",
+    messages={
+        "ok": info("detail log present ({size} bytes)"),
+        "missing": error(
+            "{rel} is missing for {point}",
+            "Copy the benchmark's detail log for concurrency {n} to {rel}.",
+        ),
+        "empty": error(
+            "{rel} is empty", "Copy the complete detail log written by the benchmark to {rel}."
+        ),
+    },
+)
+def result_detail_present(rule: Rule, point: Point) -> Iterator[CheckResult]:
+    """The detail log must be there and non-empty; its content is never read (it may be GBs).
+
+    Passing: ``results/point_8/mlperf_endpoints_log_detail.json`` of 2 GB.
+    Failing: the file is missing or has 0 bytes.
+    """
+    if point.results_kind != DIR or point.detail_rel is None or point.detail_kind == UNSAFE:
+        return
+    rel = point.detail_rel
+    if point.detail_kind is None or point.detail_kind == DIR:
+        yield rule.result(
+            "missing", point, path=rel, rel=rel, point=point.file_name, n=point.name_n
+        )
+    elif point.detail_kind == FILE and point.detail_size > 0:
+        yield rule.result("ok", point, path=rel, size=point.detail_size)
+    else:
+        yield rule.result("empty", point, path=rel, rel=rel)
+
+
+@rule(
+    "result-file-valid",
+    spec="§1",
+    severity="error",
+    scope="point",
+    summary="The summary log is readable strict JSON and follows the §2.3 schema.",
+    messages={
+        "ok": info("summary log is valid"),
+        "unreadable": error(
+            "{error}", "Copy the benchmark's summary JSON again; it must be one UTF-8 JSON object."
+        ),
+        "problem": error(
+            "{problem}", "Use the unmodified summary written by the benchmark (checker.md §2.3)."
+        ),
+    },
+)
+def result_file_valid(rule: Rule, point: Point) -> Iterator[CheckResult]:
+    """The summary must match §2.3; one error per problem, naming field, value and expectation.
+
+    Passing: inference-endpoint's ``result_summary.json`` copied unchanged.
+    Failing: ``"output_sequence_lengths": {}`` → no output token counts — was the benchmark run
+    without a tokenizer?; ``"n_samples_completed": "150"`` → expected an integer.
+    """
+    summary = point.summary
+    if summary is None or summary.state in ("missing", "unsafe", "not-a-file"):
+        return
+    if summary.state == "unreadable":
+        yield rule.result("unreadable", point, path=summary.rel, error=summary.error)
+    elif summary.problems:
+        for problem in summary.problems:
+            yield rule.result("problem", point, path=summary.rel, problem=problem)
+    else:
+        yield rule.result("ok", point, path=summary.rel)
