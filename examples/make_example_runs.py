@@ -8,6 +8,8 @@ Medium Throughput 38-53, High Throughput 54-128), one of them (concurrency 8) al
 accuracy phase, plus ``system_desc.json``. The numbers are synthetic but self-consistent (system
 throughput = output tokens / duration, every issued sample accounted for, one full pass over the
 dataset, durations above the region minimum), so a bundle built from them passes the checker.
+Each run also carries ``src/launch_server.sh`` (Standardized division: the serving code must be
+disclosed) and the accuracy run a ``documentation/`` folder.
 
 File layout and keys follow the real runs in shared/samples/inference-endpoint. To keep the
 examples small, ``events.jsonl`` holds the session events and the first few samples only; pass
@@ -413,6 +415,18 @@ def _report(concurrency: int, summary: dict, accuracy: dict | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+LAUNCH_SCRIPT = """#!/bin/sh
+# How the endpoint under test was served (Standardized division: the code must be disclosed).
+exec example-serve --model meta-llama/Llama-2-70b-chat-hf --tensor-parallel-size 8 \\
+    --quantization fp8 --max-num-seqs 128 --port 8000
+"""
+BENCHMARK_NOTES = """# How these runs were made
+
+inference-endpoint 0.1.0 (git ea33275), one run per concurrency, `type: submission` configs,
+against `src/launch_server.sh` on one 8x H200 node.
+"""
+
+
 def make_run(
     out_dir: Path,
     concurrency: int,
@@ -445,6 +459,13 @@ def make_run(
         (run / "accuracy").mkdir()
         (run / "accuracy" / "accuracy_results.json").write_text(json.dumps(accuracy, indent=2))
     (run / "report.txt").write_text(_report(concurrency, summary, accuracy), encoding="utf-8")
+    # What the submitter adds beside the benchmark's output: the serving code (identical in every
+    # run of the system, so the bundle's src/ is their union) and, once, documentation.
+    (run / "src").mkdir()
+    (run / "src" / "launch_server.sh").write_text(LAUNCH_SCRIPT)
+    if with_accuracy:
+        (run / "documentation").mkdir()
+        (run / "documentation" / "README.md").write_text(BENCHMARK_NOTES)
     return run
 
 

@@ -57,9 +57,18 @@ class BundleRun:
 
 @dataclass(frozen=True)
 class BundleOptions:
+    """Choices the runs cannot make themselves.
+
+    ``accuracy_run_id`` / ``quality_target`` come from the user (``--accuracy-run``,
+    ``--quality-target``); ``preferred_accuracy_runs`` and ``inherited_quality_targets`` (model
+    dir → target) come from a submission's previous bundle, so a rebuild keeps what create chose.
+    """
+
     org: str | None = None
     accuracy_run_id: str | None = None
     quality_target: float | None = None
+    preferred_accuracy_runs: tuple[str, ...] = ()
+    inherited_quality_targets: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -239,8 +248,10 @@ def _choose_accuracy_runs(
     chosen_runs: dict[tuple[str, str], BundleRun] = {}
     for key in sorted({ids[run.run_id] for run in runs}):
         found = candidates.get(key, [])
-        picked = [r for r in found if r.run_id == options.accuracy_run_id]
-        if picked:
+        picked = [r for r in found if r.run_id == options.accuracy_run_id] or [
+            r for r in found if r.run_id in options.preferred_accuracy_runs
+        ]
+        if len(picked) == 1 or (picked and options.accuracy_run_id):
             chosen_runs[key] = picked[0]
         elif len(found) == 1:
             chosen_runs[key] = found[0]
@@ -354,12 +365,14 @@ def _accuracy_result(
             bound = official.bound_for(name)
             scores[name] = _on_target_scale(value, bound.lower if bound else quality_target)
     else:
-        if options.quality_target is None:
+        quality_target = options.quality_target
+        if quality_target is None:
+            quality_target = options.inherited_quality_targets.get(model)
+        if quality_target is None:
             raise BundleError(
                 f"model {model!r} has no official accuracy target in this rules round",
                 hint="pass --quality-target VALUE (on the scale of the model's accuracy score)",
             )
-        quality_target = options.quality_target
         primary = next(iter(raw))
         scores = {name: _on_target_scale(v, quality_target) for name, v in raw.items()}
     passed = scores[primary] >= quality_target

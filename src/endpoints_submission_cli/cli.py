@@ -97,3 +97,6 @@ from .commands.runs import runs  # noqa: E402 - commands import the names define
 
 main.add_command(runs)
 # --- command groups of other modules: one `main.add_command(...)` line each, below ---
+from .commands.submissions import submissions  # noqa: E402
+
+main.add_command(submissions)

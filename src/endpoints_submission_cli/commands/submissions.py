@@ -1,0 +1,384 @@
+"""``submissions list|create|get|update|add-run|remove-run|withdraw`` (cli.md §4-§6).
+
+Thin: parse options, hand them to ``pipeline.Pipeline``, print. Data (ids, URLs, JSON) goes to
+stdout, progress and explanations to stderr.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..context import AppContext, json_option, pass_app, token_option
+from ..output import info, print_fields, print_json, print_table
+from ..pipeline import CreateRequest, Outcome, Pipeline, split_run_ids, validate_metadata
+
+SUBMISSION_ID = click.option(
+    "--submission-id", required=True, metavar="ID", help="The submission's PRISM id."
+)
+NO_PR = click.option(
+    "--no-pr", is_flag=True, help="Do not push a branch or touch the pull request."
+)
+
+
+def _lower(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    return value.lower() if value else value
+
+
+@click.group()
+def submissions() -> None:
+    """Submissions: bundle runs, check, upload, open the pull request."""
+
+
+def _pipeline(app: AppContext, client) -> Pipeline:
+    return Pipeline(client, api_url=app.api_url, say=info)
+
+
+def _print_submission(sub: dict[str, Any]) -> None:
+    print_fields(
+        [
+            ("id", sub.get("id")),
+            ("status", sub.get("status")),
+            ("division", sub.get("division")),
+            ("scenario", sub.get("scenario")),
+            ("availability", sub.get("availability")),
+            ("early publish", "yes" if sub.get("early_publish") else "no"),
+            ("publication cycle", sub.get("publication_cycle")),
+            ("target availability", sub.get("target_availability_date")),
+            ("embargo", sub.get("embargo_date")),
+            ("runs", ", ".join(sub.get("run_ids") or [])),
+            ("pull request", sub.get("pr_url")),
+            ("archive", sub.get("archive_uri")),
+            ("created", sub.get("created_at")),
+            ("compliance passed", sub.get("compliance_passed_at")),
+            ("finalized", sub.get("finalized_at")),
+            ("withdrawn", sub.get("withdrawn_at")),
+        ]
+    )
+
+
+def _report(outcome: Outcome, as_json: bool) -> None:
+    """Print a changed/created submission: JSON object, else its id and PR URL (or branch)."""
+    sub = outcome.submission or {}
+    if as_json:
+        print_json(sub)
+    else:
+        click.echo(sub.get("id"))
+        if outcome.pr_url:
+            click.echo(outcome.pr_url)
+    if outcome.branch and not outcome.pr_url:
+        info(f"pushed branch {outcome.branch} (no pull request for this repository target)")
+    for note in outcome.notes:
+        info(note)
+
+
+@submissions.command("list")
+@token_option
+@json_option
+@pass_app
+def list_submissions(app: AppContext, token: str | None, as_json: bool) -> None:
+    """List your submissions: id, status, division, availability, runs, PR, created."""
+    with app.client(token) as client:
+        items = client.list_submissions()
+    if as_json:
+        print_json(items)
+    elif not items:
+        info("no submissions")
+    else:
+        print_table(
+            ["id", "status", "division", "availability", "runs", "PR", "created"],
+            [
+                [
+                    s.get("id"),
+                    s.get("status"),
+                    s.get("division"),
+                    s.get("availability"),
+                    len(s.get("run_ids") or []),
+                    s.get("pr_url") or "",
+                    s.get("created_at"),
+                ]
+                for s in items
+            ],
+        )
+
+
+@submissions.command("create")
+@click.option(
+    "--run-ids",
+    "run_ids",
+    multiple=True,
+    required=True,
+    metavar="ID[,ID...]",
+    help="Runs to submit (repeatable, comma lists accepted).",
+)
+@click.option(
+    "--division",
+    required=True,
+    callback=_lower,
+    type=click.Choice(["standardized", "serviced", "rdi"], case_sensitive=False),
+)
+@click.option(
+    "--availability",
+    required=True,
+    callback=_lower,
+    type=click.Choice(["available", "preview", "rdi"], case_sensitive=False),
+)
+@click.option(
+    "--scenario",
+    default="cop",
+    show_default=True,
+    callback=_lower,
+    type=click.Choice(["cop", "con"], case_sensitive=False),
+)
+@click.option("--early-publish", is_flag=True, help="Ask for early publication.")
+@click.option("--publication-cycle", metavar="YYYY-MM-C0|C1")
+@click.option(
+    "--target-availability-date",
+    metavar="YYYY-MM-DD",
+    help="Required for preview: at most 180 days ahead.",
+)
+@click.option("--embargo-date", metavar="ISO", help="ISO-8601 with timezone, in the future.")
+@click.option("--org", metavar="NAME", help="Bundle top folder (default: submitter_org_names).")
+@click.option(
+    "--accuracy-run",
+    "accuracy_run",
+    metavar="ID",
+    help="The run whose accuracy results count, when several have some.",
+)
+@click.option(
+    "--quality-target",
+    type=float,
+    metavar="X",
+    help="Accuracy target for a model without an official one.",
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Keep the bundle (and checker report) in DIR.",
+)
+@click.option("--dry-run", is_flag=True, help="Build and check the bundle only; send nothing.")
+@NO_PR
+@token_option
+@json_option
+@pass_app
+def create_submission(
+    app: AppContext,
+    run_ids: tuple[str, ...],
+    division: str,
+    availability: str,
+    scenario: str,
+    early_publish: bool,
+    publication_cycle: str | None,
+    target_availability_date: str | None,
+    embargo_date: str | None,
+    org: str | None,
+    accuracy_run: str | None,
+    quality_target: float | None,
+    output: Path | None,
+    dry_run: bool,
+    no_pr: bool,
+    token: str | None,
+    as_json: bool,
+) -> None:
+    """Bundle runs, check, create the submission, upload, open the PR; print id and PR URL."""
+    request = CreateRequest(
+        run_ids=tuple(split_run_ids(run_ids)),
+        division=division,
+        availability=availability,
+        scenario=scenario,
+        early_publish=early_publish,
+        publication_cycle=publication_cycle,
+        target_availability_date=target_availability_date,
+        embargo_date=embargo_date,
+        org=org,
+        accuracy_run_id=accuracy_run,
+        quality_target=quality_target,
+        output=output,
+        dry_run=dry_run,
+        no_pr=no_pr,
+    )
+    request.validate()  # flags first: no network call for a usage mistake
+    with app.client(token) as client:
+        outcome = _pipeline(app, client).create(request)
+    if dry_run:
+        bundle = outcome.bundle
+        if as_json:
+            print_json(
+                {
+                    "dry_run": True,
+                    "bundle": str(outcome.bundle_path),
+                    "checker_report": str(outcome.report_path),
+                    "verdict": outcome.verdict,
+                    "org": bundle.org,
+                    "systems": bundle.systems,
+                    "points": [vars(p) for p in bundle.points],
+                    "accuracy": [vars(a) for a in bundle.accuracy],
+                }
+            )
+        else:
+            click.echo(str(outcome.bundle_path))
+        return
+    _report(outcome, as_json)
+
+
+@submissions.command("get")
+@SUBMISSION_ID
+@click.option(
+    "--download-to",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Also download the submission's bundle archive into DIR (verified).",
+)
+@token_option
+@json_option
+@pass_app
+def get_submission(
+    app: AppContext, submission_id: str, download_to: Path | None, token: str | None, as_json: bool
+) -> None:
+    """Show one submission with its runs; optionally download its bundle."""
+    with app.client(token) as client:
+        sub = client.get_submission(submission_id, include_runs=True)
+        saved = None
+        if download_to is not None:
+            url = client.submission_download_url(submission_id)["download_url"]
+            download_to.mkdir(parents=True, exist_ok=True)
+            saved = download_to / f"submission-{submission_id}.tar.gz"
+            client.download_file(url, saved, progress_label="downloading the bundle")
+    if as_json:
+        print_json(sub if saved is None else {**sub, "downloaded_to": str(saved)})
+    else:
+        _print_submission(sub)
+        runs = sub.get("runs") or []
+        if runs:
+            print_table(
+                ["run", "model", "concurrency", "started"],
+                [
+                    [r.get("id"), r.get("model"), r.get("concurrency"), r.get("started_at")]
+                    for r in runs
+                ],
+            )
+    if saved is not None:
+        info(f"downloaded the bundle to {saved}")
+
+
+@submissions.command("update")
+@SUBMISSION_ID
+@click.option(
+    "--run-ids",
+    "run_ids",
+    multiple=True,
+    metavar="ID[,ID...]",
+    help="New run list: rebuild, check, upload and update the PR.",
+)
+@click.option("--target-availability-date", metavar="YYYY-MM-DD")
+@click.option("--publication-cycle", metavar="YYYY-MM-C0|C1")
+@click.option("--embargo-date", metavar="ISO")
+@NO_PR
+@token_option
+@json_option
+@pass_app
+def update_submission(
+    app: AppContext,
+    submission_id: str,
+    run_ids: tuple[str, ...],
+    target_availability_date: str | None,
+    publication_cycle: str | None,
+    embargo_date: str | None,
+    no_pr: bool,
+    token: str | None,
+    as_json: bool,
+) -> None:
+    """Change metadata (one PATCH) or the run list (rebuild, check, upload, update the PR)."""
+    metadata = {
+        key: value
+        for key, value in (
+            ("target_availability_date", target_availability_date),
+            ("publication_cycle", publication_cycle),
+            ("embargo_date", embargo_date),
+        )
+        if value is not None
+    }
+    validate_metadata(
+        availability=None,
+        **{
+            k: metadata.get(k)
+            for k in ("target_availability_date", "publication_cycle", "embargo_date")
+        },
+    )
+    ids = split_run_ids(run_ids) if run_ids else None
+    with app.client(token) as client:
+        pipeline = _pipeline(app, client)
+        if ids is None:
+            outcome = pipeline.update_metadata(submission_id, metadata)
+        else:
+            outcome = pipeline.change_runs(
+                submission_id, operation="update", run_ids=ids, metadata=metadata, no_pr=no_pr
+            )
+    _report(outcome, as_json)
+
+
+def _change_one(
+    app: AppContext,
+    token: str | None,
+    as_json: bool,
+    operation: str,
+    submission_id: str,
+    run_id: str,
+    no_pr: bool,
+) -> None:
+    with app.client(token) as client:
+        outcome = _pipeline(app, client).change_runs(
+            submission_id, operation=operation, run_id=run_id, no_pr=no_pr
+        )
+    _report(outcome, as_json)
+
+
+@submissions.command("add-run")
+@SUBMISSION_ID
+@click.option("--run-id", required=True, metavar="ID", help="The run to add.")
+@NO_PR
+@token_option
+@json_option
+@pass_app
+def add_run(
+    app: AppContext, submission_id: str, run_id: str, no_pr: bool, token: str | None, as_json: bool
+) -> None:
+    """Add a run: rebuild, check, upload, update the PR."""
+    _change_one(app, token, as_json, "add", submission_id, run_id, no_pr)
+
+
+@submissions.command("remove-run")
+@SUBMISSION_ID
+@click.option("--run-id", required=True, metavar="ID", help="The run to remove.")
+@NO_PR
+@token_option
+@json_option
+@pass_app
+def remove_run(
+    app: AppContext, submission_id: str, run_id: str, no_pr: bool, token: str | None, as_json: bool
+) -> None:
+    """Remove a run: rebuild, check, upload, update the PR."""
+    _change_one(app, token, as_json, "remove", submission_id, run_id, no_pr)
+
+
+@submissions.command("withdraw")
+@SUBMISSION_ID
+@token_option
+@json_option
+@pass_app
+def withdraw_submission(
+    app: AppContext, submission_id: str, token: str | None, as_json: bool
+) -> None:
+    """Withdraw a submission and close its pull request; the archive is kept."""
+    with app.client(token) as client:
+        outcome = _pipeline(app, client).withdraw(submission_id)
+    sub = outcome.submission or {}
+    if as_json:
+        print_json(sub)
+    else:
+        click.echo(f"{sub.get('id')} {sub.get('status')}")
+    for note in outcome.notes:
+        info(note)

@@ -1,0 +1,1007 @@
+"""The submission pipeline (cli.md §5) and the run-list changes that reuse it.
+
+create: validate flags → fetch run records → download + extract (parallel) → bundle → checker →
+secret scan → ``POST /submissions`` → pack + upload → push / PR → ``PATCH`` pr_url, pr_number.
+
+Every step that changes something outside this process is recorded in a journal (journal.py)
+the moment it has happened. A failure says what was done and the one command that finishes it;
+running that command (the same command again) resumes from the journal, so an interrupted
+create never makes a second submission, and a run-list change is either completed or rolled back
+(run list, metadata and the bundle archive restored) — never left half done.
+
+HTTP goes through ``PrismClient``, git/gh through ``Forge``, archives through ``archive``; this
+module only decides what happens in which order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .archive import pack_directory, safe_extract, scan_secrets, secret_refusal
+from .bundle import BundleInfo, BundleOptions, BundleRun, build_bundle
+from .errors import BundleError, CliError, NotFoundError, PrismError, RunFolderError
+from .forge import Forge, Target, resolve_target
+from .journal import Journal
+from .prism import DEFAULT_API_URL, PrismClient
+from .runfolder import SYSTEM_DESC, read_run_folder
+
+DOWNLOAD_WORKERS = 4
+# Internal knob for bench/bench_submissions.py (parallel vs sequential downloads); not a feature.
+DOWNLOAD_WORKERS_ENV = "ENDPOINTS_SUBMISSION_CLI_DOWNLOAD_WORKERS"
+PREVIEW_MAX_DAYS = 180
+FROZEN_STATES = ("FINALIZED", "PUBLISHED", "WITHDRAWN")
+PROG = "endpoints-submission-cli"
+_CYCLE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-C[01]$")
+_GITHUB_PR = re.compile(r"^https://github\.com/([^/\s]+/[^/\s]+)/pull/(\d+)$")
+
+Say = Callable[[str], None]
+
+
+# -- request -----------------------------------------------------------------------------------
+
+
+def split_run_ids(values: tuple[str, ...] | list[str]) -> list[str]:
+    """``--run-ids`` is repeatable and takes comma lists; duplicates are a mistake worth naming."""
+    ids = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    seen: set[str] = set()
+    duplicates = [i for i in ids if i in seen or seen.add(i)]  # type: ignore[func-returns-value]
+    if duplicates:
+        raise BundleError(
+            f"run id {duplicates[0]} is given more than once in --run-ids",
+            hint="list every run once",
+        )
+    return ids
+
+
+def _parse_date(value: str, flag: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"{flag} {value!r} is not a date (YYYY-MM-DD)", exit_code=2) from None
+
+
+def _parse_embargo(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise CliError(
+            f"--embargo-date {value!r} is not an ISO-8601 date-time",
+            hint="for example 2026-12-01T09:00:00+00:00",
+            exit_code=2,
+        ) from None
+    if moment.tzinfo is None:
+        raise CliError(
+            f"--embargo-date {value!r} has no timezone",
+            hint="add one, e.g. 2026-12-01T09:00:00+00:00 or ...Z",
+            exit_code=2,
+        )
+    if moment <= datetime.now(timezone.utc):
+        raise CliError(f"--embargo-date {value} is in the past", exit_code=2)
+    return moment
+
+
+def validate_metadata(
+    *,
+    availability: str | None,
+    target_availability_date: str | None,
+    publication_cycle: str | None,
+    embargo_date: str | None,
+) -> None:
+    """Flag checks done before any network call (cli.md §4)."""
+    if publication_cycle is not None and not _CYCLE.match(publication_cycle):
+        raise CliError(
+            f"--publication-cycle {publication_cycle!r} is not YYYY-MM-C0 or YYYY-MM-C1",
+            exit_code=2,
+        )
+    target = None
+    if target_availability_date is not None:
+        target = _parse_date(target_availability_date, "--target-availability-date")
+    if availability == "preview":
+        if target is None:
+            raise CliError(
+                "--availability preview needs --target-availability-date YYYY-MM-DD",
+                exit_code=2,
+            )
+        today = datetime.now(timezone.utc).date()
+        if not today < target <= today + timedelta(days=PREVIEW_MAX_DAYS):
+            raise CliError(
+                f"--target-availability-date {target} must be after today and at most "
+                f"{PREVIEW_MAX_DAYS} days ahead ({today + timedelta(days=PREVIEW_MAX_DAYS)}) "
+                "for a preview submission",
+                exit_code=2,
+            )
+    if embargo_date is not None:
+        _parse_embargo(embargo_date)
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    """Everything ``submissions create`` was asked to do."""
+
+    run_ids: tuple[str, ...]
+    division: str
+    availability: str
+    scenario: str = "cop"
+    early_publish: bool = False
+    publication_cycle: str | None = None
+    target_availability_date: str | None = None
+    embargo_date: str | None = None
+    org: str | None = None
+    accuracy_run_id: str | None = None
+    quality_target: float | None = None
+    output: Path | None = None
+    dry_run: bool = False
+    no_pr: bool = False
+
+    def validate(self) -> None:
+        if not self.run_ids:
+            raise CliError("no runs given", hint="pass --run-ids ID[,ID...]", exit_code=2)
+        validate_metadata(
+            availability=self.availability,
+            target_availability_date=self.target_availability_date,
+            publication_cycle=self.publication_cycle,
+            embargo_date=self.embargo_date,
+        )
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "cli_version": __version__,
+            "division": self.division,
+            "scenario": self.scenario,
+            "availability": self.availability,
+            "run_ids": list(self.run_ids),
+            "early_publish": self.early_publish,
+        }
+        for key in ("publication_cycle", "target_availability_date", "embargo_date"):
+            if getattr(self, key) is not None:
+                body[key] = getattr(self, key)
+        return body
+
+    def identity(self, api_url: str, target: Target) -> dict[str, Any]:
+        """What makes two invocations "the same command" for the journal (no token, no paths)."""
+        return {
+            "api_url": api_url,
+            "target": None if self.no_pr else target.spec,
+            **{k: v for k, v in self.payload().items() if k not in ("cli_version", "run_ids")},
+            "run_ids": sorted(self.run_ids),
+            "org": self.org,
+            "accuracy_run_id": self.accuracy_run_id,
+            "quality_target": self.quality_target,
+            "no_pr": self.no_pr,
+        }
+
+    def command_line(self, api_url: str) -> str:
+        """The command to run again to resume (the token is never part of it)."""
+        args = [PROG]
+        if api_url != DEFAULT_API_URL:
+            args += ["--api-url", api_url]
+        args += [
+            "submissions",
+            "create",
+            "--run-ids",
+            ",".join(self.run_ids),
+            "--division",
+            self.division,
+            "--availability",
+            self.availability,
+            "--scenario",
+            self.scenario,
+        ]
+        if self.early_publish:
+            args.append("--early-publish")
+        for flag, value in (
+            ("--publication-cycle", self.publication_cycle),
+            ("--target-availability-date", self.target_availability_date),
+            ("--embargo-date", self.embargo_date),
+            ("--org", self.org),
+            ("--accuracy-run", self.accuracy_run_id),
+            ("--quality-target", self.quality_target),
+        ):
+            if value is not None:
+                args += [flag, str(value)]
+        if self.no_pr:
+            args.append("--no-pr")
+        return shlex.join(args)
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What a pipeline command produced, for the command to print."""
+
+    submission: dict[str, Any] | None = None
+    bundle: BundleInfo | None = None
+    bundle_path: Path | None = None
+    report_path: Path | None = None
+    warnings: int = 0
+    branch: str | None = None
+    pr_url: str | None = None
+    resumed: bool = False
+    already_done: bool = False
+    verdict: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _download_workers() -> int:
+    value = os.environ.get(DOWNLOAD_WORKERS_ENV, "")
+    return int(value) if value.isdigit() and int(value) > 0 else DOWNLOAD_WORKERS
+
+
+def _expired(record: dict[str, Any]) -> bool:
+    expires = record.get("expires_at")
+    if not expires or record.get("pinned"):
+        return False
+    try:
+        moment = datetime.fromisoformat(str(expires).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment <= datetime.now(timezone.utc)
+
+
+def pr_body(info: BundleInfo, submission_id: str, flags: dict[str, Any], verdict: str) -> str:
+    """The PR description: systems, models, points per region, accuracy, checker verdict."""
+    labels = {
+        "low_latency": "Low Latency",
+        "low_throughput": "Low Throughput",
+        "med_throughput": "Medium Throughput",
+        "high_throughput": "High Throughput",
+        "margin": "Margin",
+    }
+    lines = [
+        f"MLPerf Endpoints submission `{submission_id}` from **{info.org}**: "
+        f"{len(info.run_ids)} runs, division {flags.get('division')}, availability "
+        f"{flags.get('availability')}, scenario {flags.get('scenario')}.",
+        "",
+        "| System | Model | " + " | ".join(labels.values()) + " |",
+        "|---|---|" + "---|" * len(labels),
+    ]
+    for system, model, regions in info.region_table():
+        cells = [
+            f"{len(regions.get(key, []))} ({', '.join(map(str, regions[key]))})"
+            if regions.get(key)
+            else "0"
+            for key in labels
+        ]
+        lines.append(f"| {system} | {model} | " + " | ".join(cells) + " |")
+    lines.append("")
+    for acc in info.accuracy:
+        source = "official target" if acc.official else "--quality-target"
+        lines.append(
+            f"Accuracy of {acc.model}: {acc.metric} {acc.score} vs {acc.quality_target} "
+            f"({source}): {'passed' if acc.passed else 'FAILED'} (run `{acc.run_id}`)"
+        )
+    lines += ["", f"Checker: {verdict}", "", f"Created by endpoints-submission-cli {__version__}."]
+    return "\n".join(lines)
+
+
+def _pr_repo(pr_url: str | None) -> Target | None:
+    match = _GITHUB_PR.match(pr_url or "")
+    return Target(spec=match.group(1), is_github=True) if match else None
+
+
+class _Aggregate:
+    """Thread-safe byte counter shared by parallel downloads (for the summary line)."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+        self._lock = threading.Lock()
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            self.bytes += n
+
+
+# -- the pipeline ------------------------------------------------------------------------------
+
+
+class Pipeline:
+    """One command's worth of pipeline: a client, a submission repository, a stderr printer."""
+
+    def __init__(
+        self, client: PrismClient, *, api_url: str, say: Say, target: Target | None = None
+    ):
+        self.client = client
+        self.api_url = api_url
+        self.say = say
+        self.target = target or resolve_target()
+
+    # -- shared steps ------------------------------------------------------------------------
+
+    def fetch_runs(self, run_ids: list[str]) -> list[dict[str, Any]]:
+        """Run records, failing fast (and all at once) on unknown, expired or archive-less ids."""
+        records, unknown, expired, no_archive = [], [], [], []
+        for run_id in run_ids:
+            try:
+                record = self.client.get_run(run_id)
+            except NotFoundError:
+                unknown.append(run_id)
+                continue
+            if _expired(record):
+                expired.append(run_id)
+            elif not record.get("archive_uri"):
+                no_archive.append(run_id)
+            records.append(record)
+        if unknown:
+            raise BundleError(
+                f"unknown run id{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
+                hint=f"`{PROG} runs list` shows your runs",
+            )
+        if expired:
+            raise BundleError(
+                f"run{'s' if len(expired) > 1 else ''} {', '.join(expired)} expired",
+                hint="register the run folders again (and pin runs you want to keep)",
+            )
+        if no_archive:
+            plural = len(no_archive) > 1
+            raise BundleError(
+                f"run{'s' if plural else ''} {', '.join(no_archive)} "
+                f"ha{'ve' if plural else 's'} no archive (the upload never finished)",
+                hint=f"delete and register it again: {PROG} runs create --path DIR",
+            )
+        return records
+
+    def _download_one(self, record: dict[str, Any], dest: Path, total: _Aggregate) -> BundleRun:
+        run_id = record["id"]
+        url = self.client.run_download_url(run_id)["download_url"]
+        archive = dest / f"{run_id}.tar.gz"
+        size, _ = self.client.download_file(
+            url,
+            archive,
+            expected_size=record.get("archive_size"),
+            expected_sha256=record.get("archive_sha256"),
+            progress_label=f"run {run_id}",
+        )
+        total.add(size)
+        top = safe_extract(archive, dest / run_id)
+        archive.unlink()
+        if not (top / SYSTEM_DESC).is_file() and isinstance(record.get("system_info"), dict):
+            # Archives of older clients lack the description; the run record carries it.
+            (top / SYSTEM_DESC).write_text(json.dumps(record["system_info"], indent=2))
+        try:
+            return BundleRun(run_id, read_run_folder(top))
+        except RunFolderError as exc:
+            raise RunFolderError(f"run {run_id}: {exc.message}", hint=exc.hint) from None
+
+    def download_runs(self, records: list[dict[str, Any]], dest: Path) -> list[BundleRun]:
+        """Download and extract every run archive, ``DOWNLOAD_WORKERS`` at a time."""
+        workers = min(_download_workers(), max(1, len(records)))
+        total = _Aggregate()
+        expected = sum(r.get("archive_size") or 0 for r in records)
+        self.say(
+            f"downloading {len(records)} run archives ({expected / 1e6:.1f} MB, "
+            f"{workers} at a time)"
+        )
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="download")
+        try:
+            futures = [pool.submit(self._download_one, r, dest, total) for r in records]
+            runs = [future.result() for future in futures]
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return runs
+
+    def check(self, info: BundleInfo, report_path: Path) -> str:
+        """Run the checker in-process; errors stop here with the findings and a saved report."""
+        from submission_checker import SubmissionChecker
+
+        report = SubmissionChecker(info.root).run()
+        report_path.write_text(report.model_dump_json(indent=2), encoding="utf-8")
+        errors, warnings = report.errors, report.warnings
+        for item in warnings:
+            self.say(
+                f"checker warning: {item.rule}: {item.message}"
+                + (f" [{item.path}]" if item.path else "")
+            )
+        if errors:
+            shown = "\n".join(
+                f"  {e.rule}: {e.message}"
+                + (f" [{e.path}]" if e.path else "")
+                + (f"\n    fix: {e.fix}" if e.fix else "")
+                for e in errors[:25]
+            )
+            more = f"\n  ... and {len(errors) - 25} more" if len(errors) > 25 else ""
+            raise CliError(
+                f"the checker found {len(errors)} error(s) in the bundle; nothing was "
+                f"submitted:\n{shown}{more}",
+                hint=f"full report: {report_path}; bundle: {info.root}",
+            )
+        return f"PASSED — 0 errors, {len(warnings)} warnings (submission-checker)"
+
+    def build_and_check(
+        self,
+        run_ids: list[str],
+        workdir: Path,
+        scratch: Path,
+        options: BundleOptions,
+        declared: dict[str, str] | None = None,
+    ) -> tuple[BundleInfo, str, Path]:
+        """Fetch, download, bundle, check and secret-scan; nothing on the server changes."""
+        records = self.fetch_runs(run_ids)
+        runs = self.download_runs(records, scratch)
+        for key, value in (declared or {}).items():
+            found = {str(r.folder.system_desc.get(key, "")).strip().lower() for r in runs}
+            if value not in found:
+                self.say(
+                    f"warning: the submission says {value} but the system description "
+                    f"declares {key} = {', '.join(sorted(found))}"
+                )
+        info = build_bundle(runs, workdir, options)
+        for note in info.notes:
+            self.say(f"note: {note}")
+        report_path = workdir / "checker-report.json"
+        verdict = self.check(info, report_path)
+        self.say(f"checker: {verdict}")
+        hits = scan_secrets(info.root)
+        if hits:
+            raise secret_refusal(hits, what=f"the bundle {info.root}")
+        return info, verdict, report_path
+
+    def upload_bundle(self, submission_id: str, info: BundleInfo, workdir: Path) -> dict:
+        archive = pack_directory(
+            info.root,
+            workdir / "bundle.tar.gz",
+            arcname=info.org,
+            progress_label="packing the bundle",
+        )
+        url = self.client.submission_upload_url(submission_id)["upload_url"]
+        stored = self.client.upload_file(
+            url, archive.path, size=archive.size, progress_label="uploading the bundle"
+        )
+        if stored.get("compliance_passed") is False:
+            self.say(
+                "warning: PRISM's own compliance check did not pass the uploaded bundle "
+                f"(status {stored.get('status')})"
+            )
+        return {"sha256": archive.sha256, "size": archive.size, "status": stored.get("status")}
+
+    # -- create ------------------------------------------------------------------------------
+
+    def create(self, request: CreateRequest) -> Outcome:
+        request.validate()
+        if request.output is not None and request.output.exists() and any(request.output.iterdir()):
+            raise CliError(
+                f"--output {request.output} is not empty",
+                hint="choose a new or empty directory",
+                exit_code=2,
+            )
+        if request.dry_run:
+            return self._dry_run(request)
+        forge = None
+        if not request.no_pr:
+            forge = Forge(self.target, Path(tempfile.mkdtemp(prefix="esc-git-")))
+        try:
+            if forge is not None:
+                forge.check_prerequisites()  # before any API call
+            journal = Journal.open("create", request.identity(self.api_url, self.target))
+            if journal.status == "done":
+                previous = self._previous_result(journal)
+                if previous is not None:
+                    return previous
+                journal = Journal.open("create", request.identity(self.api_url, self.target))
+            elif journal.resumed:
+                self.say(f"resuming an interrupted `submissions create` (journal {journal.path})")
+            return self._create_steps(request, journal, forge)
+        finally:
+            if forge is not None:
+                shutil.rmtree(forge.workdir, ignore_errors=True)
+
+    def _declared(self, request: CreateRequest) -> dict[str, str]:
+        return {"division": request.division, "system_availability_status": request.availability}
+
+    def _options(self, request: CreateRequest) -> BundleOptions:
+        return BundleOptions(
+            org=request.org,
+            accuracy_run_id=request.accuracy_run_id,
+            quality_target=request.quality_target,
+        )
+
+    def _dry_run(self, request: CreateRequest) -> Outcome:
+        workdir = request.output or Path(tempfile.mkdtemp(prefix="esc-submission-"))
+        workdir.mkdir(parents=True, exist_ok=True)
+        with _scratch() as scratch:
+            info, verdict, report_path = self.build_and_check(
+                list(request.run_ids),
+                workdir,
+                scratch,
+                self._options(request),
+                self._declared(request),
+            )
+        self.say(f"dry run: nothing was sent; bundle kept at {info.root}")
+        return Outcome(bundle=info, bundle_path=info.root, report_path=report_path, verdict=verdict)
+
+    def _previous_result(self, journal: Journal) -> Outcome | None:
+        """The same command already completed: report that submission instead of a second one."""
+        sid = journal.get("submission")["id"]
+        try:
+            submission = self.client.get_submission(sid, include_runs=False)
+        except NotFoundError:
+            submission = None
+        if submission is None or submission.get("status") == "WITHDRAWN":
+            journal.discard()  # that one is gone: this command may create a new one
+            return None
+        self.say(
+            f"this exact command already created submission {sid} "
+            f"({journal.created_at}); nothing new was created"
+        )
+        pushed = journal.get("pushed") or {}
+        return Outcome(
+            submission=submission,
+            branch=pushed.get("branch"),
+            pr_url=submission.get("pr_url"),
+            already_done=True,
+        )
+
+    @staticmethod
+    def _fail(exc: CliError, doing: str, done: list[str], resume: str) -> CliError:
+        message = f"{doing} failed: {exc.message}"
+        if exc.hint:
+            message += f" ({exc.hint})"
+        if done:
+            message += "\nalready done: " + "; ".join(done)
+        return CliError(message, hint=f"to finish, run the same command again: {resume}")
+
+    def _create_steps(
+        self, request: CreateRequest, journal: Journal, forge: Forge | None
+    ) -> Outcome:
+        resume = request.command_line(self.api_url)
+        submission_id = (journal.get("submission") or {}).get("id")
+        done = [f"submission {submission_id} created"] if submission_id else []
+        if journal.has("uploaded"):
+            done.append("bundle uploaded")
+        info = verdict = None
+        workdir = Path(tempfile.mkdtemp(prefix="esc-submission-"))
+        if not journal.has("uploaded") or (forge is not None and not journal.has("pushed")):
+            with _scratch() as scratch:
+                try:
+                    info, verdict, _ = self.build_and_check(
+                        list(request.run_ids),
+                        workdir,
+                        scratch,
+                        self._options(request),
+                        self._declared(request),
+                    )
+                except CliError as exc:
+                    if not submission_id:
+                        raise  # nothing exists on the server: the plain error says it all
+                    raise self._fail(exc, "rebuilding the bundle", done, resume) from None
+
+        if not submission_id:
+            submission_id = self._create_record(request, journal)
+            done.append(f"submission {submission_id} created")
+            self.say(f"created submission {submission_id}")
+
+        if not journal.has("uploaded"):
+            try:
+                uploaded = self.upload_bundle(submission_id, info, workdir)
+            except CliError as exc:
+                raise self._fail(
+                    exc, f"uploading the bundle of submission {submission_id}", done, resume
+                ) from None
+            journal.record("uploaded", **uploaded)
+            done.append("bundle uploaded")
+            self.say(f"uploaded the bundle ({uploaded['size'] / 1e6:.2f} MB)")
+
+        if forge is not None and not journal.has("pushed"):
+            body = pr_body(info, submission_id, request.payload(), verdict)
+            try:
+                result = forge.publish(
+                    info.root,
+                    org=info.org,
+                    submission_id=submission_id,
+                    n_runs=len(info.run_ids),
+                    body=body,
+                )
+            except CliError as exc:
+                raise self._fail(
+                    exc,
+                    f"publishing submission {submission_id} to {self.target.spec}",
+                    done,
+                    resume,
+                ) from None
+            journal.record(
+                "pushed",
+                branch=result.branch,
+                commit=result.commit,
+                pr_url=result.pr_url,
+                pr_number=result.pr_number,
+            )
+            done.append(f"branch {result.branch} pushed")
+
+        pushed = journal.get("pushed") or {}
+        if pushed.get("pr_url") and not journal.has("patched"):
+            try:
+                self.client.update_submission(
+                    submission_id, {"pr_url": pushed["pr_url"], "pr_number": pushed["pr_number"]}
+                )
+            except CliError as exc:
+                raise self._fail(
+                    exc, f"recording the PR URL on submission {submission_id}", done, resume
+                ) from None
+            journal.record("patched")
+        submission = self.client.get_submission(submission_id, include_runs=False)
+        journal.set_status("done")
+        bundle_path = None
+        if info is not None and request.output is not None:
+            bundle_path = request.output / info.org
+            shutil.copytree(info.root, bundle_path)
+            shutil.copy(workdir / "checker-report.json", request.output)
+        shutil.rmtree(workdir, ignore_errors=True)
+        return Outcome(
+            submission=submission,
+            bundle=info,
+            bundle_path=bundle_path,
+            branch=pushed.get("branch"),
+            pr_url=pushed.get("pr_url"),
+            resumed=journal.resumed,
+            verdict=verdict,
+        )
+
+    def _matching(self, request: CreateRequest) -> set[str]:
+        wanted = sorted(request.run_ids)
+        return {
+            s["id"]
+            for s in self.client.list_submissions()
+            if sorted(s.get("run_ids") or []) == wanted
+            and s.get("division") == request.division
+            and s.get("scenario") == request.scenario
+            and s.get("availability") == request.availability
+            and s.get("status") != "WITHDRAWN"
+        }
+
+    def _create_record(self, request: CreateRequest, journal: Journal) -> str:
+        """``POST /submissions`` exactly once, even across crashes and lost responses.
+
+        Before posting, the ids of look-alike submissions that already exist are written to the
+        journal; after an unknown outcome (or a crash) the new one is the look-alike that is not
+        in that list.
+        """
+        pending = journal.get("create_requested")
+        if pending is not None:
+            adopted = self._adopt(request, journal, set(pending["preexisting"]))
+            if adopted:
+                return adopted
+        preexisting = sorted(self._matching(request))
+        journal.record("create_requested", preexisting=preexisting)
+        try:
+            created = self.client.create_submission(request.payload())
+        except PrismError as exc:
+            if not exc.outcome_unknown:
+                journal.forget("create_requested")
+                raise CliError(
+                    f"creating the submission failed: {exc.message}", hint=exc.hint
+                ) from None
+            self.say("the answer to POST /submissions was lost; checking whether it was created")
+            try:
+                adopted = self._adopt(request, journal, set(preexisting))
+                if adopted:
+                    return adopted
+                journal.record("create_requested", preexisting=preexisting)
+                created = self.client.create_submission(request.payload())
+            except PrismError as again:
+                raise CliError(
+                    f"creating the submission: the outcome is unknown ({exc.message}), then: "
+                    f"{again.message}",
+                    hint="run the same command again; it looks for the submission before "
+                    f"creating one: {request.command_line(self.api_url)}",
+                ) from None
+        journal.record("submission", id=created["id"])
+        return created["id"]
+
+    def _adopt(self, request: CreateRequest, journal: Journal, preexisting: set[str]) -> str | None:
+        new = sorted(self._matching(request) - preexisting)
+        if len(new) > 1:
+            raise CliError(
+                f"found several new submissions with these runs ({', '.join(new)}); "
+                "cannot tell which one this command created",
+                hint=f"withdraw the extra ones with `{PROG} submissions withdraw "
+                "--submission-id ID`, then run the same command again",
+            )
+        if new:
+            self.say(f"found submission {new[0]}, created by the interrupted attempt")
+            journal.record("submission", id=new[0])
+            return new[0]
+        journal.forget("create_requested")
+        return None
+
+    # -- run-list changes ----------------------------------------------------------------------
+
+    def change_runs(
+        self,
+        sid: str,
+        *,
+        operation: str,
+        run_id: str | None = None,
+        run_ids: list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+        no_pr: bool = False,
+    ) -> Outcome:
+        """add-run / remove-run / update --run-ids: rebuild, check, apply, upload, push.
+
+        Nothing on the server changes until the new bundle has passed the checker. If a later
+        step fails, the run list, metadata, archive and branch are put back as they were.
+        """
+        metadata = metadata or {}
+        identity = {
+            "api_url": self.api_url,
+            "submission": sid,
+            "operation": operation,
+            "run_id": run_id,
+            "run_ids": run_ids,
+            "metadata": metadata,
+            "no_pr": no_pr,
+        }
+        journal = Journal.open("change", identity)
+        previous_archive = journal.path.with_suffix(".previous-bundle.tar.gz")
+        resume = self._change_command(sid, operation, run_id, run_ids, metadata, no_pr)
+        submission = self.client.get_submission(sid, include_runs=False)
+        if journal.resumed:
+            self.say(f"resuming an interrupted run-list change (journal {journal.path})")
+            original = {k: v for k, v in journal.get("original").items() if k != "at"}
+        else:
+            if submission.get("status") in FROZEN_STATES:
+                raise CliError(
+                    f"submission {sid} is {submission['status']}; its runs can no longer change"
+                )
+            original = {
+                "run_ids": list(submission.get("run_ids") or []),
+                **{key: submission.get(key) for key in metadata},
+            }
+        new_ids = _new_run_list(sid, original["run_ids"], operation, run_id, run_ids)
+        pr_target = _pr_repo(submission.get("pr_url"))
+        forge = None
+        workdir = Path(tempfile.mkdtemp(prefix="esc-change-"))
+        try:
+            previous_top = self._previous_bundle(sid, previous_archive, journal.resumed, workdir)
+            options = _inherited_options(previous_top)
+            with _scratch() as scratch:
+                info, verdict, _ = self.build_and_check(new_ids, workdir / "new", scratch, options)
+            if not no_pr:
+                forge = Forge(pr_target or self.target, workdir / "git")
+                forge.check_prerequisites()
+            journal.record("original", **original)
+            state = {
+                "sid": sid,
+                "journal": journal,
+                "archive": previous_archive,
+                "top": previous_top,
+                "forge": forge,
+                "n_runs": len(original["run_ids"]),
+            }
+            try:
+                self._apply_change(sid, operation, run_id, new_ids, metadata, journal)
+                journal.record("uploaded", **self.upload_bundle(sid, info, workdir))
+                result = None
+                if forge is not None:
+                    result = forge.push_bundle(
+                        info.root, org=info.org, submission_id=sid, n_runs=len(new_ids)
+                    )
+                    journal.record("pushed", branch=result.branch, commit=result.commit)
+                    if forge.target.is_github:
+                        body = pr_body(info, sid, submission, verdict)
+                        url, number = forge.open_pr(sid, org=info.org, body=body)
+                        if url != submission.get("pr_url"):
+                            self.client.update_submission(sid, {"pr_url": url, "pr_number": number})
+            except CliError as exc:
+                raise self._roll_back(state, exc, resume) from None
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        journal.discard()
+        previous_archive.unlink(missing_ok=True)
+        final = self.client.get_submission(sid, include_runs=False)
+        return Outcome(
+            submission=final,
+            bundle=info,
+            branch=result.branch if result else None,
+            pr_url=final.get("pr_url"),
+            resumed=journal.resumed,
+            verdict=verdict,
+        )
+
+    def _change_command(
+        self,
+        sid: str,
+        operation: str,
+        run_id: str | None,
+        run_ids: list[str] | None,
+        metadata: dict[str, Any],
+        no_pr: bool,
+    ) -> str:
+        args = [PROG]
+        if self.api_url != DEFAULT_API_URL:
+            args += ["--api-url", self.api_url]
+        if operation in ("add", "remove"):
+            args += [
+                "submissions",
+                f"{operation}-run",
+                "--submission-id",
+                sid,
+                "--run-id",
+                str(run_id),
+            ]
+        else:
+            args += [
+                "submissions",
+                "update",
+                "--submission-id",
+                sid,
+                "--run-ids",
+                ",".join(run_ids or []),
+            ]
+            for key, value in metadata.items():
+                args += [f"--{key.replace('_', '-')}", str(value)]
+        if no_pr:
+            args.append("--no-pr")
+        return shlex.join(args)
+
+    def _previous_bundle(
+        self, sid: str, keep_at: Path, resumed: bool, workdir: Path
+    ) -> Path | None:
+        """The bundle the submission had before the change, kept beside the journal for undo."""
+        if not (resumed and keep_at.is_file()):
+            try:
+                url = self.client.submission_download_url(sid)["download_url"]
+            except NotFoundError:
+                return None
+            keep_at.parent.mkdir(parents=True, exist_ok=True)
+            self.client.download_file(url, keep_at, progress_label="downloading the current bundle")
+        return safe_extract(keep_at, workdir / "previous")
+
+    def _apply_change(
+        self,
+        sid: str,
+        operation: str,
+        run_id: str | None,
+        new_ids: list[str],
+        metadata: dict[str, Any],
+        journal: Journal,
+    ) -> None:
+        journal.record("applying")
+        if operation == "add":
+            self.client.add_submission_run(sid, str(run_id))
+        elif operation == "remove":
+            self.client.remove_submission_run(sid, str(run_id))
+        else:
+            self.client.update_submission(sid, {"run_ids": new_ids, **metadata})
+
+    def _roll_back(self, state: dict[str, Any], cause: CliError, resume: str) -> CliError:
+        """Undo a half-applied change: run list + metadata (one PATCH), archive, branch."""
+        sid, journal = state["sid"], state["journal"]
+        if not journal.has("applying"):
+            journal.discard()
+            return cause
+        original = {k: v for k, v in journal.get("original").items() if k != "at"}
+        try:
+            self.client.update_submission(sid, original)
+            if state["top"] is not None:
+                archive: Path = state["archive"]
+                url = self.client.submission_upload_url(sid)["upload_url"]
+                self.client.upload_file(
+                    url,
+                    archive,
+                    size=archive.stat().st_size,
+                    progress_label="restoring the previous bundle",
+                )
+            else:
+                with suppress(NotFoundError):
+                    self.client.delete_submission_archive(sid)
+            if journal.has("pushed") and state["top"] is not None:
+                state["forge"].push_bundle(
+                    state["top"], org=state["top"].name, submission_id=sid, n_runs=state["n_runs"]
+                )
+        except CliError as again:
+            return CliError(
+                f"the run-list change of submission {sid} failed ({cause.message}) and undoing "
+                f"it failed too ({again.message}); the journal {journal.path} keeps both states",
+                hint=f"to finish the change, run the same command again: {resume}",
+            )
+        journal.discard()
+        state["archive"].unlink(missing_ok=True)
+        listed = ", ".join(original["run_ids"]) or "(none)"
+        return CliError(
+            f"the run-list change of submission {sid} failed: {cause.message}"
+            + (f" ({cause.hint})" if cause.hint else "")
+            + f"\nrolled back: nothing changed (run list {listed}"
+            + (", metadata" if len(original) > 1 else "")
+            + ", previous bundle restored)",
+            hint=f"fix the cause, then run the same command again: {resume}",
+        )
+
+    # -- metadata, withdraw ----------------------------------------------------------------------
+
+    def update_metadata(self, sid: str, metadata: dict[str, Any]) -> Outcome:
+        if not metadata:
+            raise CliError(
+                "nothing to update", hint="pass --run-ids or a metadata flag", exit_code=2
+            )
+        return Outcome(submission=self.client.update_submission(sid, metadata))
+
+    def withdraw(self, sid: str) -> Outcome:
+        submission = self.client.get_submission(sid, include_runs=False)
+        if submission.get("status") != "WITHDRAWN":
+            submission = self.client.withdraw_submission(sid)
+        target = _pr_repo(submission.get("pr_url"))
+        notes = []
+        if target is not None and submission.get("pr_number"):
+            forge = Forge(target, Path(tempfile.mkdtemp(prefix="esc-git-")))
+            try:
+                forge.close_pr(int(submission["pr_number"]))
+            except CliError as exc:
+                raise CliError(
+                    f"submission {sid} is withdrawn, but closing pull request "
+                    f"#{submission['pr_number']} failed: {exc.message}",
+                    hint=f"run the same command again: {PROG} submissions withdraw "
+                    f"--submission-id {sid}",
+                ) from None
+            finally:
+                shutil.rmtree(forge.workdir, ignore_errors=True)
+            notes.append(f"closed pull request {submission['pr_url']}")
+        return Outcome(submission=submission, notes=notes)
+
+
+def _new_run_list(
+    sid: str, current: list[str], operation: str, run_id: str | None, run_ids: list[str] | None
+) -> list[str]:
+    if operation == "add":
+        if run_id in current:
+            raise CliError(f"run {run_id} is already part of submission {sid}")
+        return [*current, str(run_id)]
+    if operation == "remove":
+        if run_id not in current:
+            raise CliError(
+                f"run {run_id} is not part of submission {sid}",
+                hint=f"its runs: {', '.join(current) or 'none'}",
+            )
+        return [r for r in current if r != run_id]
+    return list(run_ids or [])
+
+
+def _inherited_options(previous_top: Path | None) -> BundleOptions:
+    """Org, accuracy-run choice and quality targets of the previous bundle, for the rebuild."""
+    if previous_top is None:
+        return BundleOptions()
+    preferred: list[str] = []
+    targets: dict[str, float] = {}
+    for result in sorted(previous_top.glob("pareto/*/*/accuracy/accuracy_result.json")):
+        try:
+            data = json.loads(result.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data.get("run_id"), str):
+            preferred.append(data["run_id"])
+        if isinstance(data.get("quality_target"), (int, float)):
+            targets[result.parent.parent.name] = float(data["quality_target"])
+    return BundleOptions(
+        org=previous_top.name,
+        preferred_accuracy_runs=tuple(preferred),
+        inherited_quality_targets=targets,
+    )
+
+
+@contextmanager
+def _scratch() -> Iterator[Path]:
+    """A temporary directory for downloaded run archives; always removed."""
+    path = Path(tempfile.mkdtemp(prefix="esc-runs-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
