@@ -1,4 +1,5 @@
-"""``submission-checker``: check a submission tree, print the regions of an M."""
+"""``submission-checker``: check a submission tree, print the regions of an M, document the
+rules, draw the Pareto curves. Commands stay thin: the work is in the modules they call."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import sys
 from pathlib import Path
 
 import click
+
+from .formatters import FORMATS
 
 __all__ = ["main"]
 
@@ -26,7 +29,16 @@ def main() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the full JSON report (with its verdict) to FILE.",
 )
-def check(path: Path, strict: bool, quiet: bool, output: Path | None) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(list(FORMATS)),
+    default="text",
+    show_default=True,
+    help="Output on stdout: text table, json report, sarif (code scanning), junit (test "
+    "reports) or github (annotations, plus a job summary when GITHUB_STEP_SUMMARY is set).",
+)
+def check(path: Path, strict: bool, quiet: bool, output: Path | None, output_format: str) -> None:
     """Check the organisation directory PATH (holding systems/ and pareto/).
 
     Exit status: 0 passed, 1 failed (errors, or warnings with --strict), 2 usage error.
@@ -41,9 +53,23 @@ def check(path: Path, strict: bool, quiet: bool, output: Path | None) -> None:
             output.write_text(document, encoding="utf-8")
         except OSError as exc:
             raise click.UsageError(f"cannot write the JSON report to {output}: {exc}") from None
-    color = sys.stdout.isatty()
-    click.echo(get_renderer("text")(report, strict=strict, quiet=quiet, color=color))
+    render = get_renderer(output_format)
+    if output_format == "text":
+        click.echo(render(report, strict=strict, quiet=quiet, color=sys.stdout.isatty()))
+    else:
+        click.echo(render(report, strict=strict, quiet=quiet), nl=False)
+    if output_format == "github":
+        _append_github_summary(report, strict=strict)
     sys.exit(0 if report.verdict(strict=strict) == "PASSED" else 1)
+
+
+def _append_github_summary(report, *, strict: bool) -> None:
+    from .formatters.github import append_step_summary
+
+    try:
+        append_step_summary(report, strict=strict)
+    except OSError as exc:
+        click.echo(f"warning: cannot append to GITHUB_STEP_SUMMARY: {exc}", err=True)
 
 
 @main.command()
@@ -82,3 +108,72 @@ def regions(max_concurrency: int) -> None:
         click.echo(
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
+
+
+@main.command("rules")
+def rules_command() -> None:
+    """List every rule: id, spec section, severity and what it checks."""
+    from rich.console import Console
+
+    from .explain import rules_table
+
+    # Piped output (docs, grep) gets wide rows instead of an 80-column wrap.
+    Console(width=None if sys.stdout.isatty() else 200).print(rules_table())
+
+
+@main.command()
+@click.argument("rule_id", metavar="RULE")
+def explain(rule_id: str) -> None:
+    """Show the documentation of RULE, with a passing and a failing example."""
+    from .explain import UnknownRuleError, explanation, find_rule
+
+    try:
+        rule = find_rule(rule_id)
+    except UnknownRuleError as exc:
+        raise click.BadParameter(str(exc), param_hint="RULE") from None
+    click.echo(explanation(rule), nl=False)
+
+
+def _plot_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    from .plot import PlotError, output_kind
+
+    if value is not None:
+        try:
+            output_kind(value)
+        except PlotError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_plot_output,
+    help="Image to write: FILE.png, FILE.svg, or FILE.html (one page, no network). "
+    "Default: <org>-pareto.png in the current directory.",
+)
+def plot(path: Path, output: Path | None) -> None:
+    """Draw the Pareto curve of each system/model of PATH (needs matplotlib).
+
+    x = throughput per user, y = system throughput; marker colour = concurrency region,
+    black line = Pareto frontier of points without errors, X = a point with errors.
+    Prints the file written.
+    """
+    from .plot import PlotError, default_output, plot_submission
+
+    try:
+        outcome = plot_submission(path, output or default_output(path))
+    except PlotError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(str(outcome.path))
+    notes = [f"{outcome.curves} curve(s), {outcome.points} point(s)"]
+    if outcome.failing_points:
+        notes.append(f"{outcome.failing_points} with errors (marked X; "
+                     f"run: submission-checker check {path})")
+    if outcome.unplaced_points:
+        notes.append(f"{outcome.unplaced_points} could not be placed (listed under the plot)")
+    click.echo("; ".join(notes), err=True)

@@ -15,9 +15,9 @@ class UnknownRuleError(LookupError):
     def __init__(self, rule_id: str, suggestions: list[str]) -> None:
         self.rule_id = rule_id
         self.suggestions = suggestions
-        hint = f"did you mean: {', '.join(suggestions)}? " if suggestions else ""
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
         super().__init__(
-            f"unknown rule {rule_id!r}; {hint}run `submission-checker rules` to list every rule"
+            f"unknown rule {rule_id!r}.{hint} Run `submission-checker rules` to list every rule."
         )
 
 
@@ -70,3 +70,17 @@ def explanation(rule) -> str:
 def _text(value) -> str:
     """Enum members print as their value, plain strings as themselves."""
     return str(getattr(value, "value", value))
+
+
+def rules_table():
+    """A rich Table of every rule (id, section, severity, what it checks)."""
+    from rich.table import Table
+
+    table = Table(title="submission-checker rules", title_justify="left")
+    table.add_column("Rule", no_wrap=True, style="bold")
+    table.add_column("§", no_wrap=True)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Checks")
+    for row in rule_rows():
+        table.add_row(*row)
+    return table

@@ -85,6 +85,48 @@ class Curve:
         return f"{self.system} / {self.model}"
 
 
+@dataclass(frozen=True)
+class PlotOutcome:
+    """What ``plot_submission`` drew, for the command's one-line summary."""
+
+    path: Path
+    curves: int
+    points: int
+    failing_points: int
+    unplaced_points: int
+
+
+def default_output(submission_path: Path) -> Path:
+    """``<org>-pareto.png`` in the current directory."""
+    name = Path(submission_path).resolve().name or "submission"
+    return Path(f"{name}-pareto.png")
+
+
+def plot_submission(submission_path: Path, output: Path) -> PlotOutcome:
+    """Check the submission (for failing points), read its summaries, draw, write ``output``."""
+    from submission_checker.checker import SubmissionChecker
+    from submission_checker.layout import read_submission
+    from submission_checker.rounds import load_round
+
+    output_kind(output)  # a bad file name fails before any work
+    if not Path(submission_path).is_dir():
+        raise PlotError(f"{submission_path} is not a directory; give the organisation directory "
+                        "that holds systems/ and pareto/")
+    report = SubmissionChecker(submission_path).run()
+    submission = read_submission(Path(submission_path), load_round(report.rules_round))
+    curves = curves_from_submission(submission, report)
+    title = f"{Path(submission_path).resolve().name}: system throughput vs throughput per user"
+    written = write_plot(curves, output, title=title)
+    points = [point for curve in curves for point in curve.points]
+    return PlotOutcome(
+        path=written,
+        curves=len(curves),
+        points=len(points),
+        failing_points=sum(1 for point in points if point.failing),
+        unplaced_points=sum(1 for point in points if not point.placeable),
+    )
+
+
 def curves_from_submission(submission, report) -> list[Curve]:
     """One Curve per system/model of a read submission (``layout.read_submission``).
 
@@ -203,7 +245,8 @@ def write_plot(curves: list[Curve], output: Path, *, title: str) -> Path:
     """Draw ``curves`` to ``output`` (format from its suffix) and return the path written."""
     kind = output_kind(output)
     if not curves:
-        raise PlotError("nothing to plot: the submission has no system/model with points")
+        raise PlotError("nothing to plot: no system/model of the submission has a point file; "
+                        "run submission-checker check to see what is missing")
     pyplot = _pyplot()
     if kind == "html":
         content = render_html(curves, title=title, pyplot=pyplot).encode("utf-8")

@@ -19,6 +19,9 @@ __all__ = ["FORMATS", "get_renderer"]
 FORMATS: dict[str, str] = {
     "text": "submission_checker.formatters.text",
     "json": "submission_checker.formatters.json",
+    "sarif": "submission_checker.formatters.sarif",
+    "junit": "submission_checker.formatters.junit",
+    "github": "submission_checker.formatters.github",
 }
 
 
