@@ -81,7 +81,7 @@ class RetryPolicy:
 
     def pause(self, attempt: int, retry_after: float | None) -> None:
         ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-        delay = random.uniform(0, ceiling)
+        delay = ceiling / 2 + random.uniform(0, ceiling / 2)  # "equal jitter"
         if retry_after is not None:
             delay = max(delay, retry_after)
         self.sleep(delay)
@@ -125,6 +125,8 @@ def _network_reason(exc: httpx.TransportError) -> str:
         return "timed out waiting for data"
     if isinstance(exc, httpx.RemoteProtocolError):
         return "the server closed the connection without a complete response"
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
+        return f"the connection was closed mid-transfer ({exc})"
     return f"the connection failed ({type(exc).__name__}: {exc})"
 
 

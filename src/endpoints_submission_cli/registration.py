@@ -97,6 +97,18 @@ def _find_created(
     return matches[0] if len(matches) == 1 else None
 
 
+def _look_for_created(
+    client: PrismClient, known_ids: set[str], payload: dict[str, Any], tries: int = 3
+) -> dict[str, Any] | None:
+    """A server that lost our connection may still be finishing the insert: look a few times."""
+    for attempt in range(1, tries + 1):
+        found = _find_created(client, known_ids, payload)
+        if found is not None or attempt == tries:
+            return found
+        client.retry.pause(attempt, None)
+    return None
+
+
 def create_record(client: PrismClient, payload: dict[str, Any]) -> dict[str, Any]:
     """POST /runs once; if the outcome is unknown, look for the record instead of re-posting."""
     known_ids = {run.get("id") for run in client.list_runs()}
@@ -106,7 +118,7 @@ def create_record(client: PrismClient, payload: dict[str, Any]) -> dict[str, Any
         if not err.outcome_unknown:
             raise
         try:
-            found = _find_created(client, known_ids, payload)
+            found = _look_for_created(client, known_ids, payload)
         except PrismError:
             err.message += (
                 "\nwhether PRISM created the run record is unknown, and listing runs failed too"
