@@ -8,8 +8,9 @@ Fixtures:
   injection enabled, on a free loopback port, shared by the whole session (start-up costs ~1 s).
 - ``prism`` (function): a :class:`PrismHandle` on that server with ``.url`` (no trailing slash),
   ``.token`` (a fresh user's token, so tests never see each other's runs), ``.new_token(user)``,
-  ``.data_dir``, ``.pid``, ``.add_fault(**rule)``, ``.faults()`` and ``.clear_faults()``. Faults
-  are cleared after every test. See :mod:`prism_server.faults` for the rule fields.
+  ``.client(token=None)`` (an authenticated httpx.Client), ``.data_dir``, ``.pid``,
+  ``.add_fault(**rule)``, ``.faults()`` and ``.clear_faults()``. Faults are cleared after every
+  test. See :mod:`prism_server.faults` for the rule fields.
 - ``prism_factory`` (function): call it (``prism_factory(**serve_options)``) to get a
   :class:`PrismProcess` of your own, e.g. ``signed_url_ttl=1`` or ``max_upload_bytes=1000``,
   with ``.kill()`` (SIGKILL), ``.stop()`` and ``.start()`` (same data dir) for crash tests.
@@ -36,6 +37,9 @@ from prism_server.app import open_store
 
 START_TIMEOUT_S = 30.0
 _users = itertools.count(1)
+# One client for all control calls: creating an httpx.Client with TLS verification costs
+# ~0.2 s, and these URLs are plain http on loopback.
+_control = httpx.Client(timeout=10, verify=False)
 
 
 class PrismProcess:
@@ -77,7 +81,7 @@ class PrismProcess:
             if ready.exists() and ready.read_text():
                 self.url = ready.read_text().strip()
                 try:
-                    httpx.get(f"{self.url}/openapi.json", timeout=2).raise_for_status()
+                    _control.get(f"{self.url}/openapi.json", timeout=2).raise_for_status()
                     return self
                 except httpx.HTTPError:
                     pass
@@ -126,19 +130,26 @@ class PrismHandle:
 
     def add_fault(self, **rule: Any) -> list[dict]:
         """Add one fault rule (fields as in prism_server.faults); returns the active rules."""
-        response = httpx.post(f"{self.url}/_faults", json=rule, timeout=10)
+        response = _control.post(f"{self.url}/_faults", json=rule)
         response.raise_for_status()
         return response.json()
 
     def faults(self) -> list[dict]:
         """The active rules (a rule disappears once it has fired ``times`` times)."""
-        return httpx.get(f"{self.url}/_faults", timeout=10).raise_for_status().json()
+        return _control.get(f"{self.url}/_faults").raise_for_status().json()
 
     def clear_faults(self) -> None:
-        httpx.delete(f"{self.url}/_faults", timeout=10).raise_for_status()
+        _control.delete(f"{self.url}/_faults").raise_for_status()
 
     def headers(self, token: str | None = None) -> dict[str, str]:
         return {"X-API-Key": token or self.token}
+
+    def client(self, token: str | None = None, **options: Any) -> httpx.Client:
+        """An httpx.Client on this server, authenticated with ``token`` (default: ``.token``)."""
+        options.setdefault("timeout", 30)
+        return httpx.Client(
+            base_url=self.url, headers=self.headers(token), verify=False, **options
+        )
 
 
 def _fresh_user(request: pytest.FixtureRequest) -> str:

@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from prism_server.testing import PrismProcess
+
 
 def _run_body(**overrides: Any) -> dict:
     """A valid RunCreate, shaped like what `runs create` sends for a real run folder."""
@@ -74,10 +76,44 @@ def tar_gz():
     return _tar_gz
 
 
+CONFIGURED = {
+    "signed_url_ttl": 1,
+    "public_url": "https://prism.example.test/base/",
+    "max_upload_bytes": 100_000,
+    "run_expiry_days": 2,
+}
+
+
+@pytest.fixture(scope="session")
+def configured_prism(tmp_path_factory) -> Iterator[PrismProcess]:
+    """One server with every non-default option of CONFIGURED and no fault injection, shared by
+    the tests of those options (a server start costs ~1 s)."""
+    process = PrismProcess(
+        tmp_path_factory.mktemp("configured-prism"), fault_injection=False, **CONFIGURED
+    ).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def http() -> Iterator[httpx.Client]:
+    """A plain client for absolute URLs (signed storage URLs carry no API key).
+
+    ``verify=False`` only skips building a TLS context (~0.2 s per client): every URL in these
+    tests is plain http on 127.0.0.1.
+    """
+    with httpx.Client(timeout=60, verify=False) as client:
+        yield client
+
+
 @pytest.fixture
 def api(prism) -> Iterator[httpx.Client]:
     """An httpx client on the session server, authenticated as this test's fresh user."""
-    with httpx.Client(base_url=prism.url, headers=prism.headers(), timeout=30) as client:
+    with httpx.Client(
+        base_url=prism.url, headers=prism.headers(), timeout=30, verify=False
+    ) as client:
         yield client
 
 
@@ -92,14 +128,14 @@ def make_run(api: httpx.Client):
 
 
 @pytest.fixture
-def upload_run_archive(api: httpx.Client):
+def upload_run_archive(api: httpx.Client, http: httpx.Client):
     """Upload bytes as a run's archive through the signed URL; returns the PUT response."""
 
     def _upload(run_id: str, content: bytes) -> httpx.Response:
         signed = api.get(f"/runs/{run_id}/archive/upload-url").json()
-        return httpx.put(
+        return http.put(
             signed["upload_url"], content=content,
-            headers={"Content-Type": "application/octet-stream"}, timeout=60,
+            headers={"Content-Type": "application/octet-stream"},
         )
 
     return _upload

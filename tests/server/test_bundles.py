@@ -24,9 +24,9 @@ def submission(api, make_run, submission_body) -> dict:
     return response.json()
 
 
-def put_bundle(api, sub_id: str, content: bytes) -> httpx.Response:
+def put_bundle(api, http, sub_id: str, content: bytes) -> httpx.Response:
     signed = api.get(f"/submissions/{sub_id}/archive/upload-url").json()
-    return httpx.put(signed["upload_url"], content=content, timeout=60)
+    return http.put(signed["upload_url"], content=content, timeout=60)
 
 
 @pytest.mark.parametrize(
@@ -102,11 +102,11 @@ def test_safe_extract_limits_unpacked_size(tmp_path, tar_gz):
         ("evil", "leads outside the bundle"),
     ],
 )
-def test_bad_bundle_upload_is_400_and_stores_nothing(prism, api, submission, tar_gz, content,
-                                                      detail):
+def test_bad_bundle_upload_is_400_and_stores_nothing(prism, api, http, submission, tar_gz,
+                                                      content, detail):
     if content == "evil":
         content = tar_gz({"org/../../escaped.txt": b"x"})
-    response = put_bundle(api, submission["id"], content)
+    response = put_bundle(api, http, submission["id"], content)
     assert response.status_code == 400
     assert detail in response.json()["detail"]
     after = api.get(f"/submissions/{submission['id']}").json()
@@ -116,9 +116,9 @@ def test_bad_bundle_upload_is_400_and_stores_nothing(prism, api, submission, tar
     assert not list((prism.data_dir / "tmp").iterdir())
 
 
-def test_failing_bundle_is_stored_with_its_report(api, submission, tar_gz):
+def test_failing_bundle_is_stored_with_its_report(api, submission, tar_gz, http):
     bundle = tar_gz({"acme/README.md": b"not a submission"})
-    response = put_bundle(api, submission["id"], bundle)
+    response = put_bundle(api, http, submission["id"], bundle)
     assert response.status_code == 200, response.text
     assert response.json()["compliance_passed"] is False
     after = api.get(f"/submissions/{submission['id']}").json()
@@ -127,6 +127,6 @@ def test_failing_bundle_is_stored_with_its_report(api, submission, tar_gz):
     assert after["archive_uri"] is not None
     assert after["compliance_report"]["passed"] is False
     download = api.get(f"/submissions/{submission['id']}/archive").json()["download_url"]
-    assert httpx.get(download).content == bundle
+    assert http.get(download).content == bundle
     assert api.delete(f"/submissions/{submission['id']}/archive").status_code == 204
     assert api.get(f"/submissions/{submission['id']}").json()["archive_uri"] is None

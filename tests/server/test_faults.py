@@ -26,13 +26,13 @@ def test_drop_closes_the_connection_without_a_response(prism, api):
     assert api.get("/runs").status_code == 200
 
 
-def test_cut_aborts_an_upload_midway(prism, api, make_run, tar_gz):
+def test_cut_aborts_an_upload_midway(prism, api, make_run, tar_gz, http):
     run = make_run()
     url = api.get(f"/runs/{run['id']}/archive/upload-url").json()["upload_url"]
     prism.add_fault(method="PUT", path="/storage/runs/", action="cut", after_bytes=100_000)
     body = b"\x1f\x8b" + bytes(2_000_000)
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
-        httpx.put(url, content=body)
+        http.put(url, content=body)
     assert api.get(f"/runs/{run['id']}").json()["archive_uri"] is None
     assert not list((prism.data_dir / "tmp").glob("*.part"))
 
@@ -61,12 +61,12 @@ def test_forever_rule_and_clear(prism, api):
     assert api.get("/submissions").status_code == 200
 
 
-def test_bad_rule_is_refused(prism):
-    response = httpx.post(f"{prism.url}/_faults", json={"action": "explode"})
+def test_bad_rule_is_refused(prism, http):
+    response = http.post(f"{prism.url}/_faults", json={"action": "explode"})
     assert response.status_code == 422
     assert "bad fault rule" in response.json()["detail"]
 
 
-def test_faults_are_off_unless_enabled(prism_factory):
-    server = prism_factory(fault_injection=False)
-    assert httpx.post(f"{server.url}/_faults", json={"action": "drop"}).status_code in (404, 405)
+def test_faults_are_off_unless_enabled(configured_prism, http):
+    server = configured_prism
+    assert http.post(f"{server.url}/_faults", json={"action": "drop"}).status_code in (404, 405)

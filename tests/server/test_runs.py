@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta, timezone
 
-import httpx
-
 RUN_SUMMARY_FIELDS = {"id", "model", "concurrency", "started_at", "finished_at", "pinned",
                       "expires_at"}
 RUN_OUT_FIELDS = RUN_SUMMARY_FIELDS | {
@@ -38,7 +36,7 @@ def test_create_get_and_list_a_run(api, make_run, run_body):
 
 def test_runs_are_scoped_to_the_token_user(prism, api, make_run):
     run = make_run()
-    with httpx.Client(base_url=prism.url, headers=prism.headers(prism.new_token("other"))) as other:
+    with prism.client(prism.new_token("other")) as other:
         assert other.get("/runs").json() == []
         for method, path in [
             ("GET", f"/runs/{run['id']}"), ("DELETE", f"/runs/{run['id']}"),
@@ -50,9 +48,9 @@ def test_runs_are_scoped_to_the_token_user(prism, api, make_run):
     assert api.get(f"/runs/{run['id']}").status_code == 200
 
 
-def test_missing_or_unknown_token_is_401(prism):
-    assert httpx.get(f"{prism.url}/runs").status_code == 401
-    response = httpx.get(f"{prism.url}/runs", headers={"X-API-Key": "mlc_" + "x" * 30})
+def test_missing_or_unknown_token_is_401(prism, http):
+    assert http.get(f"{prism.url}/runs").status_code == 401
+    response = http.get(f"{prism.url}/runs", headers={"X-API-Key": "mlc_" + "x" * 30})
     assert response.status_code == 401
     assert "detail" in response.json()
 
@@ -89,7 +87,7 @@ def test_delete_run(api, make_run):
     assert api.delete(f"/runs/{run['id']}").status_code == 404
 
 
-def test_archive_round_trip(api, make_run, upload_run_archive, tar_gz):
+def test_archive_round_trip(api, make_run, upload_run_archive, tar_gz, http):
     run = make_run()
     assert api.get(f"/runs/{run['id']}/archive").status_code == 404
     content = tar_gz({"run/config.yaml": b"name: x\n", "run/events.jsonl": b"{}\n" * 1000})
@@ -105,7 +103,7 @@ def test_archive_round_trip(api, make_run, upload_run_archive, tar_gz):
 
     download = api.get(f"/runs/{run['id']}/archive").json()
     assert set(download) == {"download_url", "expires_in"}
-    body = httpx.get(download["download_url"])  # no API key on storage URLs
+    body = http.get(download["download_url"])  # no API key on storage URLs
     assert body.status_code == 200
     assert body.content == content
     assert "content-encoding" not in body.headers
@@ -114,7 +112,7 @@ def test_archive_round_trip(api, make_run, upload_run_archive, tar_gz):
     assert api.get(f"/runs/{run['id']}").json()["archive_uri"] is None
     assert api.get(f"/runs/{run['id']}/archive").status_code == 404
     assert api.delete(f"/runs/{run['id']}/archive").status_code == 404
-    assert httpx.get(download["download_url"]).status_code == 404
+    assert http.get(download["download_url"]).status_code == 404
 
 
 def test_reupload_replaces_the_archive_file(prism, api, make_run, upload_run_archive, tar_gz):

@@ -7,7 +7,6 @@ import socket
 import time
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import httpx
 import pytest
 
 from prism_server.signing import Signer, load_or_create_secret
@@ -36,53 +35,48 @@ def assert_no_archive(api, prism, run_id: str) -> None:
     assert not list((prism.data_dir / "tmp").glob("*.part"))
 
 
-def test_tampered_signature_is_403(api, upload_url, tar_gz):
+def test_tampered_signature_is_403(api, upload_url, tar_gz, http):
     bad = with_query(upload_url, signature="0" * 64)
-    response = httpx.put(bad, content=tar_gz({"r/a": b"x"}))
+    response = http.put(bad, content=tar_gz({"r/a": b"x"}))
     assert response.status_code == 403
     assert "signature does not match" in response.json()["detail"]
     later = with_query(upload_url, expires=str(int(time.time()) + 10**6))
-    assert httpx.put(later, content=tar_gz({"r/a": b"x"})).status_code == 403
+    assert http.put(later, content=tar_gz({"r/a": b"x"})).status_code == 403
     bare = upload_url.split("?")[0]
-    assert httpx.put(bare, content=b"x").status_code == 403
+    assert http.put(bare, content=b"x").status_code == 403
 
 
-def test_signature_is_bound_to_method_and_object(api, make_run, upload_url, tar_gz):
+def test_signature_is_bound_to_method_and_object(api, make_run, upload_url, tar_gz, http):
     # An upload URL does not download, and does not upload to another run.
-    assert httpx.get(upload_url).status_code == 403
+    assert http.get(upload_url).status_code == 403
     other = make_run()["id"]
     parts = urlsplit(upload_url)
     moved = parts._replace(path=f"/storage/runs/{other}/archive").geturl()
-    assert httpx.put(moved, content=tar_gz({"r/a": b"x"})).status_code == 403
+    assert http.put(moved, content=tar_gz({"r/a": b"x"})).status_code == 403
 
 
-def test_expired_signature_is_403(prism, api, run_id):
+def test_expired_signature_is_403(prism, api, run_id, http):
     signer = Signer(load_or_create_secret(prism.data_dir), ttl_seconds=-5)
     expired = signer.sign(prism.url, "PUT", f"/storage/runs/{run_id}/archive")
-    response = httpx.put(expired, content=b"x")
+    response = http.put(expired, content=b"x")
     assert response.status_code == 403
     assert "expired" in response.json()["detail"]
 
 
-def test_signed_url_ttl_is_configurable(prism_factory, run_body):
-    server = prism_factory(signed_url_ttl=1)
+def test_signed_url_ttl_and_public_url_are_configurable(configured_prism, run_body, http):
+    server = configured_prism
     headers = {"X-API-Key": server.new_token("ttl")}
-    run = httpx.post(f"{server.url}/runs", json=run_body(), headers=headers).json()
-    signed = httpx.get(f"{server.url}/runs/{run['id']}/archive/upload-url", headers=headers).json()
+    run = http.post(f"{server.url}/runs", json=run_body(), headers=headers).json()
+    signed = http.get(f"{server.url}/runs/{run['id']}/archive/upload-url", headers=headers).json()
     assert signed["expires_in"] == 1
-    time.sleep(2.1)
-    response = httpx.put(signed["upload_url"], content=b"x")
+    public = "https://prism.example.test/base"
+    assert signed["upload_url"].startswith(f"{public}/storage/runs/{run['id']}/archive?")
+    # The signature covers path and expiry, not the host: send it to where the server listens.
+    local = signed["upload_url"].replace(public, server.url)
+    expires = int(parse_qs(urlsplit(local).query)["expires"][0])
+    time.sleep(max(0.0, expires - time.time()) + 1.05)
+    response = http.put(local, content=b"x")
     assert response.status_code == 403 and "expired" in response.json()["detail"]
-
-
-def test_public_url_is_the_base_of_signed_urls(prism_factory, run_body):
-    server = prism_factory(public_url="https://prism.example.test/base/")
-    headers = {"X-API-Key": server.new_token("pub")}
-    run = httpx.post(f"{server.url}/runs", json=run_body(), headers=headers).json()
-    signed = httpx.get(f"{server.url}/runs/{run['id']}/archive/upload-url", headers=headers).json()
-    assert signed["upload_url"].startswith(
-        f"https://prism.example.test/base/storage/runs/{run['id']}/archive?"
-    )
 
 
 @pytest.mark.parametrize(
@@ -93,26 +87,26 @@ def test_public_url_is_the_base_of_signed_urls(prism_factory, run_body):
         (gzip.compress(b"gzip of plain text, not a tar" * 100), "gzip but not a tar file"),
     ],
 )
-def test_run_archive_must_be_a_gzip_tar(prism, api, run_id, upload_url, content, detail):
-    response = httpx.put(upload_url, content=content)
+def test_run_archive_must_be_a_gzip_tar(prism, api, run_id, upload_url, content, detail, http):
+    response = http.put(upload_url, content=content)
     assert response.status_code == 400
     assert detail in response.json()["detail"]
     assert_no_archive(api, prism, run_id)
 
 
-def test_truncated_gzip_is_refused(prism, api, run_id, upload_url, tar_gz):
+def test_truncated_gzip_is_refused(prism, api, run_id, upload_url, tar_gz, http):
     whole = tar_gz({"r/events.jsonl": bytes(range(256)) * 4000})
-    response = httpx.put(upload_url, content=whole[: len(whole) // 2])
+    response = http.put(upload_url, content=whole[: len(whole) // 2])
     assert response.status_code == 400
     assert "truncated" in response.json()["detail"]
     assert_no_archive(api, prism, run_id)
 
 
-def test_upload_needs_content_length(prism, api, run_id, upload_url, tar_gz):
+def test_upload_needs_content_length(prism, api, run_id, upload_url, tar_gz, http):
     def chunks():
         yield tar_gz({"r/a": b"x"})
 
-    response = httpx.put(upload_url, content=chunks())  # chunked transfer encoding
+    response = http.put(upload_url, content=chunks())  # chunked transfer encoding
     assert response.status_code == 411
     assert "Content-Length" in response.json()["detail"]
     assert_no_archive(api, prism, run_id)
@@ -135,18 +129,20 @@ def test_body_shorter_than_content_length_stores_nothing(prism, api, run_id, upl
     assert_no_archive(api, prism, run_id)
 
 
-def test_oversized_upload_is_413(prism_factory, run_body, tar_gz):
-    server = prism_factory(max_upload_bytes=1000)
+def test_oversized_upload_is_413(configured_prism, run_body, http):
+    server = configured_prism
     headers = {"X-API-Key": server.new_token("big")}
-    run = httpx.post(f"{server.url}/runs", json=run_body(), headers=headers).json()
-    url = httpx.get(f"{server.url}/runs/{run['id']}/archive/upload-url", headers=headers).json()
-    response = httpx.put(url["upload_url"], content=bytes(5000))
+    run = http.post(f"{server.url}/runs", json=run_body(), headers=headers).json()
+    signed = http.get(f"{server.url}/runs/{run['id']}/archive/upload-url", headers=headers).json()
+    local = signed["upload_url"].replace("https://prism.example.test/base", server.url)
+    response = http.put(local, content=bytes(100_001))
     assert response.status_code == 413
-    assert "exceeds this server's limit of 1000 bytes" in response.json()["detail"]
+    assert "exceeds this server's limit of 100000 bytes" in response.json()["detail"]
     assert not list((server.data_dir / "archives").rglob("*.tar.gz"))
+    assert not list((server.data_dir / "tmp").iterdir())
 
 
-def test_upload_to_a_deleted_run_is_404(api, run_id, upload_url, tar_gz):
+def test_upload_to_a_deleted_run_is_404(api, run_id, upload_url, tar_gz, http):
     assert api.delete(f"/runs/{run_id}").status_code == 204
-    response = httpx.put(upload_url, content=tar_gz({"r/a": b"x"}))
+    response = http.put(upload_url, content=tar_gz({"r/a": b"x"}))
     assert response.status_code == 404

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 SUBMISSION_FIELDS = {
@@ -74,9 +73,9 @@ def test_preview_with_date_is_accepted(make_run, make_submission):
     assert sub["target_availability_date"] == "2027-03-01"
 
 
-def test_run_ids_must_be_the_users_own_runs(prism, api, run_body, submission_body):
+def test_run_ids_must_be_the_users_own_runs(prism, api, run_body, submission_body, http):
     other = prism.headers(prism.new_token("someone-else"))
-    foreign = httpx.post(f"{prism.url}/runs", headers=other, json=run_body()).json()["id"]
+    foreign = http.post(f"{prism.url}/runs", headers=other, json=run_body()).json()["id"]
     for run_id in ["no-such-run", foreign]:
         response = api.post("/submissions", json=submission_body([run_id]))
         assert response.status_code == 422
@@ -91,7 +90,7 @@ def test_run_ids_must_be_the_users_own_runs(prism, api, run_body, submission_bod
 def test_submissions_are_scoped_to_the_token_user(prism, make_run, make_submission):
     run_id = make_run()["id"]
     sub_id = make_submission([run_id])["id"]
-    other = httpx.Client(base_url=prism.url, headers=prism.headers(prism.new_token("intruder")))
+    other = prism.client(prism.new_token("intruder"))
     with other:
         assert other.get("/submissions").json() == []
         for method, path in [
