@@ -350,14 +350,16 @@ def _draw_curve(axes, curve: Curve) -> None:
         axes.scatter([], [], s=90, marker="X", color="white", edgecolors="black",
                      linewidths=0.9, label="point with errors (not on frontier)")
 
-    for point in placed:
+    # Neighbours along the curve get labels on alternate sides so close points stay legible.
+    for index, point in enumerate(sorted(placed, key=lambda p: p.tps_per_user)):
         axes.annotate(f"c={point.concurrency}", (point.tps_per_user, point.system_tps),
-                      textcoords="offset points", xytext=(5, 4), fontsize=7, color="#333333")
+                      textcoords="offset points", xytext=(5, 4) if index % 2 else (5, -11),
+                      fontsize=7, color="#333333")
 
     if log_x:
-        axes.set_xscale("log")
+        _log_axis(axes.xaxis, axes.set_xscale)
     if log_y:
-        axes.set_yscale("log")
+        _log_axis(axes.yaxis, axes.set_yscale)
     axes.set_xlabel("Throughput per user (tokens/s/user)" + (", log scale" if log_x else ""))
     axes.set_ylabel("System throughput (tokens/s)" + (", log scale" if log_y else ""))
     axes.set_title(curve.title, fontsize=11)
@@ -377,6 +379,17 @@ def _draw_curve(axes, curve: Curve) -> None:
     if notes:
         axes.text(0.0, -0.2, "\n".join(_wrap(note, 110) for note in notes),
                   transform=axes.transAxes, fontsize=7, color="#555555", va="top")
+
+
+def _log_axis(axis, set_scale) -> None:
+    """Log scale with plain-number ticks at 1, 2, 5 × 10^k (not bare powers of ten)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    set_scale("log")
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1
+                                           else f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def _region_label(curve: Curve, region: str | None) -> str:

@@ -30,7 +30,8 @@ def test_a_newline_in_a_message_cannot_start_a_second_workflow_command():
     lines = text.splitlines()
     annotations = [line for line in lines if line.startswith("::")]
     assert len(annotations) == 1
-    assert annotations[0].startswith("::error file=Org/systems/a%2Cb%3Ac.json,title=point-duration (§11)::")
+    assert annotations[0].startswith(
+        "::error file=Org/systems/a%2Cb%3Ac.json,title=point-duration (§11)::")
     assert "value 5%0A::error file=x::forged" in annotations[0]
 
 
