@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -10,6 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 FAKE_GH_SOURCE = Path(__file__).with_name("fake_gh.py")
@@ -137,3 +139,85 @@ def example_runs(tmp_path, example_generator) -> Path:
     out = tmp_path / "example-runs"
     example_generator.make_runs(out)
     return out
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch):
+    """Client backoff without real waiting (the retry logic itself is tested in tests/runs)."""
+    from endpoints_submission_cli import prism as prism_client
+
+    policy = prism_client.RetryPolicy(base_delay=0.001, max_delay=0.01, sleep=lambda _s: None)
+    monkeypatch.setattr(prism_client, "DEFAULT_RETRY", policy)
+
+
+@pytest.fixture
+def cli(prism, monkeypatch):
+    """Run the CLI in-process against the test server as the test's fresh user."""
+    from click.testing import CliRunner
+
+    from endpoints_submission_cli.cli import main
+
+    monkeypatch.setenv("MLPERF_API_BASE_URL", prism.url)
+    monkeypatch.setenv("PRISM_USER_API_TOKEN", prism.token)
+
+    def invoke(*args):
+        return CliRunner().invoke(main, [str(a) for a in args])
+
+    return invoke
+
+
+class Api:
+    """Direct HTTP access to the test server, to verify state independently of the client."""
+
+    def __init__(self, prism):
+        self.prism = prism
+
+    def get(self, path: str):
+        response = httpx.get(f"{self.prism.url}{path}", headers=self.prism.headers(), timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def submissions(self) -> list[dict]:
+        return self.get("/submissions")
+
+    def submission(self, sid: str) -> dict:
+        return self.get(f"/submissions/{sid}?include_runs=true")
+
+    def bundle_sha256(self, sid: str) -> str | None:
+        response = httpx.get(f"{self.prism.url}/submissions/{sid}/archive",
+                             headers=self.prism.headers(), timeout=30)
+        if response.status_code == 404:
+            return None
+        url = response.raise_for_status().json()["download_url"]
+        return hashlib.sha256(httpx.get(url, timeout=30).raise_for_status().content).hexdigest()
+
+
+@pytest.fixture
+def api(prism) -> Api:
+    return Api(prism)
+
+
+@pytest.fixture
+def register(cli):
+    """Register run folders with `runs create`; returns their ids in order."""
+
+    def run(folders, system_desc: Path | None = None) -> list[str]:
+        ids = []
+        for folder in folders:
+            args = ["runs", "create", "--path", folder]
+            if system_desc is not None:
+                args += ["--system-desc", system_desc]
+            result = cli(*args)
+            assert result.exit_code == 0, result.output + result.stderr
+            ids.append(result.stdout.strip().splitlines()[-1])
+        return ids
+
+    return run
+
+
+@pytest.fixture
+def example_ids(example_runs, register) -> dict[int, str]:
+    """The example runs registered on the test server: concurrency → run id."""
+    folders = sorted(example_runs.glob("llama2-70b_c*"), key=lambda p: int(p.name.split("_c")[1]))
+    ids = register(folders, example_runs / "system_desc.json")
+    return {int(p.name.split("_c")[1]): rid for p, rid in zip(folders, ids, strict=True)}

@@ -86,7 +86,11 @@ def test_example_runs_map_to_checker_layout(tmp_path, example_runs):
     assert accuracy["quality_target"] == 43.986888 and accuracy["passed"] is True
     assert accuracy["num_samples"] == 24576
     assert "run-llama2-70b_c8" in (model / "accuracy" / "accuracy.txt").read_text()
-    assert not (root / "src").exists()
+    # src/ is the union of the runs' identical src/, documentation/ comes from one run.
+    assert (root / "src" / "launch_server.sh").read_bytes() == (
+        example_runs / "llama2-70b_c1" / "src" / "launch_server.sh"
+    ).read_bytes()
+    assert (root / "documentation" / "README.md").is_file()
 
 
 def test_two_runs_at_one_concurrency_are_refused_naming_both(tmp_path, example_runs):
@@ -146,21 +150,21 @@ def test_model_without_official_target_needs_quality_target(tmp_path, example_ru
 
 
 def test_src_and_documentation_are_merged_and_conflicts_refused(tmp_path, example_runs):
-    for name, text in (("llama2-70b_c1", "launch A"), ("llama2-70b_c8", "launch A")):
-        (example_runs / name / "src").mkdir()
-        (example_runs / name / "src" / "launch.sh").write_text(text)
-    (example_runs / "llama2-70b_c8" / "documentation").mkdir()
-    (example_runs / "llama2-70b_c8" / "documentation" / "notes.md").write_text("tuning notes")
+    (example_runs / "llama2-70b_c1" / "src" / "tuning.yaml").write_text("max_num_seqs: 128\n")
+    (example_runs / "llama2-70b_c64" / "documentation").mkdir()
+    (example_runs / "llama2-70b_c64" / "documentation" / "notes.md").write_text("tuning notes")
     info = build_bundle(load_runs(example_runs), tmp_path / "ok")
-    assert (info.root / "src" / "launch.sh").read_text() == "launch A"
-    assert (info.root / "documentation" / "notes.md").read_text() == "tuning notes"
+    assert sorted(p.name for p in (info.root / "src").iterdir()) == [
+        "launch_server.sh", "tuning.yaml"]
+    assert sorted(p.name for p in (info.root / "documentation").iterdir()) == [
+        "README.md", "notes.md"]
 
-    (example_runs / "llama2-70b_c8" / "src" / "launch.sh").write_text("launch B")
+    (example_runs / "llama2-70b_c8" / "src" / "launch_server.sh").write_text("exec other-serve\n")
     with pytest.raises(BundleError) as err:
         build_bundle(load_runs(example_runs), tmp_path / "bad")
-    assert "src/launch.sh differs between runs run-llama2-70b_c1 and run-llama2-70b_c8" in str(
-        err.value
-    )
+    assert ("src/launch_server.sh differs between runs run-llama2-70b_c1 and run-llama2-70b_c8"
+            in err.value.message)
+    assert not (tmp_path / "bad").exists()
 
 
 def test_real_accuracy_sample_is_scaled_to_the_official_scale(tmp_path, sample_copy, samples_dir):
