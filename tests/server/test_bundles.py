@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import tarfile
+from pathlib import Path
 
 import httpx
 import pytest
@@ -130,3 +132,39 @@ def test_failing_bundle_is_stored_with_its_report(api, submission, tar_gz, http)
     assert http.get(download).content == bundle
     assert api.delete(f"/submissions/{submission['id']}/archive").status_code == 204
     assert api.get(f"/submissions/{submission['id']}").json()["archive_uri"] is None
+
+
+EXAMPLE_ORG = Path(__file__).resolve().parents[2] / "examples" / "submission" / "ExampleOrg"
+
+
+def bundle_of(org_dir: Path) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        archive.add(org_dir, arcname=org_dir.name)
+    return buffer.getvalue()
+
+
+@pytest.mark.skipif(not EXAMPLE_ORG.is_dir(), reason="examples/submission not generated")
+def test_passing_bundle_moves_the_submission_to_review_pending(api, http, submission, tar_gz):
+    sub_id = submission["id"]
+    response = put_bundle(api, http, sub_id, bundle_of(EXAMPLE_ORG))
+    assert response.status_code == 200, response.text
+    assert response.json()["compliance_passed"] is True
+    passed = api.get(f"/submissions/{sub_id}").json()
+    assert passed["status"] == "REVIEW_PENDING"
+    assert passed["compliance_passed_at"] is not None
+    assert passed["compliance_report"]["passed"] is True
+
+    # A bundle that fails afterwards takes the submission back to COMPLIANCE_CHECKING.
+    failing = put_bundle(api, http, sub_id, tar_gz({"ExampleOrg/README.md": b"empty"}))
+    assert failing.status_code == 200 and failing.json()["compliance_passed"] is False
+    failed = api.get(f"/submissions/{sub_id}").json()
+    assert failed["status"] == "COMPLIANCE_CHECKING"
+    assert failed["compliance_passed_at"] is None
+    assert failed["compliance_report"]["passed"] is False
+
+    # Passing again, then a change of runs: the checked bundle no longer applies.
+    put_bundle(api, http, sub_id, bundle_of(EXAMPLE_ORG))
+    assert api.get(f"/submissions/{sub_id}").json()["status"] == "REVIEW_PENDING"
+    api.delete(f"/submissions/{sub_id}/runs/{submission['run_ids'][0]}")
+    assert api.get(f"/submissions/{sub_id}").json()["status"] == "COMPLIANCE_CHECKING"
