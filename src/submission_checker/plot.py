@@ -79,6 +79,7 @@ class Curve:
     points: list[CurvePoint]
     region_ranges: dict[str, str] = field(default_factory=dict)  # key -> "33–42"
     region_note: str | None = None  # why regions are unknown, when they are
+    unnumbered: list[str] = field(default_factory=list)  # point files with no usable concurrency
 
     @property
     def title(self) -> str:
@@ -123,7 +124,8 @@ def plot_submission(submission_path: Path, output: Path) -> PlotOutcome:
         curves=len(curves),
         points=len(points),
         failing_points=sum(1 for point in points if point.failing),
-        unplaced_points=sum(1 for point in points if not point.placeable),
+        unplaced_points=sum(1 for point in points if not point.placeable)
+        + sum(len(curve.unnumbered) for curve in curves),
     )
 
 
@@ -149,19 +151,20 @@ def curves_from_submission(submission, report) -> list[Curve]:
         else:
             ranges = {key: str(span) for key, span in regions.ranges.items() if span}
         for model in system.models:
-            points = []
+            points, unnumbered = [], []
             for point in model.points:
                 concurrency = point.concurrency
                 if concurrency is None:
-                    continue  # no concurrency to place or label; the report names the file
+                    unnumbered.append(point.file_name)
+                    continue
                 rules = failing_rules.get((system.id, model.name, concurrency), [])
                 points.append(_curve_point(
                     point, concurrency,
                     region=regions.classify(concurrency) if regions else None,
                     error_rules=tuple(dict.fromkeys(rules)),
                 ))
-            if points:
-                curves.append(Curve(system.id, model.name, points, ranges, note))
+            if points or unnumbered:
+                curves.append(Curve(system.id, model.name, points, ranges, note, unnumbered))
     return curves
 
 
@@ -171,6 +174,8 @@ def _curve_point(point, concurrency: int, *, region, error_rules) -> CurvePoint:
     if data is None:
         if summary is None:
             problem = "no results folder"
+        elif summary.state == "invalid":
+            problem = "summary is not a JSON object"
         else:
             problem = {"missing": "summary missing", "unsafe": "summary is an unsafe link"}.get(
                 summary.state, f"summary unreadable: {summary.error or summary.state}")
@@ -370,9 +375,10 @@ def _draw_curve(axes, curve: Curve) -> None:
     notes = []
     if curve.region_note:
         notes.append(curve.region_note)
-    if unplaced:
+    if unplaced or curve.unnumbered:
         notes.append("not plotted: " + "; ".join(
-            f"c={p.concurrency} ({p.problem or 'value ≤ 0 on a log axis'})" for p in unplaced))
+            [f"c={p.concurrency} ({p.problem or 'value ≤ 0 on a log axis'})" for p in unplaced]
+            + [f"{name} (no integer concurrency)" for name in curve.unnumbered]))
     if not placed:
         axes.text(0.5, 0.5, "no point could be placed", transform=axes.transAxes,
                   ha="center", va="center", fontsize=10, color="#555555")
@@ -465,7 +471,10 @@ def _points_table(curve: Curve) -> str:
             f"<td>{html.escape(point.problem or '')}</td>"
             "</tr>"
         )
-    note = f"<p class=note>{html.escape(curve.region_note)}</p>\n" if curve.region_note else ""
+    notes = [curve.region_note] if curve.region_note else []
+    if curve.unnumbered:
+        notes.append("not plotted (no integer concurrency): " + ", ".join(curve.unnumbered))
+    note = "".join(f"<p class=note>{html.escape(text)}</p>\n" for text in notes)
     return (
         f"{note}<table>\n<thead><tr><th>concurrency</th><th>region</th>"
         "<th>tokens/s/user</th><th>system tokens/s</th><th>values</th><th>Pareto</th>"

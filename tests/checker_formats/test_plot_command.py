@@ -79,3 +79,17 @@ def test_a_point_without_summary_is_listed_not_dropped(submission, workdir):
     page = (workdir / "curve.html").read_text(encoding="utf-8")
     row_8 = next(row for row in page.split("<tr>") if row.startswith("<td class=num>8<"))
     assert "summary missing" in row_8
+
+
+def test_a_point_file_without_concurrency_is_named_under_the_plot(submission, workdir):
+    org = submission("example")
+    points = workdir / org / "pareto/example-system/llama2-70b/points"
+    (points / "point_8.yaml").rename(points / "point_eight.yaml")
+    text = (points / "point_eight.yaml").read_text(encoding="utf-8")
+    (points / "point_eight.yaml").write_text(text.replace("concurrency: 8", "concurrency: eight"),
+                                             encoding="utf-8")
+    run = run_cli("plot", org, "-o", "curve.html")
+    assert run.exit_code == 0
+    assert "7 point(s)" in run.stderr and "1 could not be placed" in run.stderr
+    page = (workdir / "curve.html").read_text(encoding="utf-8")
+    assert "not plotted (no integer concurrency): point_eight.yaml" in page
