@@ -150,15 +150,11 @@ class Document(Generic[M]):
     error: str | None = None
     problems: list[str] = field(default_factory=list)
     model: M | None = None
+    #: the parsed data when it is a mapping (rules read well-typed fields from it)
+    mapping: dict[str, Any] | None = field(init=False, repr=False)
 
-    @property
-    def mapping(self) -> dict[str, Any] | None:
-        """The parsed data when it is a mapping (rules read well-typed fields from it)."""
-        return self.data if isinstance(self.data, dict) else None
-
-    @property
-    def present(self) -> bool:
-        return self.state != "missing"
+    def __post_init__(self) -> None:
+        self.mapping = self.data if isinstance(self.data, dict) else None
 
 
 def _document(tree: Tree, rel: str, schema: type[M], reader: Any) -> Document[M]:
@@ -201,17 +197,28 @@ class Point:
         """N from the file name when it is a plain integer (no sign, no leading zeros)."""
         return int(self.name_n) if PLAIN_INTEGER.fullmatch(self.name_n) else None
 
-    @property
+    @functools.cached_property
     def declared_concurrency(self) -> int | None:
         """``concurrency`` from the YAML when it is an integer, whatever else is wrong."""
         value = self.config.mapping.get("concurrency") if self.config.mapping else None
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
-    @property
+    @functools.cached_property
     def concurrency(self) -> int | None:
         """Best known concurrency: the declared one, else the file name's N."""
         declared = self.declared_concurrency
         return declared if declared is not None else self.file_n
+
+    @functools.cached_property
+    def scope(self) -> dict[str, Any]:
+        """Scope fields of results about this point (see ``CheckResult``)."""
+        model = self.model
+        return {
+            "path": self.rel,
+            "system": model.system.id,
+            "model": model.name,
+            "concurrency": self.concurrency,
+        }
 
     @property
     def counts_for_coverage(self) -> bool:
@@ -238,6 +245,10 @@ class Model:
     def subdir_ok(self, name: str) -> bool:
         return self.subdirs.get(name) == DIR
 
+    @property
+    def scope(self) -> dict[str, Any]:
+        return {"path": self.rel, "system": self.system.id, "model": self.name, "concurrency": None}
+
     @functools.cached_property
     def files_by_concurrency(self) -> dict[int, list[str]]:
         """Point file names per declared concurrency (to find duplicates)."""
@@ -263,6 +274,10 @@ class System:
     @property
     def rel(self) -> str:
         return self.description.rel
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        return {"path": self.rel, "system": self.id, "model": None, "concurrency": None}
 
     @property
     def max_concurrency(self) -> int | None:
@@ -299,6 +314,10 @@ class Submission:
 
     def kind(self, rel: str) -> str | None:
         return self.tree.kind(rel) if self.tree else None
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        return {"path": None, "system": None, "model": None, "concurrency": None}
 
 
 def _point_sort_key(point: Point) -> tuple[int, int, str]:

@@ -10,6 +10,7 @@ counts as absent. ``validation_problems`` turns a failure into one human line pe
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import types
@@ -190,6 +191,18 @@ _DECIMAL_KEY = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 FiniteNumber = float  # strict float: ints are accepted, bools and strings are not; no NaN/Inf
 
 
+@functools.lru_cache(maxsize=1024)
+def _percentile_level(key: str) -> Decimal | None:
+    """The percentile a key names (``"90"`` and ``"90.0"`` → 90), ``None`` if not 0…100.
+
+    Cached: every summary repeats the same few keys.
+    """
+    if not _DECIMAL_KEY.fullmatch(key):
+        return None
+    level = Decimal(key)
+    return level if level <= 100 else None
+
+
 class PercentileBlock(_Strict):
     """A latency-like block: ``total`` and ``percentiles`` (decimal-string keys 0…100)."""
 
@@ -201,8 +214,8 @@ class PercentileBlock(_Strict):
     def _decimal_keys(cls, value: dict[str, float]) -> dict[str, float]:
         seen: dict[Decimal, tuple[str, float]] = {}
         for key, number in value.items():
-            level = Decimal(key) if _DECIMAL_KEY.fullmatch(key) else None
-            if level is None or level > 100:
+            level = _percentile_level(key)
+            if level is None:
                 raise PydanticCustomError(
                     "percentile_key",
                     'percentile key "{key}" is not a decimal number from 0 to 100',

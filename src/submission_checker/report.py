@@ -31,24 +31,21 @@ class CheckResult(BaseModel):
     concurrency: int | None = None
 
     @classmethod
-    def trusted(cls, **fields: Any) -> CheckResult:
-        """Build a result from values the checker itself produced, skipping validation.
+    def trusted(cls, fields: dict[str, Any]) -> CheckResult:
+        """Adopt ``fields`` (every declared field, right types) as a result without validation.
 
         A large submission yields tens of thousands of results; validating each costs about
-        twice as much as this, and ``model_construct`` more still. Callers pass only the
-        declared fields with the right types (rules build them through ``Rule.result``).
+        twice as much as this, and ``model_construct`` more still. Only the checker's own code
+        calls this, through ``Rule.result``, which always supplies every field.
         """
-        values = dict(_DEFAULTS)
-        values.update(fields)
         result = cls.__new__(cls)
-        object.__setattr__(result, "__dict__", values)
+        object.__setattr__(result, "__dict__", fields)
         object.__setattr__(result, "__pydantic_fields_set__", set(_FIELD_NAMES))
         object.__setattr__(result, "__pydantic_extra__", None)
         object.__setattr__(result, "__pydantic_private__", None)
         return result
 
 
-_DEFAULTS = {name: f.default for name, f in CheckResult.model_fields.items() if not f.is_required()}
 _FIELD_NAMES = frozenset(CheckResult.model_fields)
 
 

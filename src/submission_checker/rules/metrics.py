@@ -1,8 +1,9 @@
 """Metric consistency of each point's summary (§9.1, §14).
 
 Each rule reads only the fields it needs and runs when those are well-typed, even if other
-fields of the summary fail the schema. Throughput comparisons are exact (rational arithmetic
-on the stored floats), so "exactly 1 % passes" holds without float rounding surprises.
+fields of the summary fail the schema. Throughput comparisons near the 1 % edge are decided in
+exact rational arithmetic on the stored numbers, so "exactly 1 % passes" holds without float
+rounding surprises.
 """
 
 from __future__ import annotations
@@ -23,19 +24,35 @@ def _summary(point: Point) -> dict | None:
     return point.summary.mapping if point.summary is not None else None
 
 
-def _derived_system_tps(summary: dict) -> Fraction | None:
-    """total output tokens / elapsed seconds (0 when elapsed ≤ 0), exactly."""
+def _derived_system_tps(summary: dict) -> tuple[float, float] | None:
+    """(output tokens, elapsed ns) when both are well-typed; throughput is their ratio."""
     tokens = number(dig(summary, "output_sequence_lengths", "total"))
     duration_ns = number(summary.get("duration_ns"))
     if tokens is None or duration_ns is None:
         return None
-    if duration_ns <= 0:
-        return Fraction(0)
-    return Fraction(tokens) * 1_000_000_000 / Fraction(duration_ns)
+    return tokens, duration_ns
 
 
-def _relative_difference(stored: float, derived: Fraction) -> Fraction:
-    return abs(Fraction(stored) - derived) / max(abs(derived), _TINY)
+def _exceeds_tolerance(stored: float, tokens: float, duration_ns: float, users: int) -> bool:
+    """|stored − d| / max(|d|, 1e-9) > 1 % with d = tokens / (duration_ns / 1e9) / users.
+
+    Decided in floats when clearly on one side; within a hair of exactly 1 % it is decided in
+    exact rational arithmetic so that exactly 1 % passes whatever the float rounding.
+    """
+    derived = tokens * 1e9 / duration_ns / users if duration_ns > 0 else 0.0
+    relative = abs(stored - derived) / max(abs(derived), 1e-9)
+    if abs(relative - 0.01) > 1e-9:
+        return relative > 0.01
+    exact = (
+        Fraction(tokens) * 1_000_000_000 / Fraction(duration_ns) / users
+        if duration_ns > 0
+        else Fraction(0)
+    )
+    return abs(Fraction(stored) - exact) / max(abs(exact), _TINY) > TOLERANCE
+
+
+def _throughput(tokens: float, duration_ns: float, users: int = 1) -> float:
+    return tokens * 1e9 / duration_ns / users if duration_ns > 0 else 0.0
 
 
 @rule(
@@ -164,29 +181,32 @@ def metric_consistency_system_tps(rule: Rule, point: Point) -> Iterator[CheckRes
     summary = _summary(point)
     if summary is None:
         return
-    derived = _derived_system_tps(summary)
-    if derived is None:
+    counted = _derived_system_tps(summary)
+    if counted is None:
         return
+    derived = _throughput(*counted)
     field = "system_tps" if summary.get("system_tps") is not None else "tps"
     raw = summary.get(field)
     path = point.summary.rel
     if raw is None:
-        yield rule.result("absent", point, path=path, derived=float(derived))
+        yield rule.result("absent", point, path=path, derived=derived)
         return
     stored = number(raw)
     if stored is None:
         return  # wrong type: result-file-valid reports it
-    difference = _relative_difference(stored, derived)
-    outcome = "differs" if difference > TOLERANCE else "ok"
-    yield rule.result(
-        outcome,
-        point,
-        path=path,
-        field=field,
-        stored=stored,
-        derived=float(derived),
-        percent=float(difference * 100),
-    )
+    if _exceeds_tolerance(stored, *counted, users=1):
+        percent = abs(stored - derived) / max(abs(derived), 1e-9) * 100
+        yield rule.result(
+            "differs",
+            point,
+            path=path,
+            field=field,
+            stored=stored,
+            derived=derived,
+            percent=percent,
+        )
+    else:
+        yield rule.result("ok", point, path=path, field=field, stored=stored, derived=derived)
 
 
 @rule(
@@ -216,26 +236,22 @@ def metric_consistency_tps_per_user(rule: Rule, point: Point) -> Iterator[CheckR
     c = point.concurrency
     if summary is None or c is None or c <= 0:
         return
-    system_tps = _derived_system_tps(summary)
-    if system_tps is None:
+    counted = _derived_system_tps(summary)
+    if counted is None:
         return
-    derived = system_tps / c
+    derived = _throughput(*counted, users=c)
     raw = summary.get("tps_per_user")
     path = point.summary.rel
     if raw is None:
-        yield rule.result("absent", point, path=path, derived=float(derived))
+        yield rule.result("absent", point, path=path, derived=derived)
         return
     stored = number(raw)
     if stored is None:
         return
-    difference = _relative_difference(stored, derived)
-    outcome = "differs" if difference > TOLERANCE else "ok"
-    yield rule.result(
-        outcome,
-        point,
-        path=path,
-        stored=stored,
-        derived=float(derived),
-        c=c,
-        percent=float(difference * 100),
-    )
+    if _exceeds_tolerance(stored, *counted, users=c):
+        percent = abs(stored - derived) / max(abs(derived), 1e-9) * 100
+        yield rule.result(
+            "differs", point, path=path, stored=stored, derived=derived, c=c, percent=percent
+        )
+    else:
+        yield rule.result("ok", point, path=path, stored=stored, derived=derived)

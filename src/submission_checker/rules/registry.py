@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from ..layout import Model, Point, System
 from ..report import CheckResult, Severity
 
 __all__ = ["SCOPES", "Message", "Rule", "error", "info", "rule", "warning"]
@@ -76,26 +75,29 @@ class Rule:
     ) -> CheckResult:
         """The result for ``outcome`` at scope handle ``at``, templates filled from ``values``.
 
-        Scope fields and the path default to those of ``at``; pass them to override.
+        Scope fields and the path default to those of ``at`` (its ``scope``); pass them to
+        override.
         """
         message = self.messages[outcome]
-        scope = _scope_fields(at)
+        fields = dict(at.scope)
         if path is not _UNSET:
-            scope["path"] = path
+            fields["path"] = path
         if system is not _UNSET:
-            scope["system"] = system
+            fields["system"] = system
         if model is not _UNSET:
-            scope["model"] = model
+            fields["model"] = model
         if concurrency is not _UNSET:
-            scope["concurrency"] = concurrency
-        return CheckResult.trusted(
-            rule=self.id,
-            severity=message.severity,
-            message=message.text.format(**values) if values else message.text,
-            fix=message.fix.format(**values) if message.fix and values else message.fix,
-            spec_ref=self.spec_ref,
-            **scope,
-        )
+            fields["concurrency"] = concurrency
+        fields["rule"] = self.id
+        fields["severity"] = message.severity
+        fields["spec_ref"] = self.spec_ref
+        if values:
+            fields["message"] = message.text.format(**values)
+            fields["fix"] = message.fix.format(**values) if message.fix else None
+        else:
+            fields["message"] = message.text
+            fields["fix"] = message.fix
+        return CheckResult.trusted(fields)
 
     def run(self, at: Any) -> list[CheckResult]:
         """Run the check on one scope; an unexpected exception becomes an error result."""
@@ -105,33 +107,19 @@ class Rule:
             where = traceback.extract_tb(exc.__traceback__)[-1]
             return [
                 CheckResult.trusted(
-                    rule=self.id,
-                    severity="error",
-                    message=(
-                        f"internal checker error in rule {self.id}: {type(exc).__name__}: {exc} "
-                        f"(at {where.name}, line {where.lineno})"
-                    ),
-                    fix="This is a checker bug; please report it with the file named here.",
-                    spec_ref=self.spec_ref,
-                    **_scope_fields(at),
+                    {
+                        **at.scope,
+                        "rule": self.id,
+                        "severity": "error",
+                        "message": (
+                            f"internal checker error in rule {self.id}: {type(exc).__name__}: "
+                            f"{exc} (at {where.name}, line {where.lineno})"
+                        ),
+                        "fix": "This is a checker bug; please report it with the file named here.",
+                        "spec_ref": self.spec_ref,
+                    }
                 )
             ]
-
-
-def _scope_fields(at: Any) -> dict[str, Any]:
-    """``system``, ``model``, ``concurrency`` and default ``path`` of a scope handle."""
-    if isinstance(at, Point):
-        return {
-            "path": at.rel,
-            "system": at.model.system.id,
-            "model": at.model.name,
-            "concurrency": at.concurrency,
-        }
-    if isinstance(at, Model):
-        return {"path": at.rel, "system": at.system.id, "model": at.name, "concurrency": None}
-    if isinstance(at, System):
-        return {"path": at.rel, "system": at.id, "model": None, "concurrency": None}
-    return {"path": None, "system": None, "model": None, "concurrency": None}
 
 
 RULES: list[Rule] = []

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Whole-process benchmark of ``submission-checker check -q`` on a large valid submission.
+
+Generates 8 systems × 4 models × 32 points (1,024 points) with the example generator, every
+detail log a sparse file of ``--detail-mb`` MiB (the checker must only stat them), then runs
+the command ``--runs`` times as a separate process and reports the median wall time and the
+peak resident memory of the checker processes.
+
+    python bench/bench_checker.py                    # 2 MiB detail logs
+    python bench/bench_checker.py --detail-mb 512    # same tree, 512 MiB detail logs
+
+Time should not depend on --detail-mb. Numbers are noisy on a shared machine; run it twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SYSTEMS = tuple(f"system-{i}" for i in range(8))
+MODELS = ("llama2-70b", "llama3.1-8b", "mixtral-8x7b", "deepseek-r1")
+MAX_CONCURRENCY = 1024
+# 32 points over the regions of M = 1024: 1–32, 33–42, 43–131, 132–1024, margin 1025–1127
+CONCURRENCIES = (
+    1, 2, 4, 8, 12, 16, 24, 32,
+    34, 36, 38, 40, 42,
+    48, 64, 80, 96, 112, 128,
+    160, 192, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
+    1056, 1100,
+)  # fmt: skip
+
+
+def load_generator():
+    path = REPO / "examples" / "make_example_submission.py"
+    spec = importlib.util.spec_from_file_location("make_example_submission", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def checker_command() -> list[str]:
+    script = shutil.which("submission-checker") or str(Path(sys.executable).parent / "submission-checker")
+    if Path(script).exists():
+        return [script]
+    return [sys.executable, "-m", "submission_checker"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--detail-mb", type=float, default=2.0, help="size of each detail log")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="write the tree here and keep it")
+    args = parser.parse_args()
+
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="bench-checker-"))
+    try:
+        started = time.perf_counter()
+        org = load_generator().write_submission(
+            workdir,
+            org="BenchOrg",
+            systems=SYSTEMS,
+            models=MODELS,
+            max_concurrency=MAX_CONCURRENCY,
+            concurrencies=CONCURRENCIES,
+            detail_bytes=int(args.detail_mb * 1024 * 1024),
+        )
+        points = len(SYSTEMS) * len(MODELS) * len(CONCURRENCIES)
+        print(f"tree: {points} points, detail logs {args.detail_mb:g} MiB each "
+              f"({points * args.detail_mb / 1024:.1f} GiB apparent), generated in "
+              f"{time.perf_counter() - started:.1f} s")
+
+        command = [*checker_command(), "check", "-q", str(org)]
+        times = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            finished = subprocess.run(command, capture_output=True, text=True)
+            times.append(time.perf_counter() - started)
+            if finished.returncode != 0:
+                print(finished.stdout[-2000:], finished.stderr[-2000:], sep="\n")
+                print(f"checker exited {finished.returncode}; the benchmark tree must pass")
+                return 1
+        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"verdict: {finished.stdout.strip().splitlines()[-1]}")
+        print(f"check -q: median {statistics.median(times):.3f} s "
+              f"(min {min(times):.3f}, max {max(times):.3f}, {args.runs} runs)")
+        print(f"peak RSS of the checker process: {peak_mib:.1f} MiB")
+        return 0
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

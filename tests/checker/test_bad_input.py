@@ -1,0 +1,289 @@
+"""Bad input gives findings, never a traceback: strict readers and the whole checker."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from submission_checker import Report, SubmissionChecker
+from submission_checker.cli import main
+from submission_checker.loading import LoadError, load_json, load_yaml, parse_json, parse_yaml
+from submission_checker.models import PointSummary, SystemDescription, validation_problems
+
+# --------------------------------------------------------------------------------------------
+# Strict readers
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ('{"a": 1, "a": 2}', 'duplicate key "a"'),
+        ('{"x": {"b": 1, "b": 1}}', 'duplicate key "b"'),
+        ('{"a": NaN}', "NaN is not a number"),
+        ('{"a": Infinity}', "Infinity is not a number"),
+        ('{"a": -Infinity}', "-Infinity is not a number"),
+        ('{"a": 1,}', "not valid JSON"),
+        ("", "file is empty"),
+        ("  \n\t", "file is empty"),
+        ('{"a": 1', "line 1, column 8"),
+        ("[" * 100_000, "nested too deeply"),
+    ],
+)
+def test_json_reader_rejects(text, fragment):
+    with pytest.raises(LoadError) as caught:
+        parse_json(text)
+    assert fragment in str(caught.value)
+
+
+def test_float_overflow_is_rejected_by_the_schema():
+    summary = {"n_samples_issued": 1, "n_samples_completed": 1, "n_samples_failed": 0,
+               "duration_ns": 1, "output_sequence_lengths": {"total": 1}}
+    data = parse_json(json.dumps(summary).replace('"duration_ns": 1', '"duration_ns": 1e400'))
+    assert validation_problems(PointSummary, data) == [
+        "duration_ns: found Infinity (float), expected a finite number"
+    ]
+
+
+def test_json_reader_keeps_big_integers_exact_and_accepts_a_bom(tmp_path):
+    path = tmp_path / "big.json"
+    path.write_bytes(b'\xef\xbb\xbf{"n": 123456789012345678901234567890, "f": 1e300}')
+    assert load_json(path) == {"n": 123456789012345678901234567890, "f": 1e300}
+
+
+def test_json_reader_rejects_non_utf8_and_directories(tmp_path):
+    path = tmp_path / "latin1.json"
+    path.write_bytes('{"name": "Müller"}'.encode("latin-1"))
+    with pytest.raises(LoadError, match=r"not valid UTF-8 \(byte 0xfc at offset 11\)"):
+        load_json(path)
+    with pytest.raises(LoadError, match="is a directory"):
+        load_json(tmp_path)
+    with pytest.raises(LoadError, match="file not found"):
+        load_json(tmp_path / "nope.json")
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("a: 1\na: 2\n", "duplicate key 'a'"),
+        ("a:\n  b: 1\n  b: 2\n", "line 3"),
+        ("a: [1, 2\n", "not valid YAML"),
+        ("\t- x\n", "not valid YAML"),
+        ("", "file is empty"),
+        ("a: *missing\n", "not valid YAML"),
+    ],
+)
+def test_yaml_reader_rejects(text, fragment):
+    with pytest.raises(LoadError) as caught:
+        parse_yaml(text)
+    assert fragment in str(caught.value)
+
+
+def test_yaml_merge_keys_may_be_overridden(tmp_path):
+    path = tmp_path / "merge.yaml"
+    path.write_text("base: &b {x: 1, y: 2}\nitem:\n  <<: *b\n  x: 3\n")
+    assert load_yaml(path)["item"] == {"x": 3, "y": 2}
+    path.write_bytes(b"a: \xff\n")
+    with pytest.raises(LoadError, match="UTF-8"):
+        load_yaml(path)
+
+
+def test_schema_types_are_strict():
+    summary = {
+        "n_samples_issued": True,
+        "n_samples_completed": 1.0,
+        "n_samples_failed": "0",
+        "duration_ns": float("nan"),
+        "output_sequence_lengths": {"total": False},
+        "tps": float("inf"),
+    }
+    assert validation_problems(PointSummary, summary) == [
+        "n_samples_issued: found true (bool), expected an integer",
+        "n_samples_completed: found 1.0 (float), expected an integer",
+        'n_samples_failed: found "0" (str), expected an integer',
+        "duration_ns: found NaN (float), expected a finite number",
+        "output_sequence_lengths.total: found false (bool), expected a number",
+        "tps: found Infinity (float), expected a finite number",
+    ]
+    assert validation_problems(SystemDescription, []) == [
+        "(whole file): found [] (list), expected an object (mapping)"
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# The checker on broken trees
+
+
+def errors_of(report):
+    return [(r.rule, r.path) for r in report.errors]
+
+
+BAD_CONTENT = {
+    "malformed": b'{"a": ',
+    "list": b"[1, 2, 3]",
+    "empty": b"",
+    "latin1": '{"system_name": "Müller"}'.encode("latin-1"),
+    "nan": b'{"a": NaN}',
+    "dupe": b'{"a": 1, "a": 1}',
+    "yaml-dupe": b"a: 1\na: 1\n",
+    "scalar": b"42",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_CONTENT))
+@pytest.mark.parametrize(
+    "target, rule",
+    [
+        ("system_file", "system-description-valid"),
+        ("point", "point-config-valid"),
+        ("summary", "result-file-valid"),
+        ("accuracy_json", "accuracy-valid"),
+    ],
+)
+def test_bad_file_content_is_one_finding(tree, kind, target, rule):
+    rel = {
+        "system_file": tree.system_file,
+        "point": tree.point_yaml(8),
+        "summary": tree.summary_json(8),
+        "accuracy_json": tree.accuracy_json,
+    }[target]
+    if target == "point" and kind in ("nan", "dupe"):
+        pytest.skip("JSON-only spellings are valid or handled as YAML")
+    tree.write(rel, BAD_CONTENT[kind])
+    report = tree.check()
+    fired = [r for r in report.errors if r.rule == rule]
+    assert fired and all(r.path == rel for r in fired)
+    result = CliRunner().invoke(main, ["check", str(tree.org)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_booleans_for_integers_in_point_files(tree):
+    tree.edit_yaml(tree.point_yaml(8), lambda d: d.update(concurrency=True))
+    report = tree.check()
+    assert ("point-config-valid", tree.point_yaml(8)) in errors_of(report)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda t: (shutil.rmtree(t.path("pareto")), t.write("pareto", "not a dir")),
+        lambda t: (shutil.rmtree(t.path(t.results_dir(8))), t.write(t.results_dir(8), "x")),
+        lambda t: (shutil.rmtree(t.path(f"{t.model_dir}/points")), t.write(f"{t.model_dir}/points", "")),
+        lambda t: (t.remove(t.summary_json(8)), t.path(t.summary_json(8)).mkdir()),
+        lambda t: (t.remove(t.system_file), t.path(t.system_file).mkdir()),
+        lambda t: (t.remove(t.accuracy_txt), t.path(t.accuracy_txt).mkdir()),
+        lambda t: t.write("pareto/example-system/stray-file", "x"),
+    ],
+)
+def test_files_where_directories_should_be_and_back(tree, make):
+    make(tree)
+    report = tree.check()
+    assert isinstance(report, Report)
+    assert all(r.fix for r in report.errors + report.warnings)
+
+
+def test_unreadable_file_is_reported_not_raised(tree):
+    if os.geteuid() == 0:
+        pytest.skip("root reads everything")
+    tree.path(tree.summary_json(8)).chmod(0)
+    assert ("result-file-valid", tree.summary_json(8)) in errors_of(tree.check())
+
+
+def test_symlink_loop_inside_the_tree(tree):
+    os.symlink(".", tree.path("documentation"))  # documentation -> the org itself
+    report = tree.check()
+    assert report.passed
+
+
+def test_path_is_a_file(tree):
+    report = SubmissionChecker(tree.path(tree.system_file)).run()
+    assert errors_of(report) == [("path-exists", None)]
+    assert "not a directory" in report.errors[0].message
+
+
+# --------------------------------------------------------------------------------------------
+# Random damage: the checker always returns a Report and the CLI exits 0 or 1
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@pytest.fixture(scope="module")
+def base_tree(tmp_path_factory, generator):
+    return generator.write_submission(tmp_path_factory.mktemp("base"))
+
+
+FILES = [
+    "systems/example-system.json",
+    "pareto/example-system/llama2-70b/points/point_8.yaml",
+    "pareto/example-system/llama2-70b/results/point_34/mlperf_endpoints_log_summary.json",
+    "pareto/example-system/llama2-70b/accuracy/accuracy_result.json",
+]
+
+
+def _replace_somewhere(data, path_choices, value):
+    """Replace one nested value (chosen by ``path_choices``) with ``value``."""
+    node = data
+    for choice in path_choices:
+        if isinstance(node, dict) and node:
+            key = sorted(node)[choice % len(node)]
+            if not isinstance(node[key], (dict, list)) or choice % 3 == 0:
+                node[key] = value
+                return data
+            node = node[key]
+        elif isinstance(node, list) and node:
+            index = choice % len(node)
+            if not isinstance(node[index], (dict, list)):
+                node[index] = value
+                return data
+            node = node[index]
+        else:
+            break
+    return value if node is data else data
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    file_index=st.integers(0, len(FILES) - 1),
+    how=st.sampled_from(["value", "bytes", "truncate"]),
+    path_choices=st.lists(st.integers(0, 50), min_size=1, max_size=4),
+    value=json_values,
+    raw=st.binary(max_size=12),
+    position=st.integers(0, 10_000),
+)
+def test_random_damage_never_raises(base_tree, file_index, how, path_choices, value, raw, position):
+    with tempfile.TemporaryDirectory() as scratch:
+        org = Path(scratch) / "ExampleOrg"
+        shutil.copytree(base_tree, org)
+        target = org / FILES[file_index]
+        content = target.read_bytes()
+        if how == "bytes":
+            at = position % (len(content) + 1)
+            target.write_bytes(content[:at] + raw + content[at + len(raw):])
+        elif how == "truncate":
+            target.write_bytes(content[: position % (len(content) + 1)])
+        else:
+            import yaml
+
+            data = yaml.safe_load(content) if target.suffix == ".yaml" else json.loads(content)
+            data = _replace_somewhere(data, path_choices, value)
+            if target.suffix == ".yaml":
+                target.write_text(yaml.safe_dump(data))
+            else:
+                target.write_text(json.dumps(data))  # may write NaN/Infinity on purpose
+        report = SubmissionChecker(org).run()
+        assert isinstance(report, Report)
+        assert not [r for r in report.results if "internal checker error" in r.message]
+        result = CliRunner().invoke(main, ["check", "-q", str(org)])
+        assert result.exit_code in (0, 1), result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
