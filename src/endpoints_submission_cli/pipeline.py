@@ -330,11 +330,19 @@ class Pipeline:
 
     def fetch_runs(self, run_ids: list[str]) -> list[dict[str, Any]]:
         """Run records, failing fast (and all at once) on unknown, expired or archive-less ids."""
-        records, unknown, expired, no_archive = [], [], [], []
-        for run_id in run_ids:
+
+        def get(run_id: str) -> dict[str, Any] | None:
             try:
-                record = self.client.get_run(run_id)
+                return self.client.get_run(run_id)
             except NotFoundError:
+                return None
+
+        workers = min(_download_workers(), max(1, len(run_ids)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+            found = list(pool.map(get, run_ids))
+        records, unknown, expired, no_archive = [], [], [], []
+        for run_id, record in zip(run_ids, found, strict=True):
+            if record is None:
                 unknown.append(run_id)
                 continue
             if _expired(record):

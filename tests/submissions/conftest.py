@@ -184,8 +184,9 @@ class Api:
         return self.get(f"/submissions/{sid}?include_runs=true")
 
     def bundle_sha256(self, sid: str) -> str | None:
-        response = httpx.get(f"{self.prism.url}/submissions/{sid}/archive",
-                             headers=self.prism.headers(), timeout=30)
+        response = httpx.get(
+            f"{self.prism.url}/submissions/{sid}/archive", headers=self.prism.headers(), timeout=30
+        )
         if response.status_code == 404:
             return None
         url = response.raise_for_status().json()["download_url"]

@@ -155,15 +155,21 @@ def test_src_and_documentation_are_merged_and_conflicts_refused(tmp_path, exampl
     (example_runs / "llama2-70b_c64" / "documentation" / "notes.md").write_text("tuning notes")
     info = build_bundle(load_runs(example_runs), tmp_path / "ok")
     assert sorted(p.name for p in (info.root / "src").iterdir()) == [
-        "launch_server.sh", "tuning.yaml"]
+        "launch_server.sh",
+        "tuning.yaml",
+    ]
     assert sorted(p.name for p in (info.root / "documentation").iterdir()) == [
-        "README.md", "notes.md"]
+        "README.md",
+        "notes.md",
+    ]
 
     (example_runs / "llama2-70b_c8" / "src" / "launch_server.sh").write_text("exec other-serve\n")
     with pytest.raises(BundleError) as err:
         build_bundle(load_runs(example_runs), tmp_path / "bad")
-    assert ("src/launch_server.sh differs between runs run-llama2-70b_c1 and run-llama2-70b_c8"
-            in err.value.message)
+    assert (
+        "src/launch_server.sh differs between runs run-llama2-70b_c1 and run-llama2-70b_c8"
+        in err.value.message
+    )
     assert not (tmp_path / "bad").exists()
 
 

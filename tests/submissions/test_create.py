@@ -300,3 +300,28 @@ def test_lost_answer_to_the_create_post_makes_no_duplicate(cli, api, prism, exam
     assert result.exit_code == 0, result.stderr
     assert "checking whether it was created" in result.stderr
     assert [s["id"] for s in api.submissions()] == [result.stdout.strip()]
+
+
+def test_answer_lost_after_the_server_created_it_is_adopted(prism, api, example_ids, tmp_path):
+    """POST /submissions reached PRISM, but the answer never came back (connection reset)."""
+    from endpoints_submission_cli.errors import NetworkError
+    from endpoints_submission_cli.pipeline import CreateRequest, Pipeline
+    from endpoints_submission_cli.prism import PrismClient
+
+    class AnswerLost(PrismClient):
+        def create_submission(self, payload):
+            super().create_submission(payload)
+            raise NetworkError("POST /submissions: connection reset by peer", outcome_unknown=True)
+
+    said = []
+    request = CreateRequest(
+        run_ids=tuple(example_ids.values()),
+        division="standardized",
+        availability="available",
+        no_pr=True,
+    )
+    with AnswerLost(prism.url, prism.token) as client:
+        outcome = Pipeline(client, api_url=prism.url, say=said.append).create(request)
+    (sub,) = api.submissions()
+    assert outcome.submission["id"] == sub["id"] and sub["status"] == "REVIEW_PENDING"
+    assert f"found submission {sub['id']}, created by the interrupted attempt" in said
