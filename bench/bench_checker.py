@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import resource
 import shutil
 import statistics
@@ -49,9 +50,10 @@ def load_generator():
 
 
 def checker_command() -> list[str]:
-    script = shutil.which("submission-checker") or str(Path(sys.executable).parent / "submission-checker")
-    if Path(script).exists():
-        return [script]
+    """The installed console script beside this interpreter, else ``python -m``."""
+    script = Path(sys.executable).parent / "submission-checker"
+    if script.exists():
+        return [str(script)]
     return [sys.executable, "-m", "submission_checker"]
 
 
@@ -75,25 +77,34 @@ def main() -> int:
             detail_bytes=int(args.detail_mb * 1024 * 1024),
         )
         points = len(SYSTEMS) * len(MODELS) * len(CONCURRENCIES)
-        print(f"tree: {points} points, detail logs {args.detail_mb:g} MiB each "
-              f"({points * args.detail_mb / 1024:.1f} GiB apparent), generated in "
-              f"{time.perf_counter() - started:.1f} s")
+        print(
+            f"tree: {points} points, detail logs {args.detail_mb:g} MiB each "
+            f"({points * args.detail_mb / 1024:.1f} GiB apparent), generated in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
 
         command = [*checker_command(), "check", "-q", str(org)]
-        times = []
+        times, cpu_times = [], []
         for _ in range(args.runs):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             finished = subprocess.run(command, capture_output=True, text=True)
             times.append(time.perf_counter() - started)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu_times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
             if finished.returncode != 0:
                 print(finished.stdout[-2000:], finished.stderr[-2000:], sep="\n")
                 print(f"checker exited {finished.returncode}; the benchmark tree must pass")
                 return 1
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"verdict: {finished.stdout.strip().splitlines()[-1]}")
-        print(f"check -q: median {statistics.median(times):.3f} s "
-              f"(min {min(times):.3f}, max {max(times):.3f}, {args.runs} runs)")
+        print(
+            f"check -q: median {statistics.median(times):.3f} s "
+            f"(min {min(times):.3f}, max {max(times):.3f}, {args.runs} runs)"
+        )
+        print(f"CPU time (user+sys): median {statistics.median(cpu_times):.3f} s")
         print(f"peak RSS of the checker process: {peak_mib:.1f} MiB")
+        print(f"load average while measuring: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         return 0
     finally:
         if args.keep is None:

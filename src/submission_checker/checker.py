@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -35,6 +36,17 @@ class SubmissionChecker:
 
     def run(self) -> Report:
         """Check the tree. Never raises for bad input: every problem is a result."""
+        # A large submission allocates ~100k small objects and almost no garbage cycles; the
+        # cyclic collector would rescan them over and over (measured: ~15 % of a check).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _run(self) -> Report:
         from .rules import by_scope
 
         submission = read_submission(self.path, self.rules_round)

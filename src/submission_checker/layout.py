@@ -53,6 +53,7 @@ class Tree:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._root = os.fspath(root)
         self.entries: dict[str, dict[str, str]] = {}
         self.unsafe: dict[str, str] = {}
         self.unlistable: list[str] = []
@@ -110,12 +111,13 @@ class Tree:
     def listing(self, rel_dir: str) -> dict[str, str]:
         return self.entries.get(rel_dir, {})
 
-    def path(self, rel: str) -> Path:
-        return self.root / rel
+    def path(self, rel: str) -> str:
+        """Absolute (or cwd-relative) file system path of ``rel``, as a plain string."""
+        return f"{self._root}{os.sep}{rel}"
 
     def size(self, rel: str) -> int:
         try:
-            return os.stat(self.root / rel).st_size
+            return os.stat(self.path(rel)).st_size
         except OSError:
             return 0
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -36,7 +35,8 @@ class LoadError(Exception):
 
 def _read_text(path: str | os.PathLike[str]) -> str:
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except IsADirectoryError:
         raise LoadError("is a directory, expected a file") from None
     except FileNotFoundError:

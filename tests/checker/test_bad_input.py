@@ -44,8 +44,13 @@ def test_json_reader_rejects(text, fragment):
 
 
 def test_float_overflow_is_rejected_by_the_schema():
-    summary = {"n_samples_issued": 1, "n_samples_completed": 1, "n_samples_failed": 0,
-               "duration_ns": 1, "output_sequence_lengths": {"total": 1}}
+    summary = {
+        "n_samples_issued": 1,
+        "n_samples_completed": 1,
+        "n_samples_failed": 0,
+        "duration_ns": 1,
+        "output_sequence_lengths": {"total": 1},
+    }
     data = parse_json(json.dumps(summary).replace('"duration_ns": 1', '"duration_ns": 1e400'))
     assert validation_problems(PointSummary, data) == [
         "duration_ns: found Infinity (float), expected a finite number"
@@ -175,7 +180,10 @@ def test_booleans_for_integers_in_point_files(tree):
     [
         lambda t: (shutil.rmtree(t.path("pareto")), t.write("pareto", "not a dir")),
         lambda t: (shutil.rmtree(t.path(t.results_dir(8))), t.write(t.results_dir(8), "x")),
-        lambda t: (shutil.rmtree(t.path(f"{t.model_dir}/points")), t.write(f"{t.model_dir}/points", "")),
+        lambda t: (
+            shutil.rmtree(t.path(f"{t.model_dir}/points")),
+            t.write(f"{t.model_dir}/points", ""),
+        ),
         lambda t: (t.remove(t.summary_json(8)), t.path(t.summary_json(8)).mkdir()),
         lambda t: (t.remove(t.system_file), t.path(t.system_file).mkdir()),
         lambda t: (t.remove(t.accuracy_txt), t.path(t.accuracy_txt).mkdir()),
@@ -213,7 +221,9 @@ def test_path_is_a_file(tree):
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 
@@ -252,7 +262,9 @@ def _replace_somewhere(data, path_choices, value):
     return value if node is data else data
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     file_index=st.integers(0, len(FILES) - 1),
     how=st.sampled_from(["value", "bytes", "truncate"]),
@@ -269,7 +281,7 @@ def test_random_damage_never_raises(base_tree, file_index, how, path_choices, va
         content = target.read_bytes()
         if how == "bytes":
             at = position % (len(content) + 1)
-            target.write_bytes(content[:at] + raw + content[at + len(raw):])
+            target.write_bytes(content[:at] + raw + content[at + len(raw) :])
         elif how == "truncate":
             target.write_bytes(content[: position % (len(content) + 1)])
         else:

@@ -74,9 +74,19 @@ def test_nearest_root_of_large_and_small_numbers():
 
 def test_classify():
     regions = compute_regions(64)
-    cases = {0: None, 1: "low_latency", 32: "low_latency", 33: "low_throughput",
-             36: "med_throughput", 42: "med_throughput", 43: "high_throughput",
-             64: "high_throughput", 65: "margin", 71: "margin", 72: None}
+    cases = {
+        0: None,
+        1: "low_latency",
+        32: "low_latency",
+        33: "low_throughput",
+        36: "med_throughput",
+        42: "med_throughput",
+        43: "high_throughput",
+        64: "high_throughput",
+        65: "margin",
+        71: "margin",
+        72: None,
+    }
     assert {c: regions.classify(c) for c in cases} == cases
 
 

@@ -40,14 +40,18 @@ def test_system_tps_exactly_one_percent_passes(tree):
     report = tree.check()
     assert [r.severity for r in by_rule(report, "metric-consistency-system-tps")] == ["info"] * 8
     tree.edit_json(tree.summary_json(34), lambda s: s.update(tps=1010.0000001))
-    fired = [r for r in by_rule(tree.check(), "metric-consistency-system-tps") if r.severity != "info"]
+    fired = [
+        r for r in by_rule(tree.check(), "metric-consistency-system-tps") if r.severity != "info"
+    ]
     assert [(r.concurrency, r.severity) for r in fired] == [(34, "error")]
 
 
 def test_system_tps_prefers_system_tps_over_tps(tree):
     _set_tps(tree, 8, 1.0)
     tree.edit_json(tree.summary_json(8), lambda s: s.update(system_tps=1.0))
-    fired = [r for r in by_rule(tree.check(), "metric-consistency-system-tps") if r.severity != "info"]
+    fired = [
+        r for r in by_rule(tree.check(), "metric-consistency-system-tps") if r.severity != "info"
+    ]
     assert len(fired) == 1 and fired[0].message.startswith("system_tps: found 1")
 
 
@@ -55,7 +59,9 @@ def test_missing_stored_throughput_is_info(tree):
     tree.edit_json(tree.summary_json(8), lambda s: (s.pop("tps"), s.pop("tps_per_user")))
     report = tree.check()
     assert report.passed
-    infos = [r.message for r in by_rule(report, "metric-consistency-system-tps") if r.concurrency == 8]
+    infos = [
+        r.message for r in by_rule(report, "metric-consistency-system-tps") if r.concurrency == 8
+    ]
     assert infos and "not stored" in infos[0]
 
 
@@ -82,10 +88,15 @@ def test_tiny_m_empty_regions_warn_instead_of_failing(tmp_path, generator):
     assert report.passed, problems(report)
     warned = {(r.rule, r.message) for r in report.warnings}
     assert warned == {
-        ("med-throughput-coverage", "Medium Throughput is empty for M = 33; such a small M needs "
-                                    "working-group justification"),
-        ("high-throughput-coverage", "High Throughput is empty for M = 33; such a small M needs "
-                                     "working-group justification"),
+        (
+            "med-throughput-coverage",
+            "Medium Throughput is empty for M = 33; such a small M needs "
+            "working-group justification",
+        ),
+        (
+            "high-throughput-coverage",
+            "High Throughput is empty for M = 33; such a small M needs working-group justification",
+        ),
     }
 
 
@@ -251,21 +262,28 @@ def test_gate_checks_bounds_missing_metrics_and_low_targets(tree):
     tree.edit_json(tree.accuracy_json, change)
     report = tree.check()
     gate = [(r.severity, r.message.split(" ")[0]) for r in by_rule(report, "accuracy-gate")]
-    assert sorted(gate) == sorted([
-        ("warning", "score"),  # rouge2 missing
-        ("error", "tokens_per_sample"),
-        ("error", "quality_target:"),
-    ])
+    assert sorted(gate) == sorted(
+        [
+            ("warning", "score"),  # rouge2 missing
+            ("error", "tokens_per_sample"),
+            ("error", "quality_target:"),
+        ]
+    )
 
 
 def test_score_with_no_official_metric(tree):
     tree.edit_json(
-        tree.accuracy_json, lambda d: d.update(metric="bleu", score={"bleu": 30.0},
-                                               quality_target=29.0)
+        tree.accuracy_json,
+        lambda d: d.update(metric="bleu", score={"bleu": 30.0}, quality_target=29.0),
     )
     gate = [(r.severity, r.message) for r in by_rule(tree.check(), "accuracy-gate")]
-    assert gate == [("error", "score reports none of the official metrics for llama2+70b "
-                              "(rouge1, rouge2, rougel, tokens_per_sample)")]
+    assert gate == [
+        (
+            "error",
+            "score reports none of the official metrics for llama2+70b "
+            "(rouge1, rouge2, rougel, tokens_per_sample)",
+        )
+    ]
 
 
 def test_model_declared_only_in_system_file(tree):
@@ -298,16 +316,26 @@ def test_a_crashing_rule_becomes_an_error_result(tree):
         yield  # pragma: no cover
 
     original = get("point-duration")
-    broken = Rule(original.id, original.spec_ref, original.severity, original.scope,
-                  original.summary, original.messages, explode)
+    broken = Rule(
+        original.id,
+        original.spec_ref,
+        original.severity,
+        original.scope,
+        original.summary,
+        original.messages,
+        explode,
+    )
     from submission_checker.layout import read_submission
     from submission_checker.rounds import load_round
 
     point = read_submission(tree.org, load_round()).systems[0].models[0].points[0]
     [result] = broken.run(point)
     assert isinstance(result, CheckResult)
-    assert (result.rule, result.severity, result.path) == ("point-duration", "error",
-                                                           tree.point_yaml(1))
+    assert (result.rule, result.severity, result.path) == (
+        "point-duration",
+        "error",
+        tree.point_yaml(1),
+    )
     assert "ZeroDivisionError: boom" in result.message
 
 

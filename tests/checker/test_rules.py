@@ -118,7 +118,9 @@ MUTATIONS: dict[str, Mutation] = {
     ),
     "src-dir": Mutation(lambda t: t.remove("src"), "error", lambda t: "src", "Standardized"),
     "pareto-dir-exists": Mutation(_add_system("second", False), "error", lambda t: "pareto/second"),
-    "benchmark-model-dir": Mutation(_add_system("second", True), "error", lambda t: "pareto/second"),
+    "benchmark-model-dir": Mutation(
+        _add_system("second", True), "error", lambda t: "pareto/second"
+    ),
     "pareto-subdir": Mutation(
         lambda t: t.remove(f"{t.model_dir}/accuracy"),
         "error",
@@ -194,15 +196,17 @@ MUTATIONS: dict[str, Mutation] = {
         _set_summary(8, duration_ns=0), "error", lambda t: t.summary_json(8)
     ),
     "metric-consistency-accounting": Mutation(
-        lambda t: t.edit_json(t.summary_json(8), lambda d: d.update(n_samples_issued=d[
-            "n_samples_issued"] + 5)),
+        lambda t: t.edit_json(
+            t.summary_json(8), lambda d: d.update(n_samples_issued=d["n_samples_issued"] + 5)
+        ),
         "error",
         lambda t: t.summary_json(8),
         "5 of",
     ),
     "metric-consistency-output-tokens": Mutation(
-        lambda t: t.edit_json(t.summary_json(8), lambda d: d["output_sequence_lengths"].update(
-            total=-1)),
+        lambda t: t.edit_json(
+            t.summary_json(8), lambda d: d["output_sequence_lengths"].update(total=-1)
+        ),
         "error",
         lambda t: t.summary_json(8),
     ),
@@ -286,8 +290,9 @@ def test_every_rule_is_documented():
 
 def test_valid_tree_passes_every_rule(tree):
     report = tree.check()
-    assert report.passed and not report.warnings, [r.message for r in report.results
-                                                    if r.severity != "info"]
+    assert report.passed and not report.warnings, [
+        r.message for r in report.results if r.severity != "info"
+    ]
     seen = {r.rule for r in report.results}
     assert seen == {rule.id for rule in REGISTRY}
 
