@@ -79,6 +79,8 @@ def create_app(config: ServerConfig) -> Any:
     blobs = BlobStore(data_dir)
     for removed in blobs.recover(store.referenced_archives()):
         log.warning("removed leftover %s from an interrupted upload", removed)
+    for expired in store.sweep_expired():
+        blobs.remove(expired)
     signer = Signer(load_or_create_secret(data_dir), config.signed_url_ttl)
     api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
 

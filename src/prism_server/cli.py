@@ -77,6 +77,7 @@ def serve(
         enable_fault_injection=enable_fault_injection,
     )
     try:
+        lock = _lock_data_dir(data_dir)
         app = create_app(config)
         sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -89,9 +90,30 @@ def serve(
         ready_file.write_text(url)
     click.echo(f"prism-server listening on {url} (data dir {data_dir})", err=True)
     server = uvicorn.Server(
-        uvicorn.Config(app, http="h11", log_level=log_level, access_log=False, lifespan="off")
+        uvicorn.Config(
+            app, http="h11", log_level=log_level, lifespan="off",
+            access_log=log_level.lower() in ("info", "debug", "trace"),
+        )
     )
     server.run(sockets=[sock])
+    lock.close()
+
+
+def _lock_data_dir(data_dir: Path):  # noqa: ANN202 - an open file, kept for the lock's sake
+    """One server per data dir: start-up clean-up would otherwise delete the other server's
+    uploads in flight. The kernel drops the lock when the process dies, even by SIGKILL."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(data_dir / "server.lock", "a")  # noqa: SIM115 - held for the server's life
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; run one server per data dir yourself
+        return handle
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise RuntimeError(f"another prism-server is already serving {data_dir}") from None
+    return handle
 
 
 @main.group()
