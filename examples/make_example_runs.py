@@ -314,10 +314,45 @@ def _event(kind: str, ts: int, sample: str = "", data=None, **extra) -> str:
     return json.dumps(record, separators=(",", ":")) + "\n"
 
 
+def _corpus(rng: random.Random, size: int = 1 << 18) -> str:
+    """Pseudo-English model output to slice from: text that compresses like text, not like 'xxx'."""
+    syllables = [
+        "ka",
+        "lo",
+        "mi",
+        "ne",
+        "ra",
+        "tu",
+        "shi",
+        "ven",
+        "dor",
+        "pla",
+        "qui",
+        "ex",
+        "ion",
+        "ment",
+        "al",
+        "ter",
+        "com",
+        "pre",
+        "sub",
+        "ing",
+    ]
+    words = ["".join(rng.choice(syllables) for _ in range(rng.randint(1, 4))) for _ in range(800)]
+    text: list[str] = []
+    length = 0
+    while length < size:
+        word = rng.choice(words)
+        text.append(word)
+        length += len(word) + 1
+    return " ".join(text)
+
+
 def _write_events(path: Path, rng: random.Random, n_samples: int, pad_bytes: int) -> dict:
     """Session events plus per-sample events; returns uuid → dataset index."""
     ts = 883703849079
     index: dict[str, int] = {}
+    corpus = _corpus(rng) if pad_bytes else "Sure. Here is a summary of the conversation."
     with path.open("w", encoding="utf-8") as out:
         out.write(_event("session.started", ts))
         out.write(_event("session.start_performance_tracking", ts + 500_000))
@@ -326,14 +361,20 @@ def _write_events(path: Path, rng: random.Random, n_samples: int, pad_bytes: int
         while i < n_samples or written < pad_bytes:
             sample = uuid.UUID(int=rng.getrandbits(128)).hex
             index[sample] = rng.randrange(N_SAMPLES)
-            ts += 40_000_000
+            ts += rng.randrange(30_000_000, 50_000_000)
             prompt = f"Summarize the following conversation (case {index[sample]})"
+            start = rng.randrange(max(1, len(corpus) - 1500))
+            text = corpus[start : start + rng.randrange(600, 1500)]
             lines = [
                 _event("sample.issued", ts, sample, ["PromptData", prompt] + [None] * 6),
-                _event("sample.recv_first", ts + 45_000_000, sample),
+                _event("sample.recv_first", ts + rng.randrange(40_000_000, 60_000_000), sample),
             ]
             lines += [
-                _event("sample.recv_non_first", ts + 45_000_000 + k * 9_500_000, sample)
+                _event(
+                    "sample.recv_non_first",
+                    ts + 45_000_000 + k * rng.randrange(9_000_000, 10_000_000),
+                    sample,
+                )
                 for k in range(1, 40)
             ]
             lines.append(
@@ -341,7 +382,7 @@ def _write_events(path: Path, rng: random.Random, n_samples: int, pad_bytes: int
                     "sample.complete",
                     ts + 420_000_000,
                     sample,
-                    ["TextModelOutput", ["x" * 12, "y" * 300], None, None],
+                    ["TextModelOutput", [text[:12], text], None, None],
                     finish_reason="stop",
                     worker_id=0,
                 )

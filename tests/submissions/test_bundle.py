@@ -194,3 +194,24 @@ def test_real_accuracy_sample_is_scaled_to_the_official_scale(tmp_path, sample_c
 def test_safe_name():
     assert safe_name("Example Org / Lab #1") == "Example_Org___Lab__1"
     assert safe_name("..") == "_" and safe_name("a.b-c_D") == "a.b-c_D"
+
+
+def test_example_runs_bundle_passes_the_checker_without_warnings(tmp_path, example_runs):
+    from submission_checker import SubmissionChecker
+
+    info = build_bundle(load_runs(example_runs), tmp_path / "out")
+    report = SubmissionChecker(info.root).run()
+    assert report.passed, [r.message for r in report.errors]
+    assert report.warnings == []
+
+
+def test_shipped_examples_are_what_the_generator_writes(tmp_path, example_generator):
+    """examples/runs/ must not drift from examples/make_example_runs.py."""
+    shipped = Path(__file__).resolve().parents[2] / "examples" / "runs"
+    example_generator.make_runs(tmp_path / "fresh")
+    fresh_files = sorted(
+        p.relative_to(tmp_path / "fresh") for p in (tmp_path / "fresh").rglob("*") if p.is_file()
+    )
+    assert fresh_files == sorted(p.relative_to(shipped) for p in shipped.rglob("*") if p.is_file())
+    for rel in fresh_files:
+        assert (tmp_path / "fresh" / rel).read_bytes() == (shipped / rel).read_bytes(), rel
