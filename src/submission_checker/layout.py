@@ -44,6 +44,19 @@ POINT_FILE = re.compile(r"point_(.*)\.yaml")
 DIR, FILE, UNSAFE, OTHER = "dir", "file", "unsafe", "other"
 
 
+def _is_utf8(name: str) -> bool:
+    """False for names the OS handed over with undecodable bytes (surrogate escapes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(rel: str) -> str:
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 class Tree:
     """Every directory of the submission listed once: ``entries[rel_dir][name] = kind``.
 
@@ -57,6 +70,8 @@ class Tree:
         self.entries: dict[str, dict[str, str]] = {}
         self.unsafe: dict[str, str] = {}
         self.unlistable: list[str] = []
+        #: entries whose names are not UTF-8 (shown with U+FFFD); skipped, reported as unexpected
+        self.undecodable: list[str] = []
         self._walk()
 
     def _walk(self) -> None:
@@ -76,6 +91,9 @@ class Tree:
             with scan:
                 for entry in scan:
                     rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                    if not entry.name.isascii() and not _is_utf8(entry.name):
+                        self.undecodable.append(_printable(rel))
+                        continue
                     try:
                         if entry.is_symlink():
                             target = os.path.realpath(entry.path)

@@ -82,11 +82,28 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _reject_lone_surrogates(data: Any, text: str) -> Any:
+    """A ``\\ud800`` escape decodes to a string no UTF-8 output can print; refuse it here.
+
+    Only files that contain a ``\\u`` escape at all pay for the check.
+    """
+    if "\\u" in text or "\\U" in text:
+        try:
+            json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+        except UnicodeEncodeError:
+            raise LoadError(
+                "contains a \\u escape of a lone surrogate, which is not a character"
+            ) from None
+        except (TypeError, ValueError, RecursionError):
+            pass  # not JSON-shaped (YAML tags, self-references): nothing to print anyway
+    return data
+
+
 def parse_json(text: str) -> Any:
     """Parse strict JSON text (see ``load_json``)."""
     _require_content(text)
     try:
-        return json.loads(
+        data = json.loads(
             text,
             object_pairs_hook=_no_duplicate_keys,
             parse_constant=_reject_constant,
@@ -98,6 +115,7 @@ def parse_json(text: str) -> Any:
         raise LoadError("not valid JSON: nested too deeply") from None
     except ValueError as exc:  # e.g. an integer literal with more digits than Python allows
         raise LoadError(f"not valid JSON: {exc}") from None
+    return _reject_lone_surrogates(data, text)
 
 
 def load_json(path: str | os.PathLike[str]) -> Any:
@@ -148,7 +166,7 @@ def parse_yaml(text: str) -> Any:
     """Parse YAML text with the safe loader, rejecting duplicate keys (see ``load_yaml``)."""
     _require_content(text)
     try:
-        return yaml.load(text, Loader=StrictSafeLoader)  # noqa: S506 - a safe loader subclass
+        data = yaml.load(text, Loader=StrictSafeLoader)  # noqa: S506 - a safe loader subclass
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or exc.context or "malformed"
         mark = exc.problem_mark or exc.context_mark
@@ -160,6 +178,7 @@ def parse_yaml(text: str) -> Any:
         raise LoadError("not valid YAML: nested too deeply") from None
     except ValueError as exc:  # e.g. an integer with more digits than Python allows
         raise LoadError(f"not valid YAML: {exc}") from None
+    return _reject_lone_surrogates(data, text)
 
 
 def load_yaml(path: str | os.PathLike[str]) -> Any:

@@ -280,8 +280,8 @@ def test_score_with_no_official_metric(tree):
     assert gate == [
         (
             "error",
-            "score reports none of the official metrics for llama2+70b "
-            "(rouge1, rouge2, rougel, tokens_per_sample)",
+            "no official metric reported: the score has none of rouge1, rouge2, rougel, "
+            "tokens_per_sample (official target for llama2+70b)",
         )
     ]
 
@@ -344,3 +344,26 @@ def test_results_are_ordered_deterministically(tree):
     tree.add_point(10)
     points = [r.concurrency for r in tree.check().results if r.rule == "point-config-valid"]
     assert points == sorted(points) == [1, 8, 9, 10, 32, 34, 40, 48, 64, 70]
+
+
+def test_lone_surrogate_escape_is_a_load_error(tree):
+    tree.write(tree.accuracy_json, '{"metric": "\\ud800", "score": 1, "quality_target": 1}')
+    [error] = [r for r in tree.check().errors if r.rule == "accuracy-valid"]
+    assert "lone surrogate" in error.message
+
+
+def test_names_that_are_not_utf8_are_reported_not_crashed_on(tree, tmp_path):
+    points = os.fsencode(tree.path(f"{tree.model_dir}/points"))
+    with open(os.path.join(points, b"point_\xff.yaml"), "w") as handle:
+        handle.write("concurrency: 9\n")
+    report = tree.check()
+    assert [(r.rule, r.path) for r in report.warnings] == [
+        ("unexpected-entry", f"{tree.model_dir}/points/point_\ufffd.yaml")
+    ]
+    out = tmp_path / "r.json"
+    from click.testing import CliRunner
+
+    from submission_checker.cli import main
+
+    result = CliRunner().invoke(main, ["check", str(tree.org), "-o", str(out)])
+    assert result.exit_code == 0 and "point_\ufffd.yaml" in out.read_text(encoding="utf-8")

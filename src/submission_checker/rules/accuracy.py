@@ -143,7 +143,8 @@ def accuracy_consistency(rule: Rule, model: Model) -> Iterator[CheckResult]:
             'Report "{metric}" in the score object of accuracy_result.json.',
         ),
         "no-official-metric": error(
-            "score reports none of the official metrics for {row} ({metrics})",
+            "no official metric reported: the score has none of {metrics} (official target "
+            "for {row})",
             "Report the official metrics ({metrics}) in the score object.",
         ),
         "target-too-low": error(

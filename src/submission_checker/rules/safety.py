@@ -55,7 +55,7 @@ def _scope_of(rel: str) -> dict[str, str | None]:
     severity="warning",
     scope="submission",
     summary="No orphans: pareto/<X>/ without systems/X.json, results/point_<N>/ without "
-    "point_<N>.yaml, .yml point files.",
+    "point_<N>.yaml, .yml point files (and no names that are not UTF-8).",
     messages={
         "ok": info("no unexpected entries"),
         "orphan-system": warning(
@@ -65,6 +65,10 @@ def _scope_of(rel: str) -> dict[str, str | None]:
         "orphan-results": warning(
             "{rel}/ has no points/{name}.yaml; it is not checked",
             "Add points/{name}.yaml for it, or remove {rel}/.",
+        ),
+        "undecodable": warning(
+            "{rel}: the name is not valid UTF-8; it is not checked",
+            "Rename it using UTF-8 characters only.",
         ),
         "yml": warning(
             "{rel}: point files must end in .yaml; this one is not checked",
@@ -82,6 +86,9 @@ def unexpected_entry(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
     if sub.tree is None:
         return
     found = False
+    for rel in sub.tree.undecodable:
+        found = True
+        yield rule.result("undecodable", sub, path=rel, **_scope_of(rel), rel=rel)
     for rel in sub.orphan_pareto:
         found = True
         name = rel.rsplit("/", 1)[-1]

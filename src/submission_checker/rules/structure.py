@@ -80,15 +80,16 @@ def required_dir(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
         "systems": "one <system_id>.json per system",
         "pareto": "pareto/<system_id>/<model>/ per system",
     }
+    failed = False
     for name, purpose in purposes.items():
         kind = sub.kind(name)
         if kind in (DIR, UNSAFE):
-            if kind == DIR:
-                yield rule.result("ok", sub, path=f"{name}", name=name)
-        elif kind is None:
-            yield rule.result("missing", sub, path=name, name=name, purpose=purpose)
-        else:
-            yield rule.result("not-dir", sub, path=name, name=name, purpose=purpose)
+            continue
+        failed = True
+        outcome = "missing" if kind is None else "not-dir"
+        yield rule.result(outcome, sub, path=name, name=name, purpose=purpose)
+    if not failed:
+        yield rule.result("ok", sub)
 
 
 @rule(
