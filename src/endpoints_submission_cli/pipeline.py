@@ -813,6 +813,8 @@ class Pipeline:
                 raise self._roll_back(state, exc, resume) from None
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+            if not journal.path.exists():  # nothing to undo: the saved copy is not needed
+                previous_archive.unlink(missing_ok=True)
         journal.discard()
         previous_archive.unlink(missing_ok=True)
         final = self.client.get_submission(sid, include_runs=False)

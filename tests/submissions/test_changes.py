@@ -143,7 +143,7 @@ def test_upload_failure_rolls_back_run_list_and_metadata(cli, api, prism, submit
 
 
 def test_a_run_that_breaks_the_bundle_changes_nothing(
-    cli, api, example_runs, register, submitted, example_ids
+    cli, api, example_runs, register, submitted, example_ids, tmp_path
 ):
     sid = submitted
     twin = register([example_runs / "llama2-70b_c48"], example_runs / "system_desc.json")[0]
@@ -151,6 +151,8 @@ def test_a_run_that_breaks_the_bundle_changes_nothing(
     assert result.exit_code == 1
     assert twin in result.stderr and example_ids[48] in result.stderr
     assert twin not in api.submission(sid)["run_ids"]
+    leftovers = (tmp_path / "state" / "endpoints-submission-cli" / "journal").glob("change-*")
+    assert list(leftovers) == []
 
 
 def test_withdraw_closes_the_pr_and_keeps_the_archive(cli, api, example_ids, fake_gh, monkeypatch):
