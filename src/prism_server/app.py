@@ -348,9 +348,7 @@ def create_app(config: ServerConfig) -> Any:
 
     def store_bundle(upload: Upload) -> dict:
         object_id = upload.object_id
-        verdict = compliance.check_bundle(
-            upload.tmp_path, blobs.scratch_dir(), max_bytes=config.max_upload_bytes
-        )
+        verdict = compliance.check_bundle(upload.tmp_path, blobs.scratch_dir())
         relpath = upload.commit()
         try:
             replaced, status = store.set_submission_archive(

@@ -15,6 +15,9 @@ from prism_server.blobs import safe_extract
 
 log = logging.getLogger("prism_server")
 
+# A bundle holds YAML/JSON summaries, not event logs: anything unpacking beyond this is a bomb.
+BUNDLE_UNPACKED_LIMIT = 4 * 1024**3
+
 
 @dataclass
 class Verdict:
@@ -22,7 +25,9 @@ class Verdict:
     report: dict
 
 
-def check_bundle(archive: Path, scratch: Path, *, max_bytes: int) -> Verdict:
+def check_bundle(
+    archive: Path, scratch: Path, *, max_bytes: int = BUNDLE_UNPACKED_LIMIT
+) -> Verdict:
     """Unpack ``archive`` into ``scratch`` (raises ArchiveRejected) and run the checker on
     its ``<org>/`` directory. ``scratch`` is removed afterwards whatever happens."""
     try:
