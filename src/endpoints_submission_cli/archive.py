@@ -1,8 +1,9 @@
 """Pack folders into .tar.gz archives, scan them for secrets, and extract archives safely.
 
 The only module that touches ``tarfile``. Everything streams: a file is read once, in 1 MiB
-chunks, straight into gzip (level 6, like ``tar czf``) and SHA-256 is computed over the
-compressed bytes as they are written — no file is ever held in memory, however large.
+chunks, into gzip (level 6, like ``tar czf``) and SHA-256 is computed over the compressed
+bytes as they are written — no file is ever held in memory, however large. Compression runs on
+worker threads in 1 MiB blocks (see ``_GzipPipe``), so it keeps up with reading and scanning.
 
 Secret scan (cli.md §3). Two depths, because a benchmark folder holds two kinds of text:
 
@@ -24,13 +25,16 @@ Hits name file and line and the kind of secret, never the secret text.
 from __future__ import annotations
 
 import fnmatch
-import gzip
 import hashlib
 import os
 import re
 import stat
+import struct
 import tarfile
+import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -194,20 +198,21 @@ def _patterns_for(relpath: str, *, data_log: bool) -> tuple[_Pattern, ...]:
 
 
 class _StreamScanner:
-    """Feeds chunks of one file through the patterns; records hits with 1-based line numbers.
+    """Feeds chunks of one file through the patterns; ``finish(path)`` gives located hits.
 
     Each match start is considered exactly once: a chunk's last ``_OVERLAP`` bytes are carried
-    into the next round, so a secret split across two reads is still seen whole.
+    into the next round, so a secret split across two reads is still seen whole. Hits are kept
+    as byte offsets; line numbers are counted only when there is something to report, so the
+    common case (a clean multi-GB log) pays for nothing but the pattern search.
     """
 
     def __init__(self, relpath: str, patterns: Sequence[_Pattern]) -> None:
         self.relpath = relpath
         self.patterns = patterns
-        self.hits: list[SecretHit] = []
-        self._seen: set[tuple[int, str]] = set()
+        self._found: dict[tuple[int, str], None] = {}  # (offset, kind), in discovery order
         self._tail = b""
         self._prev_byte = -1  # the byte just before the current buffer
-        self._lines_before = 0
+        self._base = 0  # file offset of the current buffer's first byte
 
     def feed(self, data: bytes) -> None:
         buf = self._tail + data if self._tail else data
@@ -216,19 +221,29 @@ class _StreamScanner:
             self._tail = buf
             return
         self._scan(buf, limit)
-        self._lines_before += buf.count(b"\n", 0, limit)
         self._prev_byte = buf[limit - 1]
         self._tail = buf[limit:]
-
-    def finish(self) -> list[SecretHit]:
-        if self._tail:
-            self._scan(self._tail, len(self._tail))
-            self._tail = b""
-        return self.hits
+        self._base += limit
 
     @property
     def full(self) -> bool:
-        return len(self.hits) >= MAX_HITS_PER_FILE
+        return len(self._found) >= MAX_HITS_PER_FILE
+
+    def finish(self, path: Path) -> list[SecretHit]:
+        """Scan what is left; return the hits with line numbers (re-reading ``path`` if any)."""
+        if self._tail:
+            self._scan(self._tail, len(self._tail))
+            self._tail = b""
+        if not self._found:
+            return []
+        found = sorted(self._found)
+        lines = _line_numbers(path, [offset for offset, _ in found])
+        hits: list[SecretHit] = []
+        for (_, kind), line in zip(found, lines, strict=False):  # a file cut short: fewer
+            hit = SecretHit(self.relpath, line, kind)
+            if hit not in hits:
+                hits.append(hit)
+        return hits
 
     def _scan(self, buf: bytes, limit: int) -> None:
         for pattern in self.patterns:
@@ -237,12 +252,25 @@ class _StreamScanner:
                 if start >= limit or self.full:
                     break
                 before = buf[start - 1] if start > 0 else self._prev_byte
-                if before in pattern.boundary or not pattern.accept(m, buf):
-                    continue
-                line = self._lines_before + buf.count(b"\n", 0, start) + 1
-                if (line, pattern.kind) not in self._seen:
-                    self._seen.add((line, pattern.kind))
-                    self.hits.append(SecretHit(self.relpath, line, pattern.kind))
+                if before not in pattern.boundary and pattern.accept(m, buf):
+                    self._found[(self._base + start, pattern.kind)] = None
+
+
+def _line_numbers(path: Path, offsets: Sequence[int]) -> list[int]:
+    """1-based line numbers of sorted byte offsets, counting newlines in one streaming pass."""
+    lines: list[int] = []
+    newlines = 0
+    position = 0
+    pending = iter(offsets)
+    offset = next(pending, None)
+    with path.open("rb") as fh:
+        while offset is not None and (chunk := fh.read(CHUNK)):
+            while offset is not None and offset < position + len(chunk):
+                lines.append(newlines + chunk.count(b"\n", 0, offset - position) + 1)
+                offset = next(pending, None)
+            newlines += chunk.count(b"\n")
+            position += len(chunk)
+    return lines
 
 
 def _looks_binary(path: Path) -> bool:
@@ -266,7 +294,7 @@ def _scan_file(path: Path, relpath: str, *, data_log: bool) -> list[SecretHit]:
                     break
     except OSError as exc:
         raise ArchiveError(f"cannot read {relpath} for the secret scan: {exc.strerror}") from None
-    return scanner.finish()
+    return scanner.finish(path)
 
 
 def secret_refusal(hits: Sequence[SecretHit], *, what: str) -> SecretFoundError:
@@ -373,25 +401,97 @@ def scan_secrets(root: Path, exclude: Sequence[str] = ()) -> list[SecretHit]:
 # Packing
 
 
-class _HashingWriter:
-    """File-like sink that hashes and counts the compressed bytes as they go to disk."""
+def _deflate_block(block: bytes, history: bytes, level: int, last: bool) -> bytes:
+    """Raw deflate of one block, primed with the 32 KiB before it (so matches may reach back).
 
-    def __init__(self, fh: BinaryIO) -> None:
+    Blocks end on a byte boundary (sync flush), so their outputs concatenate into one valid
+    deflate stream — the technique of pigz. Runs in a worker thread: zlib releases the GIL.
+    """
+    if history:
+        compressor = zlib.compressobj(
+            level, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, history
+        )
+    else:
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return compressor.compress(block) + compressor.flush(
+        zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH
+    )
+
+
+class _GzipPipe:
+    """The file tarfile writes to: gzip compression on worker threads, hashing, disk writes.
+
+    Input is cut into 1 MiB blocks compressed in parallel (each primed with the previous
+    block's last 32 KiB, so the ratio matches a single stream within a few bytes per MiB),
+    while the main thread keeps reading files and running the secret scan. Results are written
+    in order; at most ``2 × workers`` blocks are in flight, so memory stays bounded whatever the
+    size. The output is one standard gzip member (mtime 0: equal input gives equal bytes).
+    """
+
+    _WINDOW = 32 * 1024
+
+    def __init__(self, fh: BinaryIO, level: int) -> None:
         self._fh = fh
+        self._level = level
+        workers = max(
+            1,
+            min(
+                4,
+                len(os.sched_getaffinity(0))
+                if hasattr(os, "sched_getaffinity")
+                else (os.cpu_count() or 1),
+            ),
+        )
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gzip")
+        self._max_pending = 2 * workers
+        self._pending: deque[Future[bytes]] = deque()
+        self._buffer = bytearray()
+        self._history = b""
+        self._crc = 0
+        self._offset = 0
         self._sha = hashlib.sha256()
         self.size = 0
+        self._emit(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff")  # gzip header, mtime 0
 
     def write(self, data: bytes) -> int:
-        self._sha.update(data)
-        self._fh.write(data)
-        self.size += len(data)
+        self._buffer += data
+        self._offset += len(data)
+        while len(self._buffer) >= CHUNK:
+            block = bytes(self._buffer[:CHUNK])
+            del self._buffer[:CHUNK]
+            self._submit(block, last=False)
         return len(data)
 
-    def flush(self) -> None:
-        self._fh.flush()
+    def tell(self) -> int:  # tarfile asks for the uncompressed offset
+        return self._offset
 
-    def hexdigest(self) -> str:
+    def _submit(self, block: bytes, *, last: bool) -> None:
+        self._crc = zlib.crc32(block, self._crc)
+        self._pending.append(
+            self._pool.submit(_deflate_block, block, self._history, self._level, last)
+        )
+        self._history = (self._history + block)[-self._WINDOW :]
+        while len(self._pending) > self._max_pending:
+            self._emit(self._pending.popleft().result())
+
+    def _emit(self, data: bytes) -> None:
+        if data:
+            self._sha.update(data)
+            self._fh.write(data)
+            self.size += len(data)
+
+    def close(self) -> str:
+        """Finish the stream and return its SHA-256 (hex)."""
+        self._submit(bytes(self._buffer), last=True)
+        self._buffer.clear()
+        while self._pending:
+            self._emit(self._pending.popleft().result())
+        self._emit(struct.pack("<II", self._crc & 0xFFFFFFFF, self._offset & 0xFFFFFFFF))
+        self._pool.shutdown()
         return self._sha.hexdigest()
+
+    def abort(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _ScanningReader:
@@ -454,26 +554,23 @@ def pack_directory(
         raise secret_refusal(hits, what=str(src))
 
     total = sum(e.size for e in entries)
-    members = 0
     try:
         with (
             open(dest, "wb") as raw,
             byte_progress(total, progress_label or f"packing {arcname}") as advance,
         ):
-            sink = _HashingWriter(raw)
-            with (
-                gzip.GzipFile(
-                    filename="", mode="wb", fileobj=sink, compresslevel=GZIP_LEVEL, mtime=0
-                ) as gz,
-                tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
-            ):
-                tar.copybufsize = CHUNK
-                tar.addfile(_tarinfo(arcname, Path(src), "dir"))
-                members = 1
-                for entry in entries:
-                    _add_entry(tar, entry, arcname, advance)
-                    members += 1
-            return ArchiveInfo(Path(dest), sink.size, sink.hexdigest(), members)
+            pipe = _GzipPipe(raw, GZIP_LEVEL)
+            try:
+                with tarfile.open(fileobj=pipe, mode="w", format=tarfile.PAX_FORMAT) as tar:
+                    tar.copybufsize = CHUNK
+                    tar.addfile(_tarinfo(arcname, Path(src), "dir"))
+                    for entry in entries:
+                        _add_entry(tar, entry, arcname, advance)
+                sha256 = pipe.close()
+            except BaseException:
+                pipe.abort()
+                raise
+            return ArchiveInfo(Path(dest), pipe.size, sha256, 1 + len(entries))
     except BaseException:
         Path(dest).unlink(missing_ok=True)
         raise
@@ -501,7 +598,7 @@ def _add_entry(tar: tarfile.TarFile, entry: _Entry, arcname: str, advance: ByteP
             f"cannot read {entry.relpath}: {exc.strerror or exc}",
             hint="was the file changed or removed while packing?",
         ) from None
-    if scanner is not None and (hits := scanner.finish()):
+    if scanner is not None and (hits := scanner.finish(entry.path)):
         raise secret_refusal(hits, what=entry.relpath)
 
 
