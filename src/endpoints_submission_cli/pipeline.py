@@ -22,6 +22,7 @@ import shlex
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -232,8 +233,6 @@ class Outcome:
     warnings: int = 0
     branch: str | None = None
     pr_url: str | None = None
-    resumed: bool = False
-    already_done: bool = False
     verdict: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -400,12 +399,17 @@ class Pipeline:
             f"downloading {len(records)} run archives ({expected / 1e6:.1f} MB, "
             f"{workers} at a time)"
         )
+        started = time.monotonic()
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="download")
         try:
             futures = [pool.submit(self._download_one, r, dest, total) for r in records]
             runs = [future.result() for future in futures]
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+        self.say(
+            f"downloaded, verified and extracted {total.bytes / 1e6:.1f} MB in "
+            f"{time.monotonic() - started:.1f} s"
+        )
         return runs
 
     def check(self, info: BundleInfo, report_path: Path) -> str:
@@ -556,7 +560,6 @@ class Pipeline:
             submission=submission,
             branch=pushed.get("branch"),
             pr_url=submission.get("pr_url"),
-            already_done=True,
         )
 
     @staticmethod
@@ -660,7 +663,6 @@ class Pipeline:
             bundle_path=bundle_path,
             branch=pushed.get("branch"),
             pr_url=pushed.get("pr_url"),
-            resumed=journal.resumed,
             verdict=verdict,
         )
 
@@ -823,7 +825,6 @@ class Pipeline:
             bundle=info,
             branch=result.branch if result else None,
             pr_url=final.get("pr_url"),
-            resumed=journal.resumed,
             verdict=verdict,
         )
 
