@@ -161,7 +161,9 @@ class Document(Generic[M]):
 
     ``state`` is ``missing``, ``unsafe`` (a symlink out of the tree: present but unread),
     ``not-a-file``, ``unreadable`` (``error`` says why), ``invalid`` (``problems`` lists the
-    schema problems) or ``valid`` (``model`` holds the validated file).
+    schema problems) or ``valid`` (``model`` holds the validated file). Summaries are the
+    exception: after full validation only their essentials are kept in ``data`` (see
+    ``_summary_essentials``) and ``model`` stays ``None``.
     """
 
     rel: str
@@ -177,7 +179,25 @@ class Document(Generic[M]):
         self.mapping = self.data if isinstance(self.data, dict) else None
 
 
-def _document(tree: Tree, rel: str, schema: type[M], reader: Any) -> Document[M]:
+def _summary_essentials(data: Any) -> Any:
+    """What rules read from a summary: top-level values, and of each block only its ``total``.
+
+    Real summaries carry histograms and early-stopping tables (~18 KB each); a thousand of them
+    kept whole would dominate the checker's memory. They are validated in full first.
+    """
+    if not isinstance(data, dict):
+        return data
+    return {
+        key: ({"total": value["total"]} if "total" in value else {})
+        if isinstance(value, dict)
+        else value
+        for key, value in data.items()
+    }
+
+
+def _document(
+    tree: Tree, rel: str, schema: type[M], reader: Any, *, keep_whole: bool = True
+) -> Document[M]:
     kind = tree.kind(rel)
     if kind is None:
         return Document(rel, "missing")
@@ -191,6 +211,8 @@ def _document(tree: Tree, rel: str, schema: type[M], reader: Any) -> Document[M]
     except loading.LoadError as exc:
         return Document(rel, "unreadable", error=exc.message)
     model, problems = validate(schema, data)
+    if not keep_whole:
+        data, model = _summary_essentials(data), None
     if problems:
         return Document(rel, "invalid", data=data, problems=problems)
     return Document(rel, "valid", data=data, model=model)
@@ -422,7 +444,9 @@ def _read_point(model: Model, tree: Tree, file_name: str, name_n: str) -> Point:
     summary_rel = f"{point.results_rel}/{SUMMARY_NAME}"
     point.detail_rel = f"{point.results_rel}/{DETAIL_NAME}"
     if point.results_kind == DIR:
-        point.summary = _document(tree, summary_rel, PointSummary, loading.load_json)
+        point.summary = _document(
+            tree, summary_rel, PointSummary, loading.load_json, keep_whole=False
+        )
         point.detail_kind = tree.kind(point.detail_rel)
         if point.detail_kind == FILE:
             point.detail_size = tree.size(point.detail_rel)
