@@ -17,7 +17,7 @@ def test_png_of_the_example(submission, workdir):
     assert run.stdout.strip() == "curve.png"
     assert "1 curve(s), 8 point(s)" in run.stderr
     width, height = png_size((workdir / "curve.png").read_bytes())
-    assert (width, height) == (792, 594)
+    assert (width, height) == (968, 572)  # FIGURE_SIZE (8.8 × 4.8 in) + title, at 110 dpi
 
 
 def test_default_output_name(submission, workdir):
