@@ -12,10 +12,12 @@ Secret scan (cli.md §3). Two depths, because a benchmark folder holds two kinds
   are not ``<redacted>`` and ``user:password@host`` URLs.
 * *data logs* (``*.jsonl``/``*.ndjson``, or any text file over 64 MiB — ``events.jsonl`` holds
   prompts and model outputs, and has ``"token"``-like fields that are data, not credentials)
-  get only the high-confidence credential formats (PRISM ``mlc_`` tokens, ``sk-`` keys, AWS
-  access key ids, private-key blocks). That scan runs inside the packing pass over the same
-  chunks, so a GB log is read once; the literal-prefix regexes keep it well under the cost of
-  gzip (see bench/bench_runs.py).
+  are searched for the two credentials a benchmark run actually handles: the PRISM token
+  (``mlc_…``) and the endpoint's API key (``sk-…``), e.g. if a tool ever logs request headers.
+  AWS keys or private-key blocks could only get into an event log through the dataset's own
+  text, which is not the submitter's secret — and every extra pattern costs a pass over GBs.
+  The search runs inside the packing pass over the same chunks (a GB log is read once) and
+  costs ~2.5 s of CPU per GB, while compression runs on other cores (bench/bench_runs.py).
 
 Config-like files are scanned before packing starts, so the common refusal (an unredacted key in
 config.yaml) costs nothing. A hit in a data log aborts packing and removes the partial archive.
@@ -179,9 +181,12 @@ def _userinfo_accept(m: re.Match[bytes], _buf: bytes) -> bool:
     return not _is_placeholder(m.group(1))
 
 
+DATA_LOG_PATTERNS = FORMAT_PATTERNS[:2]  # mlc_ and sk- (see the module docstring)
+
+
 def _patterns_for(relpath: str, *, data_log: bool) -> tuple[_Pattern, ...]:
     if data_log:
-        return FORMAT_PATTERNS
+        return DATA_LOG_PATTERNS
     name = PurePosixPath(relpath).name
     unquoted = PurePosixPath(relpath).suffix.lower() in UNQUOTED_VALUE_SUFFIXES or name.startswith(
         ".env"
@@ -589,7 +594,7 @@ def _add_entry(tar: tarfile.TarFile, entry: _Entry, arcname: str, advance: ByteP
         return
     info.size = entry.size
     data_log = _is_data_log(entry.relpath, entry.size)
-    scanner = _StreamScanner(entry.relpath, FORMAT_PATTERNS) if data_log else None
+    scanner = _StreamScanner(entry.relpath, DATA_LOG_PATTERNS) if data_log else None
     try:
         with entry.path.open("rb") as fh:
             tar.addfile(info, _ScanningReader(fh, scanner, advance))

@@ -280,3 +280,15 @@ def test_unreadable_file_is_named(sample_copy, tmp_path: Path) -> None:
     (folder / "report.txt").chmod(0)
     with pytest.raises(ArchiveError, match="report.txt"):
         pack_directory(folder, tmp_path / "a.tar.gz", arcname="run")
+
+
+def test_endpoint_api_key_in_events_log_is_found_but_dataset_text_is_not(tmp_path: Path) -> None:
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "events.jsonl").write_text(
+        '{"data": ["PromptData", "-----BEGIN RSA PRIVATE KEY----- is how PEM files start"]}\n'
+        f'{{"data": {{"headers": {{"Authorization": "Bearer {FAKE_SK_KEY}"}}}}}}\n'
+    )
+    hits = scan_secrets(folder)
+    assert [(h.path, h.line) for h in hits] == [("events.jsonl", 2)]
+    assert "sk-" in hits[0].kind
