@@ -201,3 +201,33 @@ def test_get_list_and_download(cli, api, submitted, tmp_path):
     assert hashlib.sha256(saved.read_bytes()).hexdigest() == api.bundle_sha256(sid)
     missing = cli("submissions", "get", "--submission-id", "nope")
     assert missing.exit_code == 1 and "no such submission nope" in missing.stderr
+
+
+def test_failed_rollback_keeps_the_journal_and_rerunning_finishes(
+    cli, api, prism, git, bare_repo, submitted, example_ids, reject_pushes, tmp_path
+):
+    sid = submitted
+    reject_pushes(bare_repo)
+    prism.add_fault(
+        method="PATCH", path=rf"^/submissions/{sid}$", action="status", status=503, times=None
+    )
+    result = cli("submissions", "add-run", "--submission-id", sid, "--run-id", example_ids[96])
+    assert result.exit_code == 1
+    assert "undoing it failed too" in result.stderr
+    assert (
+        f"run the same command again: endpoints-submission-cli --api-url {prism.url} "
+        f"submissions add-run --submission-id {sid} --run-id {example_ids[96]}" in result.stderr
+    )
+    journal_dir = tmp_path / "state" / "endpoints-submission-cli" / "journal"
+    assert len(list(journal_dir.glob("change-*.json"))) == 1
+
+    prism.clear_faults()
+    (bare_repo / "hooks" / "pre-receive").unlink()
+    again = cli("submissions", "add-run", "--submission-id", sid, "--run-id", example_ids[96])
+    assert again.exit_code == 0, again.stderr
+    assert "resuming an interrupted run-list change" in again.stderr
+    sub = api.submission(sid)
+    assert sorted(sub["run_ids"]) == sorted(example_ids.values())
+    assert sub["status"] == "REVIEW_PENDING"
+    assert "point_96.yaml" in points_on_branch(git, bare_repo, sid)
+    assert list(journal_dir.glob("change-*")) == []
