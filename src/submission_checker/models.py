@@ -219,7 +219,7 @@ class PercentileBlock(_Strict):
                 raise PydanticCustomError(
                     "percentile_key",
                     'percentile key "{key}" is not a decimal number from 0 to 100',
-                    {"key": key},
+                    {"key": key, "fix": 'Name percentiles by decimal numbers such as "90.0".'},
                 )
             if level in seen and seen[level][1] != number:
                 other, other_number = seen[level]
@@ -227,7 +227,13 @@ class PercentileBlock(_Strict):
                     "percentile_conflict",
                     'percentile keys "{other}" and "{key}" name the same percentile '
                     "but differ ({other_number} vs {number})",
-                    {"key": key, "other": other, "number": number, "other_number": other_number},
+                    {
+                        "key": key,
+                        "other": other,
+                        "number": number,
+                        "other_number": other_number,
+                        "fix": "Keep one of the two keys.",
+                    },
                 )
             seen[level] = (key, number)
         return value
@@ -262,6 +268,7 @@ class PointSummary(_Strict):
             raise PydanticCustomError(
                 "no_token_counts",
                 "no output token counts — was the benchmark run without a tokenizer?",
+                {"fix": "Re-run the point with a tokenizer so that output tokens are counted."},
             )
         return value
 
@@ -309,7 +316,11 @@ class AccuracyResult(_Strict):
                 raise PydanticCustomError(
                     "primary_metric_missing",
                     'expected an entry for the primary metric "{metric}" (named by "metric")',
-                    {"metric": metric},
+                    {
+                        "metric": metric,
+                        "fix": f'Add "{metric}" to the score object, or set metric to one '
+                        "of its entries.",
+                    },
                 )
         return score
 
@@ -347,35 +358,63 @@ _EXPECTED_BY_TYPE = {
 }
 
 
-def validate(model_cls: type[M], data: Any) -> tuple[M | None, list[str]]:
+class Problem(str):
+    """One schema problem as a human line, ``field: found …, expected …``.
+
+    A ``str`` (so lists of problems print and compare as text) that also keeps ``field`` and a
+    one-line ``fix``.
+    """
+
+    field: str
+    fix: str
+
+    def __new__(cls, field: str, text: str, fix: str) -> Problem:
+        problem = super().__new__(cls, f"{field}: {text}")
+        problem.field = field
+        problem.fix = fix
+        return problem
+
+
+def validate(model_cls: type[M], data: Any) -> tuple[M | None, list[Problem]]:
     """Validate ``data``; return the model (or ``None``) and the problems (empty when valid)."""
     try:
         return model_cls.model_validate(data), []
     except ValidationError as exc:
         return None, [_describe(model_cls, error) for error in exc.errors(include_url=False)]
     except RecursionError:
-        return None, ["(whole file): nested too deeply or refers to itself"]
+        return None, [
+            Problem("(whole file)", "nested too deeply or refers to itself", "Simplify the file.")
+        ]
 
 
 def validation_problems(model_cls: type[BaseModel], data: Any) -> list[str]:
     """One line per schema problem: field path, value found, what was expected."""
-    return validate(model_cls, data)[1]
+    return list(validate(model_cls, data)[1])
 
 
-def _describe(model_cls: type[BaseModel], error: Any) -> str:
+def _describe(model_cls: type[BaseModel], error: Any) -> Problem:
     loc = _field_path(error["loc"])
     kind = error["type"]
     if kind == "missing":
-        return f"{loc}: missing, expected {_annotation_text(model_cls, error['loc'])}"
+        expected = _annotation_text(model_cls, error["loc"])
+        return Problem(loc, f"missing, expected {expected}", f"Add {loc} ({expected}).")
     found = f"found {_show(error['input'])}"
+    context = error.get("ctx") or {}
     if kind in _EXPECTED_BY_TYPE:
-        return f"{loc}: {found}, expected {_EXPECTED_BY_TYPE[kind]}"
-    if kind == "greater_than_equal":
-        return f"{loc}: {found}, expected a value ≥ {error['ctx']['ge']}"
-    message = error["msg"]
-    if message.startswith("Input should be "):
-        message = "expected " + message[len("Input should be ") :]
-    return f"{loc}: {found}, {message}"
+        expected = _EXPECTED_BY_TYPE[kind]
+    elif kind == "greater_than_equal":
+        expected = f"a value ≥ {context['ge']}"
+    else:
+        message = error["msg"]
+        if message.startswith("Input should be "):
+            message = "expected " + message[len("Input should be ") :]
+        fix = context.get("fix") or (
+            f"Set {loc} to {message[len('expected ') :]}."
+            if message.startswith("expected ")
+            else f"Correct {loc}."
+        )
+        return Problem(loc, f"{found}, {message}", fix)
+    return Problem(loc, f"{found}, expected {expected}", f"Set {loc} to {expected}.")
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:

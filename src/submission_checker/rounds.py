@@ -85,6 +85,8 @@ class RulesRound:
     duration_minimums_ms: MappingProxyType[str, int]
     accuracy_targets: tuple[OfficialTarget, ...]
 
+    normalise_metric = staticmethod(normalise_metric)
+
     def dataset_minimum(self, dataset: str) -> int | None:
         """Minimum completed queries; ``cnn_dailymail::llama3_8b`` matches ``cnn_dailymail``."""
         return self.dataset_minimums.get(dataset.split("::", 1)[0])

@@ -55,10 +55,8 @@ def accuracy_file(rule: Rule, model: Model) -> Iterator[CheckResult]:
     summary="`accuracy_result.json` is readable strict JSON and follows the §2.4 schema.",
     messages={
         "ok": info("accuracy result is valid"),
-        "unreadable": error(
-            "{error}", "Fix the file so that it is one UTF-8 JSON object (checker.md §2.4)."
-        ),
-        "problem": error("{problem}", "Correct this field of the accuracy result (§2.4)."),
+        "unreadable": error("{error}", "Fix the file so that it is one UTF-8 JSON object."),
+        "problem": error("{problem}", "{fix}"),
     },
 )
 def accuracy_valid(rule: Rule, model: Model) -> Iterator[CheckResult]:
@@ -76,7 +74,7 @@ def accuracy_valid(rule: Rule, model: Model) -> Iterator[CheckResult]:
         yield rule.result("unreadable", model, path=doc.rel, error=doc.error)
     elif doc.problems:
         for problem in doc.problems:
-            yield rule.result("problem", model, path=doc.rel, problem=problem)
+            yield rule.result("problem", model, path=doc.rel, problem=problem, fix=problem.fix)
     else:
         yield rule.result("ok", model, path=doc.rel)
 

@@ -20,8 +20,8 @@ MAX_POINTS = 32
     summary="A point file is readable YAML, a mapping, and follows the §2.2 schema.",
     messages={
         "ok": info("point configuration is valid"),
-        "unreadable": error("{error}", "Fix the YAML so that it is one mapping (checker.md §2.2)."),
-        "problem": error("{problem}", "Correct this field of the point file (checker.md §2.2)."),
+        "unreadable": error("{error}", "Fix the YAML so that it is one mapping of settings."),
+        "problem": error("{problem}", "{fix}"),
     },
 )
 def point_config_valid(rule: Rule, point: Point) -> Iterator[CheckResult]:
@@ -43,7 +43,7 @@ def point_config_valid(rule: Rule, point: Point) -> Iterator[CheckResult]:
         yield rule.result("unreadable", point, error=doc.error)
     elif doc.problems:
         for problem in doc.problems:
-            yield rule.result("problem", point, problem=problem)
+            yield rule.result("problem", point, problem=problem, fix=problem.fix)
     else:
         yield rule.result("ok", point)
 

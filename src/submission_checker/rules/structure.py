@@ -129,9 +129,7 @@ def system_description_present(rule: Rule, sub: Submission) -> Iterator[CheckRes
     messages={
         "ok": info("system description is valid"),
         "unreadable": error("{error}", "Fix the file so that it is one UTF-8 JSON object (§2.1)."),
-        "problem": error(
-            "{problem}", "Correct this field of the system description (checker.md §2.1)."
-        ),
+        "problem": error("{problem}", "{fix}"),
     },
 )
 def system_description_valid(rule: Rule, system: System) -> Iterator[CheckResult]:
@@ -151,7 +149,7 @@ def system_description_valid(rule: Rule, system: System) -> Iterator[CheckResult
         yield rule.result("unreadable", system, error=doc.error)
     elif doc.problems:
         for problem in doc.problems:
-            yield rule.result("problem", system, problem=problem)
+            yield rule.result("problem", system, problem=problem, fix=problem.fix)
     else:
         yield rule.result("ok", system)
 
@@ -334,7 +332,7 @@ def measurement_points_present(rule: Rule, model: Model) -> Iterator[CheckResult
     messages={
         "ok": info("summary log present"),
         "missing": error(
-            "{rel} is missing for {point}",
+            "summary log missing for {point}",
             "Copy the benchmark's result_summary.json for concurrency {n} to {rel}.",
         ),
         "results-not-dir": error(
@@ -379,11 +377,12 @@ def result_file_present(rule: Rule, point: Point) -> Iterator[CheckResult]:
     messages={
         "ok": info("detail log present ({size} bytes)"),
         "missing": error(
-            "{rel} is missing for {point}",
+            "detail log missing for {point}",
             "Copy the benchmark's detail log for concurrency {n} to {rel}.",
         ),
         "empty": error(
-            "{rel} is empty", "Copy the complete detail log written by the benchmark to {rel}."
+            "detail log is empty (0 bytes)",
+            "Copy the complete detail log written by the benchmark to {rel}.",
         ),
     },
 )
@@ -417,9 +416,7 @@ def result_detail_present(rule: Rule, point: Point) -> Iterator[CheckResult]:
         "unreadable": error(
             "{error}", "Copy the benchmark's summary JSON again; it must be one UTF-8 JSON object."
         ),
-        "problem": error(
-            "{problem}", "Use the unmodified summary written by the benchmark (checker.md §2.3)."
-        ),
+        "problem": error("{problem}", "{fix}"),
     },
 )
 def result_file_valid(rule: Rule, point: Point) -> Iterator[CheckResult]:
@@ -436,6 +433,6 @@ def result_file_valid(rule: Rule, point: Point) -> Iterator[CheckResult]:
         yield rule.result("unreadable", point, path=summary.rel, error=summary.error)
     elif summary.problems:
         for problem in summary.problems:
-            yield rule.result("problem", point, path=summary.rel, problem=problem)
+            yield rule.result("problem", point, path=summary.rel, problem=problem, fix=problem.fix)
     else:
         yield rule.result("ok", point, path=summary.rel)
