@@ -154,6 +154,14 @@ def _as_list(body: Any) -> list[Any]:
     raise ServerError("PRISM answered a list request with something that is not a list")
 
 
+def _signed(body: Any, key: str) -> dict[str, Any]:
+    """An upload/download-URL answer, checked: callers may rely on ``body[key]``."""
+    url = body.get(key) if isinstance(body, dict) else None
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise ServerError(f"PRISM did not answer with a usable {key}", hint="try again later")
+    return body
+
+
 def _host(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -298,10 +306,12 @@ class PrismClient:
         return self._api("PATCH", "runs", run_id, "unpin", subject=f"run {run_id}")
 
     def run_upload_url(self, run_id: str) -> dict[str, Any]:
-        return self._api("GET", "runs", run_id, "archive", "upload-url", subject=f"run {run_id}")
+        body = self._api("GET", "runs", run_id, "archive", "upload-url", subject=f"run {run_id}")
+        return _signed(body, "upload_url")
 
     def run_download_url(self, run_id: str) -> dict[str, Any]:
-        return self._api("GET", "runs", run_id, "archive", subject=f"archive of run {run_id}")
+        body = self._api("GET", "runs", run_id, "archive", subject=f"archive of run {run_id}")
+        return _signed(body, "download_url")
 
     def delete_run_archive(self, run_id: str) -> None:
         self._api("DELETE", "runs", run_id, "archive", subject=f"archive of run {run_id}")
@@ -341,14 +351,16 @@ class PrismClient:
         )
 
     def submission_upload_url(self, sid: str) -> dict[str, Any]:
-        return self._api(
+        body = self._api(
             "GET", "submissions", sid, "archive", "upload-url", subject=f"submission {sid}"
         )
+        return _signed(body, "upload_url")
 
     def submission_download_url(self, sid: str) -> dict[str, Any]:
-        return self._api(
+        body = self._api(
             "GET", "submissions", sid, "archive", subject=f"archive of submission {sid}"
         )
+        return _signed(body, "download_url")
 
     def delete_submission_archive(self, sid: str) -> None:
         self._api("DELETE", "submissions", sid, "archive", subject=f"archive of submission {sid}")

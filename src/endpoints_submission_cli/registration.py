@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .archive import ArchiveInfo, pack_directory, plan_archive, scan_secrets, secret_refusal
-from .errors import ArchiveError, ChecksumError, CliError, PrismError, StorageError
-from .output import info
+from .errors import ArchiveError, ChecksumError, CliError, PrismError, ServerError, StorageError
+from .output import info, warn
 from .prism import PrismClient
 from .runfolder import CONFIG, SYSTEM_DESC, RunFolder
 
@@ -83,6 +83,12 @@ def _same_instant(a: Any, b: Any) -> bool:
         return False
 
 
+def _same_times(run: dict[str, Any], payload: dict[str, Any]) -> bool:
+    return _same_instant(run.get("started_at"), payload["started_at"]) and _same_instant(
+        run.get("finished_at"), payload["finished_at"]
+    )
+
+
 def _find_created(
     client: PrismClient, known_ids: set[str], payload: dict[str, Any]
 ) -> dict[str, Any] | None:
@@ -90,9 +96,7 @@ def _find_created(
     matches = [
         run
         for run in client.list_runs()
-        if run.get("id") not in known_ids
-        and _same_instant(run.get("started_at"), payload["started_at"])
-        and _same_instant(run.get("finished_at"), payload["finished_at"])
+        if run.get("id") not in known_ids and _same_times(run, payload)
     ]
     return matches[0] if len(matches) == 1 else None
 
@@ -111,9 +115,16 @@ def _look_for_created(
 
 def create_record(client: PrismClient, payload: dict[str, Any]) -> dict[str, Any]:
     """POST /runs once; if the outcome is unknown, look for the record instead of re-posting."""
-    known_ids = {run.get("id") for run in client.list_runs()}
+    existing = client.list_runs()
+    for run in existing:
+        if _same_times(run, payload):
+            warn(
+                f"run {run.get('id')} has the same start and end time: this folder may be "
+                "registered already (this creates a second record)"
+            )
+    known_ids = {run.get("id") for run in existing}
     try:
-        return client.create_run(payload)
+        created = client.create_run(payload)
     except PrismError as err:
         if not err.outcome_unknown:
             raise
@@ -131,6 +142,16 @@ def create_record(client: PrismClient, payload: dict[str, Any]) -> dict[str, Any
             raise
         info(f"the connection failed after creating run {found['id']}; continuing with it")
         return found
+    if isinstance(created, dict) and created.get("id"):
+        return created
+    # A 2xx without the record in the body: find it the same way as after a lost answer.
+    found = _look_for_created(client, known_ids, payload)
+    if found is None:
+        raise ServerError(
+            "PRISM accepted the run but did not say its id, and no new run is listed",
+            hint="check `endpoints-submission-cli runs list` before running the command again",
+        )
+    return found
 
 
 def upload_archive(client: PrismClient, run_id: str, archive: ArchiveInfo) -> dict[str, Any]:

@@ -329,3 +329,11 @@ def test_pin_and_unpin(cli, run_folder):
     unpinned = json.loads(cli("runs", "unpin", "--run-id", run_id, "--json").stdout)
     assert unpinned["pinned"] is False and unpinned["expires_at"]
     assert "pinned" in cli("runs", "pin", "--run-id", run_id).stdout
+
+
+def test_registering_the_same_folder_twice_warns(cli, api, run_folder):
+    first = _create(cli, run_folder()).stdout.strip()
+    second = _create(cli, run_folder())
+    assert second.exit_code == 0
+    assert f"run {first} has the same start and end time" in second.stderr
+    assert len(api.list_runs()) == 2

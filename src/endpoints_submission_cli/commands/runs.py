@@ -257,6 +257,7 @@ def _pin_command(name: str, pin: bool) -> click.Command:
     def command(app: AppContext, run_id: str, token: str | None, as_json: bool) -> None:
         with app.client(token) as client:
             record = client.pin_run(run_id) if pin else client.unpin_run(run_id)
+            record = record or client.get_run(run_id)  # an empty 200/204 is a success too
         if as_json:
             print_json(record)
         else:
