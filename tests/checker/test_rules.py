@@ -313,3 +313,24 @@ def test_rule_fires_on_its_mutation(tree, rule_id):
     assert result.fix, "errors and warnings carry a fix hint"
     assert result.spec_ref == next(r.spec_ref for r in REGISTRY if r.id == rule_id)
     assert SubmissionChecker(tree.org).run().passed is (case.severity != "error")
+
+
+@pytest.fixture(scope="module")
+def valid_report(tmp_path_factory, generator):
+    return SubmissionChecker(generator.write_submission(tmp_path_factory.mktemp("valid"))).run()
+
+
+@pytest.mark.parametrize("rule", REGISTRY, ids=lambda rule: rule.id)
+def test_rule_passes_on_the_valid_tree(valid_report, rule):
+    """One info per scope the rule covers, carrying that scope."""
+    results = [r for r in valid_report.results if r.rule == rule.id]
+    assert results and all(r.severity == "info" and r.fix is None for r in results)
+    assert all(r.spec_ref == rule.spec_ref for r in results)
+    scopes = {
+        "submission": {(None, None, None)},
+        "system": {("example-system", None, None)},
+        "model": {("example-system", "llama2-70b", None)},
+        "point": {("example-system", "llama2-70b", c) for c in (1, 8, 32, 34, 40, 48, 64, 70)},
+    }[rule.scope]
+    assert {(r.system, r.model, r.concurrency) for r in results} == scopes
+    assert len(results) == len(scopes)  # one info per rule per scope
