@@ -1,10 +1,10 @@
-"""Measurement point files: schema, naming, count (checker.md §1, §2, §8)."""
+"""Measurement points: their files, their logs, how many (checker.md §1, §2, §8)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..layout import Model, Point
+from ..layout import DIR, FILE, UNSAFE, Model, Point
 from ..report import CheckResult
 from .registry import Rule, error, info, rule
 
@@ -106,6 +106,121 @@ def point_filename_concurrency(rule: Rule, point: Point) -> Iterator[CheckResult
             )
     if not failed:
         yield rule.result("ok" if declared is not None else "name-only", point, n=n)
+
+
+@rule(
+    "result-file-present",
+    spec="§1",
+    severity="error",
+    scope="point",
+    summary="Each point has `results/point_<N>/mlperf_endpoints_log_summary.json`.",
+    messages={
+        "ok": info("summary log present"),
+        "missing": error(
+            "summary log missing for {point}",
+            "Copy the benchmark's result_summary.json for concurrency {n} to {rel}.",
+        ),
+        "results-not-dir": error(
+            "{rel} is a file, expected the directory of {point}'s logs",
+            "Replace {rel} with a directory holding the point's logs.",
+        ),
+        "not-file": error(
+            "{rel} is a directory, expected the summary JSON file",
+            "Replace {rel} with the benchmark's summary JSON file.",
+        ),
+    },
+)
+def result_file_present(rule: Rule, point: Point) -> Iterator[CheckResult]:
+    """Results are looked up by the file name's N: ``point_8.yaml`` → ``results/point_8/``.
+
+    Passing: ``results/point_8/mlperf_endpoints_log_summary.json`` beside ``points/point_8.yaml``.
+    Failing: ``results/point_8/`` missing, or holding only the detail log.
+    """
+    summary = point.summary
+    if summary is None or summary.state == "unsafe" or point.results_kind == UNSAFE:
+        return
+    if point.results_kind not in (None, DIR):
+        rel = point.results_rel
+        yield rule.result("results-not-dir", point, path=rel, rel=rel, point=point.file_name)
+    elif summary.state == "missing":
+        rel = summary.rel
+        yield rule.result(
+            "missing", point, path=rel, rel=rel, point=point.file_name, n=point.name_n
+        )
+    elif summary.state == "not-a-file":
+        yield rule.result("not-file", point, path=summary.rel, rel=summary.rel)
+    else:
+        yield rule.result("ok", point, path=summary.rel)
+
+
+@rule(
+    "result-detail-present",
+    spec="§1",
+    severity="error",
+    scope="point",
+    summary="Each point has a non-empty `mlperf_endpoints_log_detail.json` (never read).",
+    messages={
+        "ok": info("detail log present ({size} bytes)"),
+        "missing": error(
+            "detail log missing for {point}",
+            "Copy the benchmark's detail log for concurrency {n} to {rel}.",
+        ),
+        "empty": error(
+            "detail log is empty (0 bytes)",
+            "Copy the complete detail log written by the benchmark to {rel}.",
+        ),
+    },
+)
+def result_detail_present(rule: Rule, point: Point) -> Iterator[CheckResult]:
+    """The detail log must be there and non-empty; its content is never read (it may be GBs).
+
+    Passing: ``results/point_8/mlperf_endpoints_log_detail.json`` of 2 GB.
+    Failing: the file is missing or has 0 bytes.
+    """
+    if point.results_kind != DIR or point.detail_rel is None or point.detail_kind == UNSAFE:
+        return
+    rel = point.detail_rel
+    if point.detail_kind is None or point.detail_kind == DIR:
+        yield rule.result(
+            "missing", point, path=rel, rel=rel, point=point.file_name, n=point.name_n
+        )
+    elif point.detail_kind == FILE and point.detail_size > 0:
+        yield rule.result("ok", point, path=rel, size=point.detail_size)
+    else:
+        yield rule.result("empty", point, path=rel, rel=rel)
+
+
+@rule(
+    "result-file-valid",
+    spec="§1",
+    severity="error",
+    scope="point",
+    summary="The summary log is readable strict JSON and follows the §2.3 schema.",
+    messages={
+        "ok": info("summary log is valid"),
+        "unreadable": error(
+            "{error}", "Copy the benchmark's summary JSON again; it must be one UTF-8 JSON object."
+        ),
+        "problem": error("{problem}", "{fix}"),
+    },
+)
+def result_file_valid(rule: Rule, point: Point) -> Iterator[CheckResult]:
+    """The summary must match §2.3; one error per problem, naming field, value and expectation.
+
+    Passing: inference-endpoint's ``result_summary.json`` copied unchanged.
+    Failing: ``"output_sequence_lengths": {}`` → no output token counts — was the benchmark run
+    without a tokenizer?; ``"n_samples_completed": "150"`` → expected an integer.
+    """
+    summary = point.summary
+    if summary is None or summary.state in ("missing", "unsafe", "not-a-file"):
+        return
+    if summary.state == "unreadable":
+        yield rule.result("unreadable", point, path=summary.rel, error=summary.error)
+    elif summary.problems:
+        for problem in summary.problems:
+            yield rule.result("problem", point, path=summary.rel, problem=problem, fix=problem.fix)
+    else:
+        yield rule.result("ok", point, path=summary.rel)
 
 
 @rule(
