@@ -77,10 +77,12 @@ class Tree:
     def _walk(self) -> None:
         real_root = os.path.realpath(self.root)
         inside_prefix = real_root.rstrip(os.sep) + os.sep
-        visited = {real_root}
-        stack = [("", str(self.root))]
+        # (rel dir, path to open, its real path, real paths of the directories above it)
+        stack: list[tuple[str, str, str, frozenset[str]]] = [
+            ("", self._root, real_root, frozenset())
+        ]
         while stack:
-            rel_dir, abs_dir = stack.pop()
+            rel_dir, abs_dir, real_dir, above = stack.pop()
             listing: dict[str, str] = {}
             self.entries[rel_dir] = listing
             try:
@@ -88,6 +90,7 @@ class Tree:
             except OSError:
                 self.unlistable.append(rel_dir)
                 continue
+            here = above | {real_dir}
             with scan:
                 for entry in scan:
                     rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
@@ -95,30 +98,37 @@ class Tree:
                         self.undecodable.append(_printable(rel))
                         continue
                     try:
-                        if entry.is_symlink():
-                            target = os.path.realpath(entry.path)
-                            if target != real_root and not target.startswith(inside_prefix):
-                                listing[entry.name] = UNSAFE
-                                self.unsafe[rel] = target
-                                continue
-                            if os.path.isdir(target):
-                                listing[entry.name] = DIR
-                                if target not in visited:  # a loop is entered once
-                                    visited.add(target)
-                                    stack.append((rel, entry.path))
-                                else:
-                                    self.entries.setdefault(rel, {})
-                            else:
-                                listing[entry.name] = FILE if os.path.isfile(target) else OTHER
-                        elif entry.is_dir(follow_symlinks=False):
-                            listing[entry.name] = DIR
-                            stack.append((rel, entry.path))
-                        elif entry.is_file(follow_symlinks=False):
-                            listing[entry.name] = FILE
-                        else:
-                            listing[entry.name] = OTHER
+                        kind = self._classify(entry, rel, real_dir, here, inside_prefix, stack)
                     except OSError:
-                        listing[entry.name] = OTHER
+                        kind = OTHER
+                    listing[entry.name] = kind
+
+    def _classify(
+        self,
+        entry: os.DirEntry[str],
+        rel: str,
+        real_dir: str,
+        here: frozenset[str],
+        inside_prefix: str,
+        stack: list[tuple[str, str, str, frozenset[str]]],
+    ) -> str:
+        """Kind of one entry; directories to descend into are pushed on ``stack``."""
+        if not entry.is_symlink():
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((rel, entry.path, f"{real_dir}{os.sep}{entry.name}", here))
+                return DIR
+            return FILE if entry.is_file(follow_symlinks=False) else OTHER
+        target = os.path.realpath(entry.path)
+        if target + os.sep != inside_prefix and not target.startswith(inside_prefix):
+            self.unsafe[rel] = target
+            return UNSAFE
+        if os.path.isdir(target):
+            if target in here:  # a link back up the path it sits on: list it, do not loop
+                self.entries[rel] = {}
+            else:
+                stack.append((rel, entry.path, target, here))
+            return DIR
+        return FILE if os.path.isfile(target) else OTHER
 
     def kind(self, rel: str) -> str | None:
         """Kind of the entry at ``rel`` (``dir``, ``file``, ``unsafe``, ``other``) or ``None``."""

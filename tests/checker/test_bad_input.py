@@ -209,6 +209,38 @@ def test_symlink_loop_inside_the_tree(tree):
     assert report.passed
 
 
+def test_symlinks_between_sibling_directories_do_not_loop(tree):
+    docs = tree.org / "documentation"
+    (docs / "a").mkdir(parents=True)
+    (docs / "b").mkdir()
+    os.symlink("../b", docs / "a" / "to-b")
+    os.symlink("../a", docs / "b" / "to-a")
+    assert tree.check().passed
+
+
+def test_a_second_link_to_the_same_directory_is_listed_in_full(tree):
+    os.symlink("example-system", tree.org / "pareto" / "alias")
+    tree.write("systems/alias.json", tree.path(tree.system_file).read_text())
+    report = tree.check()
+    assert report.passed, [r.message for r in report.errors]
+    assert {r.system for r in report.results if r.rule == "point-count"} == {
+        "alias",
+        "example-system",
+    }
+
+
+def test_unlistable_directory_is_reported(tree):
+    if os.geteuid() == 0:
+        pytest.skip("root lists everything")
+    results = tree.path(tree.results_dir(8))
+    results.chmod(0)
+    try:
+        report = tree.check()
+    finally:
+        results.chmod(0o755)
+    assert ("unexpected-entry", tree.results_dir(8)) in [(r.rule, r.path) for r in report.warnings]
+
+
 def test_path_is_a_file(tree):
     report = SubmissionChecker(tree.path(tree.system_file)).run()
     assert errors_of(report) == [("path-exists", None)]

@@ -55,7 +55,7 @@ def _scope_of(rel: str) -> dict[str, str | None]:
     severity="warning",
     scope="submission",
     summary="No orphans: pareto/<X>/ without systems/X.json, results/point_<N>/ without "
-    "point_<N>.yaml, .yml point files (and no names that are not UTF-8).",
+    "point_<N>.yaml, .yml point files (nor unreadable directories or non-UTF-8 names).",
     messages={
         "ok": info("no unexpected entries"),
         "orphan-system": warning(
@@ -65,6 +65,10 @@ def _scope_of(rel: str) -> dict[str, str | None]:
         "orphan-results": warning(
             "{rel}/ has no points/{name}.yaml; it is not checked",
             "Add points/{name}.yaml for it, or remove {rel}/.",
+        ),
+        "unlistable": warning(
+            "{rel}/ cannot be listed ({reason}); its contents are not checked",
+            "Make {rel}/ readable (e.g. chmod u+rx) and check again.",
         ),
         "undecodable": warning(
             "{rel}: the name is not valid UTF-8; it is not checked",
@@ -86,6 +90,16 @@ def unexpected_entry(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
     if sub.tree is None:
         return
     found = False
+    for rel in sub.tree.unlistable:
+        found = True
+        yield rule.result(
+            "unlistable",
+            sub,
+            path=rel or None,
+            **_scope_of(rel),
+            rel=rel or ".",
+            reason="permission denied or not a directory",
+        )
     for rel in sub.tree.undecodable:
         found = True
         yield rule.result("undecodable", sub, path=rel, **_scope_of(rel), rel=rel)
