@@ -114,6 +114,7 @@ class _Pattern:
     regex: re.Pattern[bytes]
     accept: Callable[[re.Match[bytes], bytes], bool]  # (match, buffer) -> is a real hit
     boundary: frozenset[int] = _NAME_CHARS  # bytes that must not precede the match
+    lowercase: bool = False  # match against the ASCII-lowercased buffer (same offsets)
 
 
 def _token_accept(prefix_len: int) -> Callable[[re.Match[bytes], bytes], bool]:
@@ -140,15 +141,19 @@ FORMAT_PATTERNS: tuple[_Pattern, ...] = (
     ),
 )
 
-_SECRET_KEY = (
-    rb"(?:[A-Za-z0-9]+[_-])*"
-    rb"(?:api[_-]?key|apikey|access[_-]?key|secret[_-]?key|secret|token|password|passwd)"
+# Key/value secrets, matched on the lowercased text. Each regex starts with a literal (the
+# keyword), which lets the regex engine skip ahead fast; the key's prefix is checked in Python.
+_KV_TAIL = rb"[\"']?[ \t]*([:=])[ \t]*(\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s,#'\"}\]]+)"
+_KV_KEYWORDS: tuple[tuple[bytes, tuple[bytes, ...]], ...] = (
+    # (keyword regex, stems allowed right before it); b"" = the keyword starts a name part
+    (rb"token", (b"",)),
+    (rb"passw(?:or)?d", (b"",)),
+    (rb"secret", (b"",)),
+    (rb"key", (b"api_", b"api-", b"api", b"access_", b"access-", b"secret_", b"secret-")),
 )
-_KEY_VALUE = re.compile(
-    rb"(?i)([\"']?)(" + _SECRET_KEY + rb")\1[ \t]*([:=])[ \t]*"
-    rb"(\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s,#'\"}\]]+)"
-)
-_URL_USERINFO = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:\"'<>]+:([^\s/?#@\"'<>]+)@\w")
+_KEY_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_-")
+# Anchored on "://" (a literal) rather than on the scheme, for speed.
+_URL_USERINFO = re.compile(rb"://[^\s/?#@:\"'<>]+:([^\s/?#@\"'<>]+)@\w")
 _PLACEHOLDER_WORDS = frozenset({b"null", b"none", b"nil", b"~", b"true", b"false", b"changeme"})
 
 
@@ -165,9 +170,20 @@ def _is_placeholder(value: bytes) -> bool:
     return re.fullmatch(rb"[-+]?\d+(\.\d*)?([eE][-+]?\d+)?", v) is not None
 
 
-def _key_value_accept(unquoted_allowed: bool) -> Callable[[re.Match[bytes], bytes], bool]:
-    def accept(m: re.Match[bytes], _buf: bytes) -> bool:
-        raw = m.group(4)
+def _key_value_accept(
+    stems: tuple[bytes, ...], unquoted_allowed: bool
+) -> Callable[[re.Match[bytes], bytes], bool]:
+    def accept(m: re.Match[bytes], buf: bytes) -> bool:
+        start = key_start = m.start()
+        while key_start > 0 and buf[key_start - 1] in _KEY_CHARS:
+            key_start -= 1
+        prefix = buf[key_start:start]  # e.g. b"eos_" for eos_token, b"aws_secret_access_" for …
+        if not any(
+            prefix.endswith(stem) and prefix[: len(prefix) - len(stem)][-1:] in (b"", b"_", b"-")
+            for stem in stems
+        ):
+            return False  # mytoken, monkey, sort_key: other names
+        raw = m.group(2)
         quoted = raw[:1] in (b'"', b"'")
         if not quoted and not unquoted_allowed:
             return False
@@ -191,15 +207,20 @@ def _patterns_for(relpath: str, *, data_log: bool) -> tuple[_Pattern, ...]:
     unquoted = PurePosixPath(relpath).suffix.lower() in UNQUOTED_VALUE_SUFFIXES or name.startswith(
         ".env"
     )
-    return (
-        *FORMAT_PATTERNS,
+    key_values = tuple(
         _Pattern(
             "an api_key/token/password value that is not <redacted>",
-            _KEY_VALUE,
-            _key_value_accept(unquoted),
-        ),
-        _Pattern("a URL with a password (user:password@host)", _URL_USERINFO, _userinfo_accept),
+            re.compile(keyword + _KV_TAIL),
+            _key_value_accept(stems, unquoted),
+            frozenset(),
+            lowercase=True,
+        )
+        for keyword, stems in _KV_KEYWORDS
     )
+    userinfo = _Pattern(
+        "a URL with a password (user:password@host)", _URL_USERINFO, _userinfo_accept, frozenset()
+    )
+    return (*FORMAT_PATTERNS, *key_values, userinfo)
 
 
 class _StreamScanner:
@@ -250,8 +271,10 @@ class _StreamScanner:
                 hits.append(hit)
         return hits
 
-    def _scan(self, buf: bytes, limit: int) -> None:
+    def _scan(self, raw: bytes, limit: int) -> None:
+        lowered = raw.lower() if any(p.lowercase for p in self.patterns) else raw
         for pattern in self.patterns:
+            buf = lowered if pattern.lowercase else raw
             for m in pattern.regex.finditer(buf):
                 start = m.start()
                 if start >= limit or self.full:

@@ -126,6 +126,8 @@ def test_symlink_inside_the_folder_is_kept_as_a_relative_link(sample_copy, tmp_p
         ("keys/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n", 1, "private key"),
         ("aws.ini", "[default]\nid = AKIAIOSFODNN7EXAMPLE\n", 2, "AWS access key"),
         ("deploy.yaml", "hf_token: hf_abcdefghijklmnop\n", 1, "api_key"),
+        ("settings.ini", "[endpoint]\nAPI_KEY = abcd1234efgh\n", 2, "api_key"),
+        ("aws.cfg", "[x]\naws_secret_access_key=wJalrXUtnFEMIK7MDENG\n", 2, "api_key"),
     ],
 )
 def test_secret_scan_refuses_and_names_file_and_line_never_the_secret(
@@ -169,6 +171,7 @@ def test_secret_scan_refuses_and_names_file_and_line_never_the_secret(
         "url: https://user@example.org/x\nrepo: git@github.com:org/repo.git\n",
         "import mlc_llm_serve_configuration\nfrom sklearn import sk-learn-compatible-estimators\n",
         "token = os.environ['PRISM_USER_API_TOKEN']\n",
+        "monkey: banana-split\nsort_key: model_name\nmytoken: abcdefghij\nkey: llama2-70b\n",
     ],
 )
 def test_secret_scan_ignores_what_is_not_a_secret(tmp_path: Path, text: str) -> None:
@@ -292,3 +295,11 @@ def test_endpoint_api_key_in_events_log_is_found_but_dataset_text_is_not(tmp_pat
     hits = scan_secrets(folder)
     assert [(h.path, h.line) for h in hits] == [("events.jsonl", 2)]
     assert "sk-" in hits[0].kind
+
+
+def test_special_files_are_refused_by_name(sample_copy, tmp_path: Path) -> None:
+    folder = sample_copy("llama2-70b_c1")
+    os.mkfifo(folder / "metrics" / "live.fifo")
+    with pytest.raises(ArchiveError, match=r"metrics/live\.fifo is not a regular file"):
+        pack_directory(folder, tmp_path / "a.tar.gz", arcname="run")
+    assert not (tmp_path / "a.tar.gz").exists()
