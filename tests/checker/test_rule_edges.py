@@ -311,11 +311,12 @@ def test_a_broken_system_does_not_stop_its_siblings(tree):
 
 
 def test_a_crashing_rule_becomes_an_error_result(tree):
-    def explode(rule, point):
-        raise ZeroDivisionError("boom")
-        yield  # pragma: no cover
-
     original = get("point-duration")
+
+    def explode(rule, point):
+        yield from original.check(rule, point)  # one good result first
+        raise ZeroDivisionError("boom")
+
     broken = Rule(
         original.id,
         original.spec_ref,
@@ -329,14 +330,15 @@ def test_a_crashing_rule_becomes_an_error_result(tree):
     from submission_checker.rounds import load_round
 
     point = read_submission(tree.org, load_round()).systems[0].models[0].points[0]
-    [result] = broken.run(point)
-    assert isinstance(result, CheckResult)
-    assert (result.rule, result.severity, result.path) == (
+    kept, crashed = broken.run(point)
+    assert kept.severity == "info" and isinstance(crashed, CheckResult)
+    assert (crashed.rule, crashed.severity, crashed.path, crashed.concurrency) == (
         "point-duration",
         "error",
         tree.point_yaml(1),
+        1,
     )
-    assert "ZeroDivisionError: boom" in result.message
+    assert "ZeroDivisionError: boom" in crashed.message
 
 
 def test_results_are_ordered_deterministically(tree):

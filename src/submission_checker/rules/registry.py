@@ -100,12 +100,16 @@ class Rule:
         return CheckResult.trusted(fields)
 
     def run(self, at: Any) -> list[CheckResult]:
-        """Run the check on one scope; an unexpected exception becomes an error result."""
+        """Run the check on one scope; an unexpected exception becomes one more error result.
+
+        Results yielded before the exception are kept, and the rest of the check goes on.
+        """
+        results: list[CheckResult] = []
         try:
-            return list(self.check(self, at))
+            results.extend(self.check(self, at))
         except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the check
             where = traceback.extract_tb(exc.__traceback__)[-1]
-            return [
+            results.append(
                 CheckResult.trusted(
                     {
                         **at.scope,
@@ -119,7 +123,8 @@ class Rule:
                         "spec_ref": self.spec_ref,
                     }
                 )
-            ]
+            )
+        return results
 
 
 RULES: list[Rule] = []
