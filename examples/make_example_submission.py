@@ -35,8 +35,12 @@ MODELS = {
         "dataset": "open_orca",
         "min_samples": 24576,
         "metric": "rougel",
-        "score": {"rouge1": 44.4312, "rouge2": 22.0457, "rougel": 28.6102,
-                  "tokens_per_sample": 294.1},
+        "score": {
+            "rouge1": 44.4312,
+            "rouge2": 22.0457,
+            "rougel": 28.6102,
+            "tokens_per_sample": 294.1,
+        },
         "quality_target": 28.330038,
     },
     "llama3.1-8b": {
@@ -66,7 +70,7 @@ PERCENTILES = ("50.0", "90.0", "95.0", "99.0", "99.9")
 
 
 def _region(concurrency: int, max_concurrency: int) -> str:
-    # Kept independent of the checker on purpose: the example documents the expected result.
+    """The region a point declares, from the checker's own arithmetic (tested on its own)."""
     from submission_checker.regions import compute_regions
 
     return compute_regions(max_concurrency).classify(concurrency) or "submitters_choice"
@@ -211,7 +215,7 @@ def write_submission(
     (root / "src").mkdir(exist_ok=True)
     (root / "src" / "run_benchmark.sh").write_text(
         "#!/bin/sh\n# How the example points were measured (one run per concurrency).\n"
-        "for c in \"$@\"; do inference-endpoint run --config point_$c.yaml; done\n",
+        'for c in "$@"; do inference-endpoint run --config point_$c.yaml; done\n',
         encoding="utf-8",
     )
     for system_id in systems:
