@@ -28,9 +28,16 @@ def registry() -> list:
 
 
 def rule_rows() -> list[tuple[str, str, str, str]]:
-    """(id, section, severity, one-line summary) for every rule, in registry order."""
-    return [(rule.id, rule.spec_ref or "—", _text(rule.severity), rule.summary)
+    """(id, section, severities, one-line summary) for every rule, in registry order."""
+    return [(rule.id, rule.spec_ref or "—", severities(rule), rule.summary)
             for rule in registry()]
+
+
+def severities(rule) -> str:
+    """'error', or 'error / warning' for a rule that can report both (as the README shows)."""
+    from submission_checker.docs import _severities
+
+    return _severities(rule)
 
 
 def find_rule(rule_id: str):
@@ -57,19 +64,14 @@ def explanation(rule) -> str:
         rule.id,
         "=" * len(rule.id),
         f"Section:  {rule.spec_ref or '—'}",
-        f"Severity: {_text(rule.severity)}",
-        f"Scope:    {_text(rule.scope)}",
+        f"Severity: {severities(rule)}",
+        f"Scope:    {rule.scope}",
         "",
         rule.summary,
         "",
     ]
     body = textwrap.dedent(rule.doc or "").strip()
     return "\n".join(header) + body + "\n"
-
-
-def _text(value) -> str:
-    """Enum members print as their value, plain strings as themselves."""
-    return str(getattr(value, "value", value))
 
 
 def rules_table():

@@ -31,9 +31,13 @@ def test_explain_shows_the_rule_documentation_with_examples(rule):
     lines = run.stdout.splitlines()
     assert lines[0] == rule.id
     assert f"Section:  {rule.spec_ref or '—'}" in lines
-    assert f"Severity: {rule.severity}" in lines
+    assert any(line.startswith(f"Severity: {rule.severity}") for line in lines)
     assert rule.summary in run.stdout
     assert "Passing" in run.stdout and "Failing" in run.stdout
+
+
+def test_a_rule_that_can_warn_or_fail_says_both():
+    assert "Severity: error / warning" in run_cli("explain", "region-declared").stdout.splitlines()
 
 
 def test_explain_accepts_underscores_and_capitals():
