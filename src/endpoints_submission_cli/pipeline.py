@@ -219,6 +219,17 @@ class CreateRequest:
         return shlex.join(args)
 
 
+class CheckerFailed(CliError):
+    """The bundle did not pass the checker; its report and bundle are kept for the user."""
+
+
+def _require_empty(output: Path | None) -> None:
+    if output is not None and output.exists() and any(output.iterdir()):
+        raise CliError(
+            f"--output {output} is not empty", hint="choose a new or empty directory", exit_code=2
+        )
+
+
 # -- results -----------------------------------------------------------------------------------
 
 
@@ -432,7 +443,7 @@ class Pipeline:
                 for e in errors[:25]
             )
             more = f"\n  ... and {len(errors) - 25} more" if len(errors) > 25 else ""
-            raise CliError(
+            raise CheckerFailed(
                 f"the checker found {len(errors)} error(s) in the bundle; nothing was "
                 f"submitted:\n{shown}{more}",
                 hint=f"full report: {report_path}; bundle: {info.root}",
@@ -490,13 +501,8 @@ class Pipeline:
 
     def create(self, request: CreateRequest) -> Outcome:
         request.validate()
-        if request.output is not None and request.output.exists() and any(request.output.iterdir()):
-            raise CliError(
-                f"--output {request.output} is not empty",
-                hint="choose a new or empty directory",
-                exit_code=2,
-            )
         if request.dry_run:
+            _require_empty(request.output)
             return self._dry_run(request)
         forge = None
         if not request.no_pr:
@@ -512,6 +518,7 @@ class Pipeline:
                 journal = Journal.open("create", request.identity(self.api_url, self.target))
             elif journal.resumed:
                 self.say(f"resuming an interrupted `submissions create` (journal {journal.path})")
+            _require_empty(request.output)
             return self._create_steps(request, journal, forge)
         finally:
             if forge is not None:
@@ -574,13 +581,28 @@ class Pipeline:
     def _create_steps(
         self, request: CreateRequest, journal: Journal, forge: Forge | None
     ) -> Outcome:
+        """Run the steps the journal does not show as done; keep the work dir only when the
+        checker failed (the message points at its bundle and report)."""
+        workdir = Path(tempfile.mkdtemp(prefix="esc-submission-"))
+        keep = False
+        try:
+            return self._create_in(workdir, request, journal, forge)
+        except CheckerFailed:
+            keep = True
+            raise
+        finally:
+            if not keep:
+                shutil.rmtree(workdir, ignore_errors=True)
+
+    def _create_in(
+        self, workdir: Path, request: CreateRequest, journal: Journal, forge: Forge | None
+    ) -> Outcome:
         resume = request.command_line(self.api_url)
         submission_id = (journal.get("submission") or {}).get("id")
         done = [f"submission {submission_id} created"] if submission_id else []
         if journal.has("uploaded"):
             done.append("bundle uploaded")
         info = verdict = None
-        workdir = Path(tempfile.mkdtemp(prefix="esc-submission-"))
         if not journal.has("uploaded") or (forge is not None and not journal.has("pushed")):
             with _scratch() as scratch:
                 try:
@@ -656,7 +678,6 @@ class Pipeline:
             bundle_path = request.output / info.org
             shutil.copytree(info.root, bundle_path)
             shutil.copy(workdir / "checker-report.json", request.output)
-        shutil.rmtree(workdir, ignore_errors=True)
         return Outcome(
             submission=submission,
             bundle=info,
@@ -780,6 +801,7 @@ class Pipeline:
         pr_target = _pr_repo(submission.get("pr_url"))
         forge = None
         workdir = Path(tempfile.mkdtemp(prefix="esc-change-"))
+        keep = False
         try:
             previous_top = self._previous_bundle(sid, previous_archive, journal.resumed, workdir)
             options = _inherited_options(previous_top)
@@ -813,8 +835,12 @@ class Pipeline:
                             self.client.update_submission(sid, {"pr_url": url, "pr_number": number})
             except CliError as exc:
                 raise self._roll_back(state, exc, resume) from None
+        except CheckerFailed:
+            keep = True  # the message points at the new bundle and its report
+            raise
         finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+            if not keep:
+                shutil.rmtree(workdir, ignore_errors=True)
             if not journal.path.exists():  # nothing to undo: the saved copy is not needed
                 previous_archive.unlink(missing_ok=True)
         journal.discard()

@@ -216,9 +216,35 @@ def register(cli):
     return run
 
 
+@pytest.fixture(scope="session")
+def example_archives(tmp_path_factory, example_generator):
+    """The example runs packed once per session: (concurrency, RunCreate payload, archive)."""
+    from endpoints_submission_cli import __version__
+    from endpoints_submission_cli.registration import pack_run
+    from endpoints_submission_cli.runfolder import build_run_create, read_run_folder
+
+    root = tmp_path_factory.mktemp("example-archives")
+    example_generator.make_runs(root / "runs")
+    packed = []
+    for folder in sorted((root / "runs").glob("llama2-70b_c*")):
+        run = read_run_folder(folder, root / "runs" / "system_desc.json")
+        archive = pack_run(run, root, ())
+        packed.append((run.concurrency, build_run_create(run, cli_version=__version__), archive))
+    return packed
+
+
 @pytest.fixture
-def example_ids(example_runs, register) -> dict[int, str]:
-    """The example runs registered on the test server: concurrency → run id."""
-    folders = sorted(example_runs.glob("llama2-70b_c*"), key=lambda p: int(p.name.split("_c")[1]))
-    ids = register(folders, example_runs / "system_desc.json")
-    return {int(p.name.split("_c")[1]): rid for p, rid in zip(folders, ids, strict=True)}
+def example_ids(prism, example_archives) -> dict[int, str]:
+    """The example runs registered on the test server for this test's user: concurrency → id.
+
+    Registered through the client library rather than the CLI (tests/runs covers `runs create`;
+    here it is set-up, and it runs before most tests).
+    """
+    from endpoints_submission_cli.prism import PrismClient
+    from endpoints_submission_cli.registration import register_run
+
+    with PrismClient(prism.url, prism.token) as client:
+        return {
+            concurrency: register_run(client, payload, archive)["id"]
+            for concurrency, payload, archive in example_archives
+        }
