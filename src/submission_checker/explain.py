@@ -71,7 +71,7 @@ def explanation(rule) -> str:
         "",
     ]
     body = textwrap.dedent(rule.doc or "").strip()
-    return "\n".join(header) + body + "\n"
+    return "\n".join(header) + "\n" + body + "\n"
 
 
 def rules_table():
