@@ -46,6 +46,7 @@ log = logging.getLogger("prism_server")
 
 DB_FILE = "prism.sqlite3"
 KINDS = ("runs", "submissions")
+WRITE_BATCH = 1024 * 1024
 
 
 @dataclass
@@ -320,10 +321,15 @@ def create_app(config: ServerConfig) -> Any:
             upload.discard()
 
     async def receive_into(request: Request, upload: Upload, length: int) -> None:
+        pending = bytearray()  # batch uvicorn's ~64 KiB pieces: one thread hop per MiB
         try:
             async for chunk in request.stream():
-                if chunk:
-                    await anyio.to_thread.run_sync(upload.write, chunk)
+                pending += chunk
+                if len(pending) >= WRITE_BATCH:
+                    await anyio.to_thread.run_sync(upload.write, bytes(pending))
+                    pending.clear()
+            if pending:
+                await anyio.to_thread.run_sync(upload.write, bytes(pending))
         except ClientDisconnect as err:
             raise HTTPException(400, "upload interrupted: the connection closed early") from err
         if upload.size != length:
