@@ -992,6 +992,8 @@ class Pipeline:
             finally:
                 shutil.rmtree(forge.workdir, ignore_errors=True)
             notes.append(f"closed pull request {submission['pr_url']}")
+        elif submission.get("pr_url"):
+            notes.append(f"{submission['pr_url']} is not a github.com PR: close it by hand")
         return Outcome(submission=submission, notes=notes)
 
 
