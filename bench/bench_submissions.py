@@ -230,7 +230,8 @@ def main() -> None:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
         out_dir = REPO / "bench" / "out"
         out_dir.mkdir(exist_ok=True)
-        (out_dir / "bench_submissions.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+        text = json.dumps(summary, indent=2, ensure_ascii=False)
+        (out_dir / "bench_submissions.json").write_text(text)
     finally:
         if server is not None:
             server.terminate()
