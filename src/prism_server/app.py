@@ -395,6 +395,10 @@ def readable_errors(errors: Any) -> str:
     """FastAPI's list of validation errors as one line: ``division: Input should be ...``."""
     parts = []
     for error in errors:
+        if error.get("type") == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error", "")
+            parts.append(f"request body is not valid JSON ({reason})".replace(" ()", ""))
+            continue
         location = [str(item) for item in error.get("loc", ()) if item != "body"]
         message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
         where = ".".join(location) or "body"

@@ -14,7 +14,7 @@ A rule (every field but ``action`` is optional)::
 
     {"method": "PUT",          # HTTP method to match, or null for any
      "path": "^/runs$",        # regex searched in the URL path (not the query); default any
-     "action": "status",       # "status" | "drop" | "delay" | "cut"
+     "action": "status",       # "status" | "drop" | "drop_response" | "delay" | "cut"
      "status": 503,            # status: the status code to answer
      "detail": "injected",     # status: the {"detail": ...} text
      "retry_after": 1,         # status: a Retry-After header (seconds), or null for none
@@ -27,6 +27,9 @@ A rule (every field but ``action`` is optional)::
   body is read and discarded first, so even a large PUT sees the status, not a broken pipe).
 - ``drop`` closes the connection before reading anything and without any response: the client
   sees "server disconnected without sending a response" (httpx ``RemoteProtocolError``).
+- ``drop_response`` handles the request normally (a POST really creates), then closes the
+  connection instead of answering: the outcome is unknown to the client, which must look
+  before it creates again.
 - ``delay`` sleeps, then handles the request normally (for timeout tests).
 - ``cut`` reads ``after_bytes`` bytes of the request body, then closes the connection without a
   response — a network failure in the middle of an upload.
@@ -52,7 +55,7 @@ class FaultRule(BaseModel):
 
     method: str | None = None
     path: str = ""
-    action: Literal["status", "drop", "delay", "cut"]
+    action: Literal["status", "drop", "drop_response", "delay", "cut"]
     status: int = Field(503, ge=100, le=599)
     detail: str = "injected fault"
     retry_after: int | None = None
@@ -101,6 +104,9 @@ class FaultInjector:
             headers = [(b"retry-after", str(rule.retry_after).encode())] if rule.retry_after else []
             await _send_json(send, rule.status, {"detail": rule.detail}, headers)
         elif rule.action == "drop":
+            await _abort(send)
+        elif rule.action == "drop_response":
+            await self.app(scope, receive, _swallow)
             await _abort(send)
         else:  # cut
             await _drain(receive, limit=rule.after_bytes)
@@ -171,6 +177,10 @@ async def _send_json(send: Any, status: int, payload: Any, headers: list | None 
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def _swallow(_message: dict) -> None:
+    """A ``send`` that discards the response (for ``drop_response``)."""
 
 
 async def _abort(send: Any) -> None:

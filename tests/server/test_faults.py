@@ -26,6 +26,14 @@ def test_drop_closes_the_connection_without_a_response(prism, api):
     assert api.get("/runs").status_code == 200
 
 
+def test_drop_response_runs_the_handler_but_loses_the_answer(prism, api, run_body):
+    prism.add_fault(method="POST", path="^/runs$", action="drop_response")
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+        api.post("/runs", json=run_body())
+    runs = api.get("/runs").json()
+    assert len(runs) == 1, "the run was created although the client saw no answer"
+
+
 def test_cut_aborts_an_upload_midway(prism, api, make_run, tar_gz, http):
     run = make_run()
     url = api.get(f"/runs/{run['id']}/archive/upload-url").json()["upload_url"]

@@ -124,3 +124,13 @@ def test_reupload_replaces_the_archive_file(prism, api, make_run, upload_run_arc
     assert len(files) == 1 and files[0].read_bytes() == second
     assert api.delete(f"/runs/{run['id']}").status_code == 204
     assert not (prism.data_dir / "archives" / "runs" / run["id"]).exists()
+
+
+def test_unknown_paths_and_methods_answer_detail_json(api):
+    missing = api.get("/no/such/endpoint")
+    assert missing.status_code == 404 and missing.json() == {"detail": "Not Found"}
+    wrong = api.put("/runs")
+    assert wrong.status_code == 405 and wrong.json() == {"detail": "Method Not Allowed"}
+    broken = api.post("/runs", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert broken.status_code == 422
+    assert broken.json()["detail"].startswith("request body is not valid JSON")
