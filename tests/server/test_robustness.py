@@ -98,7 +98,7 @@ def test_sigkill_during_upload_leaves_no_partial_archive(fresh_prism, run_body, 
     deflate = zlib.compressobj(level=0, wbits=31)
     header = tarfile.TarInfo("run/events.jsonl")
     header.size = 20 * MB
-    first_part = deflate.compress(header.tobuf() + os.urandom(MB)) + deflate.flush(
+    first_part = deflate.compress(header.tobuf() + os.urandom(2 * MB)) + deflate.flush(
         zlib.Z_SYNC_FLUSH
     )
 
@@ -144,3 +144,29 @@ def test_sigkill_during_upload_leaves_no_partial_archive(fresh_prism, run_body, 
         info.size = 1
         archive.addfile(info, io.BytesIO(b"x"))
     assert http.put(again["upload_url"], content=buffer.getvalue()).status_code == 200
+
+
+def test_restart_removes_orphans_and_keeps_stored_archives(fresh_prism, run_body, http, tar_gz):
+    """What a crash between "file moved into place" and "row updated" leaves behind is an
+    archive no row points to; a crash mid-upload leaves tmp files. A restart removes both."""
+    headers = {"X-API-Key": fresh_prism.new_token("orphans")}
+    run = http.post(f"{fresh_prism.url}/runs", json=run_body(), headers=headers).json()
+    signed = http.get(f"{fresh_prism.url}/runs/{run['id']}/archive/upload-url", headers=headers)
+    content = tar_gz({"r/a": b"kept"})
+    assert http.put(signed.json()["upload_url"], content=content).status_code == 200
+    fresh_prism.kill()
+
+    data = fresh_prism.data_dir
+    orphan = data / "archives" / "runs" / run["id"] / "0123456789abcdef.tar.gz"
+    orphan.write_bytes(b"moved but never recorded")
+    stray_dir = data / "archives" / "runs" / "deleted-run"
+    stray_dir.mkdir()
+    (stray_dir / "fedcba9876543210.tar.gz").write_bytes(b"x")
+    (data / "tmp" / "abc.part").write_bytes(b"half")
+    (data / "tmp" / "extract-abc" / "Org").mkdir(parents=True)
+
+    fresh_prism.start()
+    assert not orphan.exists() and not stray_dir.exists()
+    assert list((data / "tmp").iterdir()) == []
+    download = http.get(f"{fresh_prism.url}/runs/{run['id']}/archive", headers=headers).json()
+    assert http.get(download["download_url"]).content == content
