@@ -350,7 +350,7 @@ def create_app(config: ServerConfig) -> Any:
             archive_uri=uri("runs", object_id),
             archive_size=upload.size,
             archive_sha256=upload.sha256,
-        ).model_dump(mode="json")
+        ).model_dump(mode="json", exclude_none=True)
 
     def store_bundle(upload: Upload) -> dict:
         object_id = upload.object_id
@@ -370,7 +370,7 @@ def create_app(config: ServerConfig) -> Any:
             archive_sha256=upload.sha256,
             status=status,
             compliance_passed=verdict.passed,
-        ).model_dump(mode="json")
+        ).model_dump(mode="json", exclude_none=True)
 
     @app.get("/storage/{kind}/{object_id}/archive", include_in_schema=False)
     def get_archive(kind: str, object_id: str, request: Request) -> FileResponse:
