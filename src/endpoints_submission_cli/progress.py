@@ -54,7 +54,7 @@ def byte_progress(total: int, label: str) -> Iterator[ByteProgress]:
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(binary_units=True),
+        DownloadColumn(),  # decimal units, like the rate column next to it
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )

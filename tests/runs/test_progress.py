@@ -35,7 +35,7 @@ def test_bar_shows_label_bytes_and_rate_on_a_terminal(terminal) -> None:
             advance(1024 * 1024)
     shown = terminal.getvalue()
     assert "uploading run.tar.gz" in shown
-    assert "4.0/4.0 MiB" in shown
+    assert "4.2/4.2 MB" in shown
     assert "/s" in shown  # transfer rate column
 
 
