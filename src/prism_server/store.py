@@ -442,7 +442,8 @@ class Store:
                     self._replace_runs(conn, sub_id, new_ids)
                     if status == "REVIEW_PENDING":
                         # The checked bundle no longer describes these runs: check again.
-                        fields.update(status="COMPLIANCE_CHECKING", compliance_passed_at=None)
+                        status = "COMPLIANCE_CHECKING"
+                        fields.update(status=status, compliance_passed_at=None)
             for key in ("publication_cycle", "pr_url", "pr_number"):
                 if key in changes:
                     fields[key] = changes[key]
@@ -453,6 +454,8 @@ class Store:
             new_status = changes.get("status")
             if new_status is not None and new_status != status:
                 fields.update(_status_move(sub_id, status, new_status))
+            # Setting a field to the value it has is no change (clients retry PATCHes).
+            fields = {key: value for key, value in fields.items() if row[key] != value}
             if row["status"] in ("WITHDRAWN", "PUBLISHED") and fields:
                 raise Conflict(f"submission {sub_id} is {row['status']} and can no longer change")
             if fields:

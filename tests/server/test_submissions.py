@@ -195,3 +195,27 @@ def test_delete_run_conflicts_while_in_a_live_submission(api, make_run, make_sub
     assert api.delete(f"/runs/{run_id}").status_code == 204
     # The withdrawn record keeps its history.
     assert api.get(f"/submissions/{sub_id}").json()["run_ids"] == [run_id]
+
+
+def test_run_change_and_finalize_in_one_patch_is_refused(prism, api, make_run, make_submission):
+    first, second = make_run()["id"], make_run()["id"]
+    sub_id = make_submission([first])["id"]
+    force_status(prism, sub_id, "REVIEW_PENDING")
+    response = api.patch(
+        f"/submissions/{sub_id}", json={"run_ids": [first, second], "status": "FINALIZED"}
+    )
+    assert response.status_code == 409
+    assert "cannot move from COMPLIANCE_CHECKING to FINALIZED" in response.json()["detail"]
+    unchanged = api.get(f"/submissions/{sub_id}").json()
+    assert unchanged["run_ids"] == [first] and unchanged["status"] == "REVIEW_PENDING"
+
+
+def test_repeating_a_patch_on_a_withdrawn_submission_is_no_change(api, make_run, make_submission):
+    sub_id = make_submission([make_run()["id"]])["id"]
+    api.patch(f"/submissions/{sub_id}", json={"pr_url": "https://example.test/pull/1"})
+    api.delete(f"/submissions/{sub_id}")
+    same = api.patch(f"/submissions/{sub_id}", json={"pr_url": "https://example.test/pull/1"})
+    assert same.status_code == 200
+    other = api.patch(f"/submissions/{sub_id}", json={"pr_url": "https://example.test/pull/2"})
+    assert other.status_code == 409
+    assert "is WITHDRAWN and can no longer change" in other.json()["detail"]
