@@ -34,6 +34,7 @@ import httpx
 import pytest
 
 from prism_server.app import open_store
+from prism_server.store import Store
 
 START_TIMEOUT_S = 30.0
 _users = itertools.count(1)
@@ -53,6 +54,7 @@ class PrismProcess:
         self.proc: subprocess.Popen | None = None
         self.url = ""
         self.log_path = self.data_dir / "server.log"
+        self._store: Store | None = None
 
     @property
     def pid(self) -> int:
@@ -105,7 +107,9 @@ class PrismProcess:
 
     def new_token(self, user: str) -> str:
         """A token for ``user`` (created directly in the data dir's database)."""
-        return open_store(self.data_dir).create_token(user)[1]
+        if self._store is None:
+            self._store = open_store(self.data_dir)
+        return self._store.create_token(user)[1]
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
