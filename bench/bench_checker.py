@@ -6,10 +6,11 @@ detail log a sparse file of ``--detail-mb`` MiB (the checker must only stat them
 the command ``--runs`` times as a separate process and reports the median wall time and the
 peak resident memory of the checker processes.
 
-    python bench/bench_checker.py                    # 2 MiB detail logs
-    python bench/bench_checker.py --detail-mb 512    # same tree, 512 MiB detail logs
+    python bench/bench_checker.py                      # 2 MiB detail logs
+    python bench/bench_checker.py --detail-mb 2 512    # two trees, runs alternating
 
-Time should not depend on --detail-mb. Numbers are noisy on a shared machine; run it twice.
+Time should not depend on --detail-mb. Wall time is noisy on a shared machine, so the child's
+CPU time (user + sys) is reported too.
 """
 
 from __future__ import annotations
@@ -73,63 +74,87 @@ def checker_command() -> list[str]:
     return [sys.executable, "-m", "submission_checker"]
 
 
+def build_tree(workdir: Path, detail_mb: float, full_summaries: bool) -> Path:
+    org = load_generator().write_submission(
+        workdir,
+        org="BenchOrg",
+        systems=SYSTEMS,
+        models=MODELS,
+        max_concurrency=MAX_CONCURRENCY,
+        concurrencies=CONCURRENCIES,
+        detail_bytes=int(detail_mb * 1024 * 1024),
+    )
+    if full_summaries:
+        for summary in org.glob("pareto/*/*/results/*/mlperf_endpoints_log_summary.json"):
+            pad_like_inference_endpoint(summary)
+    return org
+
+
+def run_once(command: list[str]) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """(wall s, CPU s of the child, the finished process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    finished = subprocess.run(command, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu, finished
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--detail-mb", type=float, default=2.0, help="size of each detail log")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--keep", type=Path, help="write the tree here and keep it")
+    parser.add_argument(
+        "--detail-mb",
+        type=float,
+        nargs="+",
+        default=[2.0],
+        help="size of each detail log; several sizes build one tree each and alternate runs "
+        "between them, so that machine load affects them alike",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs per tree")
+    parser.add_argument("--keep", type=Path, help="write the tree(s) here and keep them")
     parser.add_argument(
         "--full-summaries",
         action="store_true",
         help="pad every summary to the size of a real inference-endpoint result_summary.json "
-        "(~18 KB: 30-bucket histograms for every distribution)",
+        "(~16 KB: 30-bucket histograms for every distribution)",
     )
     args = parser.parse_args()
 
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="bench-checker-"))
+    points = len(SYSTEMS) * len(MODELS) * len(CONCURRENCIES)
     try:
-        started = time.perf_counter()
-        org = load_generator().write_submission(
-            workdir,
-            org="BenchOrg",
-            systems=SYSTEMS,
-            models=MODELS,
-            max_concurrency=MAX_CONCURRENCY,
-            concurrencies=CONCURRENCIES,
-            detail_bytes=int(args.detail_mb * 1024 * 1024),
-        )
-        if args.full_summaries:
-            for summary in org.glob("pareto/*/*/results/*/mlperf_endpoints_log_summary.json"):
-                pad_like_inference_endpoint(summary)
-        points = len(SYSTEMS) * len(MODELS) * len(CONCURRENCIES)
-        print(
-            f"tree: {points} points, detail logs {args.detail_mb:g} MiB each "
-            f"({points * args.detail_mb / 1024:.1f} GiB apparent), generated in "
-            f"{time.perf_counter() - started:.1f} s"
-        )
-
-        command = [*checker_command(), "check", "-q", str(org)]
-        times, cpu_times = [], []
-        for _ in range(args.runs):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        trees = {}
+        for size in args.detail_mb:
             started = time.perf_counter()
-            finished = subprocess.run(command, capture_output=True, text=True)
-            times.append(time.perf_counter() - started)
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu_times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-            if finished.returncode != 0:
-                print(finished.stdout[-2000:], finished.stderr[-2000:], sep="\n")
-                print(f"checker exited {finished.returncode}; the benchmark tree must pass")
-                return 1
+            trees[size] = build_tree(workdir / f"detail-{size:g}MiB", size, args.full_summaries)
+            print(
+                f"tree: {points} points, detail logs {size:g} MiB each "
+                f"({points * size / 1024:.1f} GiB apparent), generated in "
+                f"{time.perf_counter() - started:.1f} s"
+            )
+        walls: dict[float, list[float]] = {size: [] for size in trees}
+        cpus: dict[float, list[float]] = {size: [] for size in trees}
+        for _ in range(args.runs):
+            for size, org in trees.items():
+                wall, cpu, finished = run_once([*checker_command(), "check", "-q", str(org)])
+                if finished.returncode != 0:
+                    print(finished.stdout[-2000:], finished.stderr[-2000:], sep="\n")
+                    print(f"checker exited {finished.returncode}; the benchmark tree must pass")
+                    return 1
+                walls[size].append(wall)
+                cpus[size].append(cpu)
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"verdict: {finished.stdout.strip().splitlines()[-1]}")
-        print(
-            f"check -q: median {statistics.median(times):.3f} s "
-            f"(min {min(times):.3f}, max {max(times):.3f}, {args.runs} runs)"
-        )
-        print(f"CPU time (user+sys): median {statistics.median(cpu_times):.3f} s")
-        print(f"peak RSS of the checker process: {peak_mib:.1f} MiB")
-        print(f"load average while measuring: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        for size in trees:
+            times = walls[size]
+            print(
+                f"detail {size:g} MiB: check -q median {statistics.median(times):.3f} s wall "
+                f"(min {min(times):.3f}, max {max(times):.3f}), "
+                f"median CPU {statistics.median(cpus[size]):.3f} s, {args.runs} runs"
+            )
+        print(f"peak RSS of the checker processes: {peak_mib:.1f} MiB")
+        print(f"load average after measuring: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         return 0
     finally:
         if args.keep is None:
