@@ -158,8 +158,6 @@ def test_bad_file_content_is_one_finding(tree, kind, target, rule):
         "summary": tree.summary_json(8),
         "accuracy_json": tree.accuracy_json,
     }[target]
-    if target == "point" and kind in ("nan", "dupe"):
-        pytest.skip("JSON-only spellings are valid or handled as YAML")
     tree.write(rel, BAD_CONTENT[kind])
     report = tree.check()
     fired = [r for r in report.errors if r.rule == rule]
