@@ -51,8 +51,8 @@ def test_delay_then_normal_handling(prism, api):
     response = api.get("/runs")
     assert response.status_code == 200
     assert time.monotonic() - started >= 0.3
+    prism.add_fault(method="GET", path="^/runs$", action="delay", delay_s=1.0)
     with pytest.raises(httpx.ReadTimeout):
-        prism.add_fault(method="GET", path="^/runs$", action="delay", delay_s=1.0)
         api.get("/runs", timeout=0.2)
 
 
