@@ -325,3 +325,25 @@ def test_random_damage_never_raises(base_tree, file_index, how, path_choices, va
         assert result.exception is None or isinstance(result.exception, SystemExit)
     finally:
         target.write_bytes(original)
+
+
+@settings(max_examples=40, deadline=None)
+@given(pick=st.integers(0, 10_000), how=st.sampled_from(["delete", "file", "dir", "link"]))
+def test_random_structural_damage_never_raises(tmp_path_factory, generator, pick, how):
+    root = generator.write_submission(tmp_path_factory.mktemp("damaged"))
+    entries = sorted(p for p in root.rglob("*"))
+    target = entries[pick % len(entries)]
+    if target.is_dir():
+        shutil.rmtree(target)
+    else:
+        target.unlink()
+    if how == "file":
+        target.write_text("")
+    elif how == "dir":
+        target.mkdir()
+    elif how == "link":
+        os.symlink(root.parent if pick % 2 else root, target)
+    report = SubmissionChecker(root).run()
+    assert isinstance(report, Report)
+    assert not [r for r in report.results if "internal checker error" in r.message]
+    assert all(r.fix for r in report.errors + report.warnings)
