@@ -200,3 +200,23 @@ def test_really_expired_signed_url(prism_factory, run_folder, tmp_path):
         time.sleep(2.1)  # let the URL expire for real
         with pytest.raises(StorageError, match="403"):
             client.upload_file(url, archive.path, size=archive.size)
+
+
+def test_api_key_goes_to_the_api_only_never_to_storage(prism, client, run_folder, tmp_path):
+    sent: list[tuple[str, str, bool]] = []
+    client._http.event_hooks["request"].append(
+        lambda request: sent.append(
+            (request.method, request.url.path, "x-api-key" in request.headers)
+        )
+    )
+    run = client.create_run(_payload(run_folder))
+    archive = pack_directory(run_folder("llama2-70b_c1"), tmp_path / "a.tar.gz", arcname="r")
+    client.upload_file(
+        client.run_upload_url(run["id"])["upload_url"], archive.path, size=archive.size
+    )
+    client.download_file(client.run_download_url(run["id"])["download_url"], tmp_path / "b")
+    storage = [s for s in sent if s[1].startswith("/storage/")]
+    api = [s for s in sent if not s[1].startswith("/storage/")]
+    assert [m for m, _, _ in storage] == ["PUT", "GET"]
+    assert not any(has_key for _, _, has_key in storage)
+    assert api and all(has_key for _, _, has_key in api)

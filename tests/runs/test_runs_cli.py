@@ -337,3 +337,14 @@ def test_registering_the_same_folder_twice_warns(cli, api, run_folder):
     assert second.exit_code == 0
     assert f"run {first} has the same start and end time" in second.stderr
     assert len(api.list_runs()) == 2
+
+
+def test_ctrl_c_during_upload_deletes_the_record(cli, api, run_folder, monkeypatch):
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(PrismClient, "upload_file", interrupted)
+    result = _create(cli, run_folder())
+    assert result.exit_code == 1 and "Aborted" in result.stderr
+    assert "deleted again: nothing was registered" in result.stderr
+    assert api.list_runs() == []
