@@ -15,7 +15,6 @@ import json
 import re
 import types
 import typing
-from decimal import Decimal
 from typing import Annotated, Any, TypeVar, Union
 
 from pydantic import (
@@ -187,20 +186,25 @@ class PointConfig(_Strict):
 # ---------------------------------------------------------------------------------------------
 # §2.3 results/point_<N>/mlperf_endpoints_log_summary.json
 
-_DECIMAL_KEY = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_DECIMAL_KEY = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
 FiniteNumber = float  # strict float: ints are accepted, bools and strings are not; no NaN/Inf
 
 
 @functools.lru_cache(maxsize=1024)
-def _percentile_level(key: str) -> Decimal | None:
-    """The percentile a key names (``"90"`` and ``"90.0"`` → 90), ``None`` if not 0…100.
+def _percentile_level(key: str) -> str | None:
+    """The percentile a key names, in canonical spelling (``"90"``, ``"90.0"`` → ``"90"``).
 
-    Cached: every summary repeats the same few keys.
+    ``None`` when the key is not a decimal number from 0 to 100. Cached: every summary repeats
+    the same few keys.
     """
-    if not _DECIMAL_KEY.fullmatch(key):
+    match = _DECIMAL_KEY.fullmatch(key)
+    if not match:
         return None
-    level = Decimal(key)
-    return level if level <= 100 else None
+    whole = match.group(1).lstrip("0") or "0"
+    fraction = (match.group(2) or "").rstrip("0")
+    if len(whole) > 3 or int(whole) > 100 or (int(whole) == 100 and fraction):
+        return None
+    return f"{whole}.{fraction}" if fraction else whole
 
 
 class PercentileBlock(_Strict):
@@ -212,7 +216,7 @@ class PercentileBlock(_Strict):
     @field_validator("percentiles")
     @classmethod
     def _decimal_keys(cls, value: dict[str, float]) -> dict[str, float]:
-        seen: dict[Decimal, tuple[str, float]] = {}
+        seen: dict[str, tuple[str, float]] = {}
         for key, number in value.items():
             level = _percentile_level(key)
             if level is None:
