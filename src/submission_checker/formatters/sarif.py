@@ -48,7 +48,7 @@ def render(report, *, strict: bool, quiet: bool) -> str:
         "runs": [{
             "tool": {"driver": {
                 "name": "submission-checker",
-                "version": str(report.checker_version),
+                "version": report.checker_version,
                 "rules": descriptors,
             }},
             "invocations": [{
@@ -64,19 +64,20 @@ def render(report, *, strict: bool, quiet: bool) -> str:
 
 
 def _descriptor_from_rule(rule) -> dict:
-    doc = (rule.doc or "").strip()
-    full = doc.split("\n\n", 1)[0].strip() or rule.summary
-    descriptor = {
+    doc = (rule.doc or "").strip() or rule.summary
+    full = doc.split("\n\n", 1)[0].strip()
+    return {
         "id": rule.id,
         "name": _pascal_case(rule.id),
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": " ".join(full.split())},
-        "help": {"text": f"{rule.summary}\n\n{doc}" if doc else rule.summary},
+        "help": {"text": f"{rule.summary}\n\nRules section {rule.spec_ref or '—'}; "
+                         f"severity {rule.severity}; scope {rule.scope}.\n\n{doc}\n\n"
+                         f"Locally: submission-checker explain {rule.id}"},
         "defaultConfiguration": {"level": _level(rule.severity)},
-        "properties": {"spec_ref": rule.spec_ref or "", "scope": str(rule.scope),
-                       "tags": ["mlperf-endpoints", str(rule.scope)]},
+        "properties": {"spec_ref": rule.spec_ref or "", "scope": rule.scope,
+                       "tags": ["mlperf-endpoints", rule.scope]},
     }
-    return descriptor
 
 
 def _descriptor_from_result(result) -> dict:
@@ -123,7 +124,7 @@ def _uri(location: str) -> str:
 
 
 def _level(severity: str) -> str:
-    return _LEVELS.get(str(severity).split()[0], "note")
+    return _LEVELS.get(severity, "note")
 
 
 def _pascal_case(rule_id: str) -> str:
