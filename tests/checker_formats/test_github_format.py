@@ -69,3 +69,14 @@ def test_step_summary_is_appended_with_the_strict_verdict(tmp_path):
 
 def test_no_summary_without_the_environment_variable():
     assert not github.append_step_summary(_report(), strict=False, environ={})
+
+
+def test_unwritable_step_summary_is_a_warning_not_a_crash(workdir):
+    from .conftest import copy_example, run_cli
+
+    copy_example(workdir)
+    (workdir / "summary-dir").mkdir()
+    run = run_cli("check", "ExampleOrg", "--format", "github",
+                  env={"GITHUB_STEP_SUMMARY": str(workdir / "summary-dir")})
+    assert run.exit_code == 0
+    assert "cannot append to GITHUB_STEP_SUMMARY" in run.stderr
