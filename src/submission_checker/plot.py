@@ -259,8 +259,11 @@ def write_plot(curves: list[Curve], output: Path, *, title: str) -> Path:
     else:
         figure = _grid_figure(pyplot, curves, title=title)
         content = _figure_bytes(pyplot, figure, kind, salt="grid")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(content)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(content)
+    except OSError as exc:
+        raise PlotError(f"cannot write {output}: {exc.strerror or exc}") from None
     return output
 
 

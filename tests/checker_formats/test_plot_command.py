@@ -93,3 +93,12 @@ def test_a_point_file_without_concurrency_is_named_under_the_plot(submission, wo
     assert "7 point(s)" in run.stderr and "1 could not be placed" in run.stderr
     page = (workdir / "curve.html").read_text(encoding="utf-8")
     assert "not plotted (no integer concurrency): point_eight.yaml" in page
+
+
+def test_unwritable_output_is_a_clear_error(submission, workdir):
+    org = submission("example")
+    (workdir / "taken").write_text("a file, not a folder", encoding="utf-8")
+    run = run_cli("plot", org, "-o", "taken/curve.png")
+    assert run.exit_code == 1
+    assert run.stderr.startswith("error: cannot write taken/curve.png")
+    assert "Traceback" not in run.stderr
