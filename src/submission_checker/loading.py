@@ -144,22 +144,21 @@ class StrictSafeLoader(_BaseSafeLoader):  # type: ignore[misc, valid-type]
     """
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, yaml.MappingNode):
-            seen: set[Any] = set()
-            for key_node, _ in node.value:
-                if key_node.tag == _MERGE_TAG:
-                    continue
-                key = self.construct_object(key_node, deep=True)
-                try:
-                    duplicate = key in seen
-                except TypeError:  # unhashable key: the base class reports it
-                    continue
-                if duplicate:
-                    raise ConstructorError(
-                        None, None, f"duplicate key {key!r}; keep only one", key_node.start_mark
-                    )
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_mapping(node, deep=deep)
+        explicit = [key_node for key_node, _ in node.value if key_node.tag != _MERGE_TAG]
+        mapping = super().construct_mapping(node, deep=deep)
+        if len(explicit) == len(node.value) and len(mapping) == len(explicit):
+            return mapping  # no merge keys and as many keys as entries: no duplicates
+        seen: set[Any] = set()
+        for key_node in explicit:  # constructed above already: these calls hit the cache
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise ConstructorError(
+                    None, None, f"duplicate key {key!r}; keep only one", key_node.start_mark
+                )
+            seen.add(key)
+        return mapping
 
 
 def parse_yaml(text: str) -> Any:
