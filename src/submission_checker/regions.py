@@ -96,9 +96,6 @@ class Regions:
                 return key
         return None
 
-    def empty_regions(self) -> list[str]:
-        return [key for key in REGION_KEYS if self.ranges[key] is None]
-
 
 def _span(lo: int, hi: int) -> Range | None:
     return Range(lo, hi) if lo <= hi else None

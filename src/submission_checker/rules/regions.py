@@ -31,9 +31,7 @@ def _region_coverage(rule: Rule, model: Model, region: str) -> Iterator[CheckRes
     if not model.points:
         return
     assert span is not None
-    counted = sorted(
-        {p.config.model.concurrency for p in model.points if p.config.model is not None}
-    )
+    counted = sorted({p.config.model.concurrency for p in model.points if p.counts_for_coverage})
     inside = [c for c in counted if span.lo <= c <= span.hi]
     label = REGION_LABELS[region]
     if inside:
