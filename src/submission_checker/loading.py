@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
-__all__ = ["LoadError", "load_json", "load_yaml", "parse_json", "parse_yaml"]
+__all__ = ["MAX_FILE_BYTES", "LoadError", "load_json", "load_yaml", "parse_json", "parse_yaml"]
 
 
 class LoadError(Exception):
@@ -33,9 +33,21 @@ class LoadError(Exception):
 # Reading bytes
 
 
+#: Larger files are refused unread: a summary or a point file is kilobytes, and a detail log
+#: copied over a summary by mistake can be gigabytes.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
 def _read_text(path: str | os.PathLike[str]) -> str:
     try:
         with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise LoadError(
+                    f"file is {size / 1024 / 1024:.0f} MiB, larger than the "
+                    f"{MAX_FILE_BYTES // 1024 // 1024} MiB this kind of file can be; "
+                    "is it the detail log?"
+                )
             data = handle.read()
     except IsADirectoryError:
         raise LoadError("is a directory, expected a file") from None

@@ -90,6 +90,14 @@ def test_yaml_reader_rejects(text, fragment):
     assert fragment in str(caught.value)
 
 
+def test_huge_files_are_refused_unread(tmp_path):
+    path = tmp_path / "summary.json"
+    with path.open("wb") as handle:
+        handle.truncate(65 * 1024 * 1024)  # sparse: nothing is written, nothing must be read
+    with pytest.raises(LoadError, match="65 MiB, larger than the 64 MiB"):
+        load_json(path)
+
+
 def test_yaml_merge_keys_may_be_overridden(tmp_path):
     path = tmp_path / "merge.yaml"
     path.write_text("base: &b {x: 1, y: 2}\nitem:\n  <<: *b\n  x: 3\n")
