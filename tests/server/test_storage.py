@@ -84,8 +84,9 @@ def test_signed_url_ttl_and_public_url_are_configurable(configured_prism, run_bo
     [
         (b"", "archive is empty"),
         (b"this is not gzip at all" * 100, "not a valid .tar.gz"),
-        (gzip.compress(b"gzip of plain text, not a tar" * 100), "gzip but not a tar file"),
+        (gzip.compress(b"gzip of plain text, not a tar" * 100, mtime=0), "gzip but not a tar file"),
     ],
+    ids=["empty", "not-gzip", "gzip-not-tar"],
 )
 def test_run_archive_must_be_a_gzip_tar(prism, api, run_id, upload_url, content, detail, http):
     response = http.put(upload_url, content=content)
