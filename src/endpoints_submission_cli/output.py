@@ -6,6 +6,7 @@ as wide as the content needs, so `grep`/`awk` in CI see whole values.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -28,11 +29,18 @@ def warn(message: str) -> None:
     click.echo(f"warning: {message}", err=True)
 
 
-def _stdout_console() -> Console:
+def _print(table: Table) -> None:
+    """On a terminal: rich as usual. Elsewhere: no box characters, no wrapping, no padding at
+    line ends — plain columns that grep/awk/cut handle."""
     console = Console()
-    if not console.is_terminal:
-        console = Console(width=100_000, soft_wrap=True)
-    return console
+    if console.is_terminal:
+        console.print(table)
+        return
+    table.box = None
+    plain = Console(file=io.StringIO(), width=100_000, no_color=True, highlight=False)
+    with plain.capture() as captured:
+        plain.print(table)
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 def print_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "") -> None:
@@ -41,7 +49,7 @@ def print_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title:
         table.add_column(column, no_wrap=True, overflow="ignore")
     for row in rows:
         table.add_row(*("" if cell is None else str(cell) for cell in row))
-    _stdout_console().print(table)
+    _print(table)
 
 
 def print_fields(pairs: Iterable[tuple[str, Any]]) -> None:
@@ -51,4 +59,4 @@ def print_fields(pairs: Iterable[tuple[str, Any]]) -> None:
     table.add_column(no_wrap=True, overflow="ignore")
     for key, value in pairs:
         table.add_row(key, "" if value is None else str(value))
-    _stdout_console().print(table)
+    _print(table)
