@@ -331,14 +331,14 @@ class System:
     def scope(self) -> dict[str, Any]:
         return {"path": self.rel, "system": self.id, "model": None, "concurrency": None}
 
-    @property
+    @functools.cached_property
     def max_concurrency(self) -> int | None:
         """``max_supported_concurrency`` when it is an integer (even if other fields are bad)."""
         data = self.description.mapping
         value = data.get("max_supported_concurrency") if data else None
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
-    @property
+    @functools.cached_property
     def regions(self) -> Regions | None:
         m = self.max_concurrency
         return compute_regions(m) if m is not None and m > 32 else None
