@@ -115,10 +115,13 @@ def rules_command() -> None:
     """List every rule: id, spec section, severity and what it checks."""
     from rich.console import Console
 
-    from .explain import rules_table
+    from .explain import plain_rules_text, rules_table
 
-    # Piped output (docs, grep) gets wide rows instead of an 80-column wrap.
-    Console(width=None if sys.stdout.isatty() else 200).print(rules_table())
+    console = Console()
+    if console.is_terminal:
+        console.print(rules_table())
+    else:
+        click.echo(plain_rules_text(), nl=False)
 
 
 @main.command()

@@ -74,15 +74,33 @@ def explanation(rule) -> str:
     return "\n".join(header) + "\n" + body + "\n"
 
 
-def rules_table():
-    """A rich Table of every rule (id, section, severity, what it checks)."""
+def rules_table(*, plain: bool = False):
+    """A rich Table of every rule (id, section, severity, what it checks).
+
+    ``plain``: no title, no box characters, nothing wrapped — columns that grep/awk handle,
+    for output that is not a terminal (as the endpoints-submission-cli tables do).
+    """
     from rich.table import Table
 
-    table = Table(title="submission-checker rules", title_justify="left")
-    table.add_column("Rule", no_wrap=True, style="bold")
-    table.add_column("§", no_wrap=True)
-    table.add_column("Severity", no_wrap=True)
-    table.add_column("Checks")
+    if plain:
+        table = Table(box=None, pad_edge=False)
+    else:
+        table = Table(title="submission-checker rules", title_justify="left")
+    for name in ("Rule", "§", "Severity"):
+        table.add_column(name, no_wrap=True, style=None if plain or name != "Rule" else "bold")
+    table.add_column("Checks", no_wrap=plain, overflow="ignore" if plain else "fold")
     for row in rule_rows():
         table.add_row(*row)
     return table
+
+
+def plain_rules_text() -> str:
+    """The rule table as plain aligned text lines (no trailing blanks)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=100_000, no_color=True, highlight=False)
+    with console.capture() as captured:
+        console.print(rules_table(plain=True))
+    return "\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n"

@@ -10,18 +10,29 @@ from .conftest import run_cli
 
 
 def test_rules_lists_every_rule_with_section_severity_and_summary():
+    """Piped (not a terminal): one plain line per rule, whole values, no box characters."""
     run = run_cli("rules")
     assert run.exit_code == 0
-    rows = {line.split("│")[1].strip(): line for line in run.stdout.splitlines()
-            if line.startswith("│") and line.split("│")[1].strip()}
-    for rule in REGISTRY:
-        assert rule.id in rows, f"{rule.id} missing from `rules`"
-        row = rows[rule.id]
-        assert rule.severity in row and (rule.spec_ref or "—") in row
-        assert rule.summary.split()[0] in row
-    # Registry order, so the table reads like the spec.
-    listed = [rule_id for rule_id in rows if rule_id in {r.id for r in REGISTRY}]
-    assert listed == [rule.id for rule in REGISTRY]
+    header, *lines = run.stdout.splitlines()
+    assert header.split() == ["Rule", "§", "Severity", "Checks"]
+    assert not any(char in run.stdout for char in "│┃━─")
+    assert all(line == line.rstrip() for line in lines)
+    assert [line.split()[0] for line in lines] == [rule.id for rule in REGISTRY]
+    for rule, line in zip(REGISTRY, lines, strict=True):
+        assert line.split()[1] == (rule.spec_ref or "—").split()[0]
+        assert f" {rule.severity}" in line
+        assert line.endswith(rule.summary)
+
+
+def test_rules_on_a_terminal_is_a_table():
+    from rich.console import Console
+
+    from submission_checker.explain import rules_table
+
+    console = Console(width=100, record=True, force_terminal=True)
+    console.print(rules_table())
+    text = console.export_text()
+    assert "submission-checker rules" in text and "┃ Rule" in text
 
 
 @pytest.mark.parametrize("rule", REGISTRY, ids=lambda rule: rule.id)
