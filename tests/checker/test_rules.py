@@ -262,6 +262,15 @@ MUTATIONS: dict[str, Mutation] = {
 }
 
 
+def assert_no_internal_errors_or_placeholders(report):
+    for result in report.results:
+        assert "internal checker error" not in result.message, result.message
+        for text in (result.message, result.fix or ""):
+            assert not re.search(r"\{[a-z_]+\}", text), (
+                f"unfilled template in {result.rule}: {text}"
+            )
+
+
 def test_registry_ids_are_the_spec_table():
     assert [rule.id for rule in REGISTRY] != []
     assert sorted(rule.id for rule in REGISTRY) == sorted(SPEC_RULE_IDS)
@@ -312,6 +321,7 @@ def test_rule_fires_on_its_mutation(tree, rule_id):
     assert case.message in result.message
     assert result.fix, "errors and warnings carry a fix hint"
     assert result.spec_ref == next(r.spec_ref for r in REGISTRY if r.id == rule_id)
+    assert_no_internal_errors_or_placeholders(report)
     assert SubmissionChecker(tree.org).run().passed is (case.severity != "error")
 
 
@@ -324,6 +334,7 @@ def valid_report(tmp_path_factory, generator):
 def test_rule_passes_on_the_valid_tree(valid_report, rule):
     """One info per scope the rule covers, carrying that scope."""
     results = [r for r in valid_report.results if r.rule == rule.id]
+    assert_no_internal_errors_or_placeholders(valid_report)
     assert results and all(r.severity == "info" and r.fix is None for r in results)
     assert all(r.spec_ref == rule.spec_ref for r in results)
     scopes = {

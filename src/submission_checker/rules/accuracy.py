@@ -150,7 +150,7 @@ def accuracy_consistency(rule: Rule, model: Model) -> Iterator[CheckResult]:
             "Set quality_target to the official target {official}.",
         ),
         "no-official": warning(
-            'no official accuracy target is known for model "{model}"; gated against the '
+            'no official accuracy target is known for model "{directory}"; gated against the '
             "file's quality_target",
             "Check the model directory name (e.g. llama2-70b) so the official target applies.",
         ),
@@ -179,7 +179,7 @@ def accuracy_gate(rule: Rule, model: Model) -> Iterator[CheckResult]:
     path = doc.rel
     row = model.system.submission.rules_round.official_target(model.name)
     if row is None:
-        yield rule.result("no-official", model, path=path, model=model.name)
+        yield rule.result("no-official", model, path=path, directory=model.name)
         values = {
             "metric": result.metric,
             "score": result.primary_score,

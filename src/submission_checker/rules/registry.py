@@ -91,12 +91,10 @@ class Rule:
         fields["rule"] = self.id
         fields["severity"] = message.severity
         fields["spec_ref"] = self.spec_ref
-        if values:
-            fields["message"] = message.text.format(**values)
-            fields["fix"] = message.fix.format(**values) if message.fix else None
-        else:
-            fields["message"] = message.text
-            fields["fix"] = message.fix
+        # Always formatted, so a template naming a value the rule did not pass fails loudly
+        # (as an internal-error result) instead of printing "{name}".
+        fields["message"] = message.text.format(**values)
+        fields["fix"] = message.fix.format(**values) if message.fix else None
         return CheckResult.trusted(fields)
 
     def run(self, at: Any) -> list[CheckResult]:

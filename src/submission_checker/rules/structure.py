@@ -57,7 +57,7 @@ def path_exists(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
     scope="submission",
     summary="`systems/` and `pareto/` exist and are directories (one result each).",
     messages={
-        "ok": info("{name}/ is present"),
+        "ok": info("systems/ and pareto/ are present"),
         "missing": error(
             "{name}/ is missing; it holds {purpose}",
             "Create {name}/ in the organisation directory.",
