@@ -12,9 +12,13 @@ __all__ = ["render"]
 def render(report: Report, *, strict: bool = False, quiet: bool = False) -> str:
     """Every result (``quiet`` only affects terminal output), plus ``verdict`` and ``strict``.
 
-    The output is ``Report.model_dump_json``'s content with two added keys, so
-    ``Report.model_validate_json`` reads it back.
+    The output is ``Report.model_dump_json``'s object with two keys put first, so
+    ``Report.model_validate_json`` reads it back. Serialising in pydantic's compiled code keeps
+    a 17,000-result report fast and small in memory.
     """
-    data = {"verdict": report.verdict(strict=strict), "strict": strict}
-    data.update(report.model_dump(mode="json"))
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    body = report.model_dump_json(indent=2)
+    head = (
+        f'{{\n  "verdict": {json.dumps(report.verdict(strict=strict))},\n'
+        f'  "strict": {json.dumps(strict)},\n'
+    )
+    return head + body[len("{\n") :] + "\n"

@@ -79,22 +79,20 @@ class Rule:
         override.
         """
         message = self.messages[outcome]
-        fields = dict(at.scope)
-        if path is not _UNSET:
-            fields["path"] = path
-        if system is not _UNSET:
-            fields["system"] = system
-        if model is not _UNSET:
-            fields["model"] = model
-        if concurrency is not _UNSET:
-            fields["concurrency"] = concurrency
-        fields["rule"] = self.id
-        fields["severity"] = message.severity
-        fields["spec_ref"] = self.spec_ref
+        scope = at.scope
         # Always formatted, so a template naming a value the rule did not pass fails loudly
-        # (as an internal-error result) instead of printing "{name}".
-        fields["message"] = message.text.format(**values)
-        fields["fix"] = message.fix.format(**values) if message.fix else None
+        # (as an internal-error result) instead of printing "{name}". Keys in field order.
+        fields = {
+            "rule": self.id,
+            "severity": message.severity,
+            "message": message.text.format(**values),
+            "path": scope["path"] if path is _UNSET else path,
+            "spec_ref": self.spec_ref,
+            "fix": message.fix.format(**values) if message.fix else None,
+            "system": scope["system"] if system is _UNSET else system,
+            "model": scope["model"] if model is _UNSET else model,
+            "concurrency": scope["concurrency"] if concurrency is _UNSET else concurrency,
+        }
         return CheckResult.trusted(fields)
 
     def run(self, at: Any) -> list[CheckResult]:
@@ -110,15 +108,18 @@ class Rule:
             results.append(
                 CheckResult.trusted(
                     {
-                        **at.scope,
                         "rule": self.id,
                         "severity": "error",
                         "message": (
                             f"internal checker error in rule {self.id}: {type(exc).__name__}: "
                             f"{exc} (at {where.name}, line {where.lineno})"
                         ),
-                        "fix": "This is a checker bug; please report it with the file named here.",
+                        "path": at.scope["path"],
                         "spec_ref": self.spec_ref,
+                        "fix": "This is a checker bug; please report it with the file named here.",
+                        "system": at.scope["system"],
+                        "model": at.scope["model"],
+                        "concurrency": at.scope["concurrency"],
                     }
                 )
             )
