@@ -59,12 +59,12 @@ def split_run_ids(values: tuple[str, ...] | list[str]) -> list[str]:
     """``--run-ids`` is repeatable and takes comma lists; duplicates are a mistake worth naming."""
     ids = [part.strip() for value in values for part in value.split(",") if part.strip()]
     seen: set[str] = set()
-    duplicates = [i for i in ids if i in seen or seen.add(i)]  # type: ignore[func-returns-value]
-    if duplicates:
-        raise BundleError(
-            f"run id {duplicates[0]} is given more than once in --run-ids",
-            hint="list every run once",
-        )
+    for run_id in ids:
+        if run_id in seen:
+            raise BundleError(
+                f"run id {run_id} is given more than once in --run-ids", hint="list every run once"
+            )
+        seen.add(run_id)
     return ids
 
 
