@@ -519,7 +519,12 @@ def build_bundle(
             f"{root} already exists and is not empty", hint="choose an empty --output directory"
         )
     root.mkdir(parents=True, exist_ok=True)
-    notes: list[str] = []
+    notes: list[str] = [
+        f"--quality-target {options.quality_target} is not used for {key[1]!r}: it has an "
+        f"official target ({officials[key].name})"
+        for key in sorted(accuracy_runs)
+        if options.quality_target is not None and officials[key] is not None
+    ]
     for system_id, system_runs in sorted(by_system.items()):
         _write_json(root / "systems" / f"{system_id}.json", system_runs[0].folder.system_desc)
     points: list[PointInfo] = []

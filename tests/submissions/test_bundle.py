@@ -199,7 +199,11 @@ def test_safe_name():
 def test_example_runs_bundle_passes_the_checker_without_warnings(tmp_path, example_runs):
     from submission_checker import SubmissionChecker
 
-    info = build_bundle(load_runs(example_runs), tmp_path / "out")
+    info = build_bundle(load_runs(example_runs), tmp_path / "out", BundleOptions(quality_target=1))
+    assert info.notes == [
+        "--quality-target 1 is not used for 'Llama-2-70b-chat-hf': it has an "
+        "official target (llama2+70b)"
+    ]
     report = SubmissionChecker(info.root).run()
     assert report.passed, [r.message for r in report.errors]
     assert report.warnings == []
