@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,11 @@ def isolated_user_env(tmp_path, monkeypatch):
         monkeypatch.setenv(var, value)
     monkeypatch.delenv("MLPERF_SUBMISSION_REPO", raising=False)
     monkeypatch.delenv("PRISM_USER_API_TOKEN", raising=False)
+    # Work dirs the CLI keeps for the user (a failed check) or loses to SIGKILL land in tmp_path.
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
 
 
 def _git(*args: str, cwd: Path | None = None) -> str:
