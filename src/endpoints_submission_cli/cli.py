@@ -7,7 +7,9 @@ usage errors). Anything unexpected becomes a one-line "internal error" unless ``
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import traceback
 from urllib.parse import urlsplit
 
@@ -52,6 +54,11 @@ class _Root(click.Group):
             raise _Failure(error) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            # The reader went away (`... | head`): nothing left to say to it, and Python must
+            # not complain again when it flushes stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(1) from None
         except Exception as exc:
             if _debug(ctx):
                 raise

@@ -101,3 +101,18 @@ def test_unexpected_exceptions_are_one_line_unless_debug(monkeypatch, run_folder
     assert "--debug" in result.stderr and "Traceback" not in result.stderr
     debug = CliRunner().invoke(main, ["--debug", *args])
     assert isinstance(debug.exception, ZeroDivisionError)
+
+
+def test_a_reader_that_goes_away_is_not_an_internal_error(prism):
+    """`endpoints-submission-cli runs list | head -1`: the pipe closes before we write."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "endpoints_submission_cli", "runs", "list", "--json"],
+        env=_env(prism),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # long before the interpreter has started and written anything
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert "internal error" not in stderr and "Traceback" not in stderr
+    assert "BrokenPipeError" not in stderr
