@@ -11,7 +11,7 @@ What it does, all under a fresh directory in /tmp (deleted at the end unless --k
 3. Times ``tar czf`` of the folder (the baseline: what a careful user would do by hand), then
    the whole ``python -m endpoints_submission_cli runs create --path FOLDER`` process: validate,
    secret scan, pack + hash, POST, upload over loopback, verify. Peak memory is the CLI
-   process's max RSS (``wait4``); the server is another process and not counted.
+   process's max RSS as GNU time reports it (see measure.py); the server is not counted.
 4. Also times ``pack_directory`` alone in-process, to show how the total splits.
 
 Targets (issue 4): total ≤ 1.3 × tar czf time, CLI peak RSS < 100 MB.
@@ -31,6 +31,10 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+from measure import measured_run
+
+from prism_server.testing import PrismProcess
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO.parent / "shared" / "samples" / "inference-endpoint"
@@ -87,68 +91,16 @@ def generate_run_folder(root: Path, size_mb: int) -> Path:
     return folder
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen, str, str]:
-    ready = data_dir / "url"
-    log = open(data_dir / "server.log", "wb")  # noqa: SIM115 - the child keeps it open
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "prism_server",
-            "serve",
-            "--port",
-            "0",
-            "--data-dir",
-            str(data_dir),
-            "--ready-file",
-            str(ready),
-        ],
-        stdout=log,
-        stderr=log,
-    )
-    deadline = time.monotonic() + 30
-    while not (ready.exists() and ready.read_text().strip()):
-        if time.monotonic() > deadline or server.poll() is not None:
-            raise SystemExit(f"prism-server did not start; see {data_dir / 'server.log'}")
-        time.sleep(0.05)
-    token = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "prism_server",
-            "token",
-            "create",
-            "--user",
-            "bench",
-            "--data-dir",
-            str(data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    return server, ready.read_text().strip(), token
+def start_server(data_dir: Path) -> tuple[PrismProcess, str, str]:
+    """A prism-server in its own process (the other core) and a token for it."""
+    server = PrismProcess(data_dir, fault_injection=False).start()
+    return server, server.url, server.new_token("bench")
 
 
 def _process_cpu(pid: int) -> float:
     """utime + stime of a running process, in seconds (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, str]:
-    """(wall s, CPU s, peak RSS MB, stdout) of one command; CPU includes its reaped children
-    (gzip under tar), which is the fairer measure on a machine that others are loading."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    stdout = proc.stdout.read()
-    stderr = proc.stderr.read()
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{command[:4]} failed:\n{stderr.decode(errors='replace')}")
-    cpu = usage.ru_utime + usage.ru_stime
-    return elapsed, cpu, usage.ru_maxrss // 1024, stdout.decode()
 
 
 def main() -> int:
@@ -176,29 +128,22 @@ def main() -> int:
         tar_size = 0
         for _ in range(args.repeat):
             out = root / "baseline.tar.gz"
-            elapsed, cpu, _rss, _ = timed(["tar", "czf", str(out), "-C", str(root), folder.name])
-            tar_times.append(elapsed)
-            tar_cpu.append(cpu)
+            tar = measured_run(["tar", "czf", str(out), "-C", str(root), folder.name])
+            tar_times.append(tar.wall_s)
+            tar_cpu.append(tar.cpu_s)
             tar_size = out.stat().st_size
             out.unlink()
             server_before = _process_cpu(server.pid)
-            elapsed, cpu, peak, stdout = timed(
-                [
-                    sys.executable,
-                    "-m",
-                    "endpoints_submission_cli",
-                    "runs",
-                    "create",
-                    "--path",
-                    str(folder),
-                ],
+            create = measured_run(
+                [sys.executable, "-m", "endpoints_submission_cli", "runs", "create"]
+                + ["--path", str(folder)],
                 env=env,
             )
-            cli_times.append(elapsed)
-            cli_cpu.append(cpu)
+            cli_times.append(create.wall_s)
+            cli_cpu.append(create.cpu_s)
             server_cpu.append(_process_cpu(server.pid) - server_before)
-            rss.append(peak)
-            run_id = stdout.strip()
+            rss.append(create.peak_mib)
+            run_id = create.stdout.strip()
             listed = subprocess.run(
                 [
                     sys.executable,
@@ -241,14 +186,13 @@ def main() -> int:
         print(f"load average (1 min) before/after: {load_before:.1f} / {os.getloadavg()[0]:.1f}")
         print(
             f"ratio best runs create / best tar czf: {ratio:.2f} (target <= 1.30: "
-            f"{'PASS' if ratio <= 1.3 else 'FAIL'}); peak RSS of the CLI: {peak} MB "
+            f"{'PASS' if ratio <= 1.3 else 'FAIL'}); peak RSS of the CLI: {peak:.0f} MiB "
             f"(target < 100: {'PASS' if peak < 100 else 'FAIL'})"
         )
         return 0 if ratio <= 1.3 and peak < 100 else 1
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
         if args.keep:
             print(f"kept {root}")
         else:

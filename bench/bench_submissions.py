@@ -38,6 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from prism_server.testing import PrismProcess
+
 REPO = Path(__file__).resolve().parent.parent
 WORKERS_ENV = "ENDPOINTS_SUBMISSION_CLI_DOWNLOAD_WORKERS"
 
@@ -59,28 +61,10 @@ def _concurrencies(n: int, base=(1, 8, 32, 36, 48, 64, 96, 128)) -> list[int]:
     return sorted(set(base) | picked)[: max(n, 1)]
 
 
-def _start_server(data_dir: Path, latency_ms: float) -> tuple[subprocess.Popen, str]:
-    ready = data_dir / "ready.url"
-    log = open(data_dir / "server.log", "ab")  # noqa: SIM115 - the child keeps it open
-    command = [sys.executable, "-m", "prism_server", "serve", "--host", "127.0.0.1"]
-    command += ["--port", "0", "--data-dir", str(data_dir), "--ready-file", str(ready)]
-    if latency_ms:
-        command.append("--enable-fault-injection")
-    proc = subprocess.Popen(
-        command,
-        stdout=log,
-        stderr=log,
-        stdin=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if ready.exists() and ready.read_text().strip():
-            return proc, ready.read_text().strip()
-        if proc.poll() is not None:
-            raise SystemExit(f"prism-server exited: {(data_dir / 'server.log').read_text()}")
-        time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("prism-server did not start within 30 s")
+def _start_server(data_dir: Path, latency_ms: float) -> tuple[PrismProcess, str]:
+    """A prism-server in its own process; fault injection only to add download latency."""
+    server = PrismProcess(data_dir, fault_injection=bool(latency_ms)).start()
+    return server, server.url
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -144,22 +128,7 @@ def main() -> None:
         data_dir = root / "prism-data"
         data_dir.mkdir()
         server, url = _start_server(data_dir, args.latency_ms)
-        token = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "prism_server",
-                "token",
-                "create",
-                "--user",
-                "bench",
-                "--data-dir",
-                str(data_dir),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        token = server.new_token("bench")
         env = dict(
             os.environ,
             MLPERF_API_BASE_URL=url,
@@ -249,8 +218,7 @@ def main() -> None:
         (out_dir / "bench_submissions.json").write_text(text)
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
+            server.stop()
         if args.keep:
             print(f"kept {root}")
         else:
