@@ -148,12 +148,32 @@ _BaseSafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
+_PLAIN_SCALAR_TAGS: dict[str, str] = {}
+_PLAIN_SCALAR_TAGS_MAX = 4096
+
+
 class StrictSafeLoader(_BaseSafeLoader):  # type: ignore[misc, valid-type]
     """PyYAML's safe loader (the C one when available) that rejects duplicate mapping keys.
 
     The C loaders parse in C but still construct through Python's ``construct_mapping``, so the
     override applies to both. Keys brought in by a ``<<`` merge may be overridden, as YAML allows.
     """
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        """The tag of a node, as PyYAML resolves it; plain scalars' tags are remembered.
+
+        The C parser asks this Python method for every node. For a plain scalar the answer
+        depends on its text alone (a safe loader has no path resolvers), and point files repeat
+        the same few texts, so a small cache saves most of the regular-expression matching.
+        """
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = _PLAIN_SCALAR_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_SCALAR_TAGS) < _PLAIN_SCALAR_TAGS_MAX and len(value) <= 64:
+                    _PLAIN_SCALAR_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, yaml.MappingNode):
@@ -173,11 +193,81 @@ class StrictSafeLoader(_BaseSafeLoader):  # type: ignore[misc, valid-type]
         return mapping
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_NULL_TAG = "tag:yaml.org,2002:null"
+#: Scalars whose safe-loader constructor is a plain function of the node's text
+_SCALAR_TAGS = frozenset(
+    {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"}
+)
+
+
+class _Unhandled(Exception):
+    """The node tree needs PyYAML's full constructor (see ``_construct_plain``)."""
+
+
+def _construct_plain(loader: Any, node: yaml.Node, seen: set[int]) -> Any:
+    """Build the Python data of a plain node tree exactly as the safe constructor would, faster.
+
+    PyYAML's constructor is pure Python with per-node bookkeeping (anchors, recursion, merge
+    keys, two-step construction of collections) that costs more than parsing a small point file
+    in C. Plain trees — untagged or standard-tagged str/int/float/bool/null scalars in
+    mappings with scalar keys and sequences, each collection met once — are built here; scalar
+    values other than strings and nulls go through the safe constructor's own functions, so they
+    convert exactly alike. Anything else (merge keys, aliases of collections, other tags,
+    duplicate keys, unhashable keys) raises ``_Unhandled`` and the caller uses PyYAML's
+    constructor on the same node tree, with its exact results and errors.
+    """
+    kind = type(node)
+    tag = node.tag
+    if kind is yaml.ScalarNode:
+        if tag == _STR_TAG:
+            return node.value
+        if tag == _NULL_TAG:
+            return None
+        if tag in _SCALAR_TAGS:
+            return loader.yaml_constructors[tag](loader, node)
+        raise _Unhandled
+    if id(node) in seen:  # an alias of a collection: PyYAML shares the object; let it
+        raise _Unhandled
+    seen.add(id(node))
+    if kind is yaml.MappingNode and tag == _MAP_TAG:
+        mapping = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode:
+                raise _Unhandled
+            mapping[_construct_plain(loader, key_node, seen)] = _construct_plain(
+                loader, value_node, seen
+            )
+        if len(mapping) != len(node.value):  # duplicate keys: PyYAML reports them
+            raise _Unhandled
+        return mapping
+    if kind is yaml.SequenceNode and tag == _SEQ_TAG:
+        return [_construct_plain(loader, item, seen) for item in node.value]
+    raise _Unhandled
+
+
+def _load_yaml_text(text: str) -> Any:
+    """``yaml.load(text, Loader=StrictSafeLoader)``, building plain documents faster."""
+    loader = StrictSafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            return _construct_plain(loader, node, set())
+        except Exception:  # noqa: BLE001 - any doubt: PyYAML decides, and raises its own error
+            return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str) -> Any:
     """Parse YAML text with the safe loader, rejecting duplicate keys (see ``load_yaml``)."""
     _require_content(text)
     try:
-        data = yaml.load(text, Loader=StrictSafeLoader)  # noqa: S506 - a safe loader subclass
+        data = _load_yaml_text(text)
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or exc.context or "malformed"
         mark = exc.problem_mark or exc.context_mark
@@ -189,6 +279,10 @@ def parse_yaml(text: str) -> Any:
         raise LoadError("not valid YAML: nested too deeply") from None
     except ValueError as exc:  # e.g. an integer with more digits than Python allows
         raise LoadError(f"not valid YAML: {exc}") from None
+    except (AttributeError, IndexError, KeyError, TypeError):
+        # PyYAML's constructors fail this way on explicitly tagged values they cannot read,
+        # such as "!!timestamp yes" or "!!bool maybe"
+        raise LoadError("not valid YAML: an explicitly tagged value does not fit its tag") from None
     return _reject_lone_surrogates(data, text)
 
 
