@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from pathlib import Path
+from typing import Any
 
-from .layout import read_submission
+from .layout import System, read_submission
 from .report import CheckResult, Report
 from .rounds import load_round
 
@@ -50,25 +52,111 @@ class SubmissionChecker:
         from .rules import by_scope
 
         submission = read_submission(self.path, self.rules_round)
-        submission_rules = by_scope("submission")
-        system_rules = by_scope("system")
-        model_rules = by_scope("model")
-        point_rules = by_scope("point")
         results: list[CheckResult] = []
-        for rule in submission_rules:
+        for rule in by_scope("submission"):
             results.extend(rule.run(submission))
-        for system in submission.systems:
-            for rule in system_rules:
-                results.extend(rule.run(system))
-            for model in system.models:
-                for rule in model_rules:
-                    results.extend(rule.run(model))
-                for point in model.points:
-                    for rule in point_rules:
-                        results.extend(rule.run(point))
+        for system_results in _check_systems(submission.systems):
+            results.extend(system_results)
         return Report(
             submission_path=str(self.path),
             checker_version=checker_version(),
             rules_round=self.rules_round.name,
             results=results,
         )
+
+
+#: Below this many point files a check takes well under 0.1 s and a second process cannot pay
+#: for itself.
+PARALLEL_MIN_POINTS = 256
+
+
+def _check_system(system: System) -> list[CheckResult]:
+    """Every system, model and point rule of one system, in report order."""
+    from .rules import by_scope
+
+    system_rules = by_scope("system")
+    model_rules = by_scope("model")
+    point_rules = by_scope("point")
+    results: list[CheckResult] = []
+    for rule in system_rules:
+        results.extend(rule.run(system))
+    for model in system.models:
+        for rule in model_rules:
+            results.extend(rule.run(model))
+        for point in model.points:
+            for rule in point_rules:
+                results.extend(rule.run(point))
+    return results
+
+
+def _check_systems(systems: list[System]) -> list[list[CheckResult]]:
+    """The results of each system, in order; a large submission is split over two processes.
+
+    Systems are independent, and reading and checking their files is nearly all of the work.
+    Where ``fork`` is available (and no other thread is running, which forking would endanger),
+    a child process checks about half of the points' systems while this one checks the rest;
+    the child sends back the plain fields of its results. If the child fails in any way, this
+    process checks its systems too, so the report is the same either way.
+    """
+    points = [sum(len(model.points) for model in system.models) for system in systems]
+    if (
+        len(systems) < 2
+        or sum(points) < PARALLEL_MIN_POINTS
+        or not hasattr(os, "fork")
+        or threading.active_count() != 1
+    ):
+        return [_check_system(system) for system in systems]
+    # Balance by points: hand the child the heaviest systems until it has about half of them.
+    child: set[int] = set()
+    share = 0
+    for index in sorted(range(len(systems)), key=lambda i: -points[i]):
+        if share + points[index] <= sum(points) / 2 or not child:
+            child.add(index)
+            share += points[index]
+    mine = [index for index in range(len(systems)) if index not in child]
+    by_index = _in_child_process(systems, sorted(child), mine)
+    return [by_index[index] for index in range(len(systems))]
+
+
+def _in_child_process(
+    systems: list[System], child: list[int], mine: list[int]
+) -> dict[int, list[CheckResult]]:
+    """Check ``child`` systems in a forked process and ``mine`` here; results by index."""
+    import pickle
+
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return {index: _check_system(systems[index]) for index in child + mine}
+    if pid == 0:  # the child: never returns, never runs the parent's exit handlers
+        status = 1
+        try:
+            os.close(read_end)
+            payload = [
+                (index, [result.__dict__ for result in _check_system(systems[index])])
+                for index in child
+            ]
+            with os.fdopen(write_end, "wb") as pipe:
+                pickle.dump(payload, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    by_index = {index: _check_system(systems[index]) for index in mine}
+    received: list[tuple[int, list[dict[str, Any]]]] | None = None
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if status == 0:
+            received = pickle.loads(data)
+    except Exception:  # noqa: BLE001 - whatever went wrong, check those systems here
+        received = None
+    if received is None or sorted(index for index, _ in received) != child:
+        return {**by_index, **{index: _check_system(systems[index]) for index in child}}
+    for index, fields in received:
+        by_index[index] = [CheckResult.trusted(result) for result in fields]
+    return by_index

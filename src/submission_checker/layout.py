@@ -4,7 +4,9 @@ This is the only place that touches the file system during a check. It lists eve
 once (never following a symlink out of the submission), reads and validates the four file kinds
 through ``loading`` and ``models``, and records what it found — present, missing, unsafe,
 unreadable, invalid — so that rules only look at handles and never open a file. Detail logs are
-only ``stat``-ed: they can be gigabytes.
+only ``stat``-ed: they can be gigabytes. System descriptions are read at once; the files below
+``pareto/`` when a rule first asks for them, so each system's files can be read by the process
+that checks it (see ``checker``).
 """
 
 from __future__ import annotations
@@ -230,19 +232,41 @@ def _document(
 
 @dataclass
 class Point:
-    """One ``points/point_<N>.yaml`` and what belongs to it."""
+    """One ``points/point_<N>.yaml`` and what belongs to it.
+
+    Its files are read when a rule first needs them (``config``, ``summary``, ``detail_size``),
+    so that the checker can read the systems of a large submission in parallel processes.
+    """
 
     model: Model
     file_name: str
     rel: str
     name_n: str
-    config: Document[PointConfig]
     results_rel: str | None = None  # results/point_<N>, None when N is not a plain integer
     results_kind: str | None = None
-    summary: Document[PointSummary] | None = None
+    summary_rel: str | None = None
     detail_rel: str | None = None
     detail_kind: str | None = None
-    detail_size: int = 0
+
+    @functools.cached_property
+    def config(self) -> Document[PointConfig]:
+        return _document(self.model.tree, self.rel, PointConfig, loading.load_yaml)
+
+    @functools.cached_property
+    def summary(self) -> Document[PointSummary] | None:
+        """The summary document; ``None`` when there is no results folder to look in."""
+        if self.summary_rel is None:
+            return None
+        if self.results_kind == DIR:
+            return _document(
+                self.model.tree, self.summary_rel, PointSummary, loading.load_json, keep_whole=False
+            )
+        return Document(self.summary_rel, "unsafe" if self.results_kind == UNSAFE else "missing")
+
+    @functools.cached_property
+    def detail_size(self) -> int:
+        """Size of the detail log (only ``stat``-ed, never read), 0 when it is not a file."""
+        return self.model.tree.size(self.detail_rel) if self.detail_kind == FILE else 0
 
     @property
     def file_n(self) -> int | None:
@@ -291,11 +315,27 @@ class Model:
     orphan_results: list[str] = field(default_factory=list)
     accuracy_txt_rel: str = ""
     accuracy_txt_kind: str | None = None
-    accuracy_txt_size: int = 0
-    accuracy: Document[AccuracyResult] | None = None
 
     def subdir_ok(self, name: str) -> bool:
         return self.subdirs.get(name) == DIR
+
+    @property
+    def tree(self) -> Tree:
+        tree = self.system.submission.tree
+        assert tree is not None  # models exist only in a listed tree
+        return tree
+
+    @functools.cached_property
+    def accuracy_txt_size(self) -> int:
+        return self.tree.size(self.accuracy_txt_rel) if self.accuracy_txt_kind == FILE else 0
+
+    @functools.cached_property
+    def accuracy(self) -> Document[AccuracyResult] | None:
+        """``accuracy/accuracy_result.json``, read on first use; ``None`` without accuracy/."""
+        if not self.subdir_ok("accuracy"):
+            return None
+        rel = f"{self.rel}/accuracy/accuracy_result.json"
+        return _document(self.tree, rel, AccuracyResult, loading.load_json)
 
     @property
     def scope(self) -> dict[str, Any]:
@@ -435,33 +475,19 @@ def _read_model(system: System, tree: Tree, name: str) -> Model:
     if model.subdir_ok("accuracy"):
         model.accuracy_txt_rel = f"{rel}/accuracy/accuracy.txt"
         model.accuracy_txt_kind = tree.kind(model.accuracy_txt_rel)
-        if model.accuracy_txt_kind == FILE:
-            model.accuracy_txt_size = tree.size(model.accuracy_txt_rel)
-        model.accuracy = _document(
-            tree, f"{rel}/accuracy/accuracy_result.json", AccuracyResult, loading.load_json
-        )
     return model
 
 
 def _read_point(model: Model, tree: Tree, file_name: str, name_n: str) -> Point:
+    """The point's place in the tree; its files are read on first use (see ``Point``)."""
     rel = f"{model.rel}/points/{file_name}"
-    config = _document(tree, rel, PointConfig, loading.load_yaml)
-    point = Point(model=model, file_name=file_name, rel=rel, name_n=name_n, config=config)
+    point = Point(model=model, file_name=file_name, rel=rel, name_n=name_n)
     if point.file_n is None or not model.subdir_ok("results"):
         return point
     point.results_rel = f"{model.rel}/results/point_{name_n}"
     point.results_kind = tree.kind(point.results_rel)
-    summary_rel = f"{point.results_rel}/{SUMMARY_NAME}"
+    point.summary_rel = f"{point.results_rel}/{SUMMARY_NAME}"
     point.detail_rel = f"{point.results_rel}/{DETAIL_NAME}"
     if point.results_kind == DIR:
-        point.summary = _document(
-            tree, summary_rel, PointSummary, loading.load_json, keep_whole=False
-        )
         point.detail_kind = tree.kind(point.detail_rel)
-        if point.detail_kind == FILE:
-            point.detail_size = tree.size(point.detail_rel)
-    else:
-        point.summary = Document(
-            summary_rel, "unsafe" if point.results_kind == UNSAFE else "missing"
-        )
     return point
