@@ -38,15 +38,17 @@ class CheckResult(BaseModel):
         twice as much as this, and ``model_construct`` more still. Only the checker's own code
         calls this, through ``Rule.result``, which always supplies every field.
         """
-        result = cls.__new__(cls)
-        object.__setattr__(result, "__dict__", fields)
-        object.__setattr__(result, "__pydantic_fields_set__", set(_FIELD_NAMES))
-        object.__setattr__(result, "__pydantic_extra__", None)
-        object.__setattr__(result, "__pydantic_private__", None)
+        result = _new(cls)
+        _set(result, "__dict__", fields)
+        _set(result, "__pydantic_fields_set__", set(_FIELD_NAMES))
+        _set(result, "__pydantic_extra__", None)
+        _set(result, "__pydantic_private__", None)
         return result
 
 
 _FIELD_NAMES = frozenset(CheckResult.model_fields)
+_new = object.__new__  # BaseModel has no __new__ of its own
+_set = object.__setattr__  # BaseModel's __setattr__ validates; these are pydantic's own slots
 
 
 class Report(BaseModel):
