@@ -38,6 +38,7 @@ __all__ = [
     "RuntimeSettings",
     "SystemDescription",
     "TokenCounts",
+    "is_plainly_valid_summary",
     "validate",
     "validation_problems",
 ]
@@ -287,6 +288,65 @@ class PointSummary(_Strict):
     @property
     def derived_system_tps(self) -> float:
         return self.total_output_tokens / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+_NUMBER_LIMIT = 2**63  # pydantic takes larger ints too; beyond this the quick check leaves it
+
+
+def _plain_number(value: Any) -> bool:
+    """A value the strict finite-number type surely accepts (a bool is not a number)."""
+    kind = type(value)
+    if kind is float:
+        return value - value == 0.0  # false for inf and nan
+    return kind is int and -_NUMBER_LIMIT <= value < _NUMBER_LIMIT
+
+
+def _plain_block(value: Any, *, percentiles: bool) -> bool:
+    if type(value) is not dict or not _plain_number(value.get("total")):
+        return False
+    if not percentiles:
+        return True
+    table = value.get("percentiles")
+    if type(table) is not dict:
+        return False
+    seen: dict[str, float] = {}
+    for key, number in table.items():
+        level = _percentile_level(key) if type(key) is str else None
+        if level is None or not _plain_number(number):
+            return False
+        if seen.setdefault(level, float(number)) != float(number):
+            return False
+    return True
+
+
+def is_plainly_valid_summary(data: Any) -> bool:
+    """True only when ``PointSummary`` surely accepts ``data``; False may also mean "not sure".
+
+    Validating a summary with pydantic costs ~40 µs (its percentile checks run in Python), a
+    large submission has a thousand summaries, and the checker keeps only their essentials, not
+    the model. So ``layout`` asks this first and runs the schema only when it says False — for
+    every summary with a problem, whose messages come from the schema as before. Deliberately
+    narrow: exact ``dict``/``int``/``float`` types, ints below 2**63.
+    """
+    if type(data) is not dict:
+        return False
+    for name in ("n_samples_issued", "n_samples_completed", "n_samples_failed"):
+        value = data.get(name)
+        if type(value) is not int or not 0 <= value < _NUMBER_LIMIT:
+            return False
+    if not _plain_number(data.get("duration_ns")):
+        return False
+    if not _plain_block(data.get("output_sequence_lengths"), percentiles=False):
+        return False
+    for name in ("ttft", "tpot", "latency"):
+        value = data.get(name)
+        if value is not None and not _plain_block(value, percentiles=True):
+            return False
+    for name in ("system_tps", "tps", "tps_per_user", "qps"):
+        value = data.get(name)
+        if value is not None and not _plain_number(value):
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
