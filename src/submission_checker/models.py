@@ -44,6 +44,9 @@ __all__ = [
 ]
 
 _STRICT = ConfigDict(strict=True, extra="allow", allow_inf_nan=False)
+#: Summary schemas are built on first use: valid summaries never need them (see
+#: ``is_plainly_valid_summary``), and building them costs start-up time.
+_STRICT_DEFERRED = ConfigDict(_STRICT, defer_build=True)
 
 NonNegativeInt = Annotated[int, Field(ge=0)]
 
@@ -211,6 +214,8 @@ def _percentile_level(key: str) -> str | None:
 class PercentileBlock(_Strict):
     """A latency-like block: ``total`` and ``percentiles`` (decimal-string keys 0…100)."""
 
+    model_config = _STRICT_DEFERRED
+
     total: FiniteNumber
     percentiles: dict[str, FiniteNumber]
 
@@ -247,11 +252,15 @@ class PercentileBlock(_Strict):
 class TokenCounts(_Strict):
     """``output_sequence_lengths``: ``total`` is the run's output token count."""
 
+    model_config = _STRICT_DEFERRED
+
     total: FiniteNumber
 
 
 class PointSummary(_Strict):
     """The benchmark's summary of one point (inference-endpoint's ``result_summary.json``)."""
+
+    model_config = _STRICT_DEFERRED
 
     n_samples_issued: NonNegativeInt
     n_samples_completed: NonNegativeInt
