@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .layout import Submission, System, read_submission
+from .layout import Model, Submission, System, read_submission
 from .report import CheckResult, Report
 from .rounds import load_round
 
@@ -55,8 +55,8 @@ class SubmissionChecker:
         results: list[CheckResult] = []
         for rule in by_scope("submission"):
             results.extend(rule.run(submission))
-        for system_results in _check_systems(submission.systems):
-            results.extend(system_results)
+        for unit_results in _check_systems(submission.systems):
+            results.extend(unit_results)
         _release(submission)
         return Report(
             submission_path=str(self.path),
@@ -86,58 +86,62 @@ def _release(submission: Submission) -> None:
 PARALLEL_MIN_POINTS = 256
 
 
-def _check_system(system: System) -> list[CheckResult]:
-    """Every system, model and point rule of one system, in report order."""
+def _units(systems: list[System]) -> list[System | Model]:
+    """The independent pieces of work, in report order: each system, then each of its models.
+
+    A system's unit runs the system rules; a model's unit runs its model and point rules and
+    reads its files, which is nearly all of the work.
+    """
+    return [unit for system in systems for unit in (system, *system.models)]
+
+
+def _check_unit(unit: System | Model) -> list[CheckResult]:
+    """The results of one unit (see ``_units``), in report order."""
     from .rules import by_scope
 
-    system_rules = by_scope("system")
-    model_rules = by_scope("model")
-    point_rules = by_scope("point")
     results: list[CheckResult] = []
-    for rule in system_rules:
-        results.extend(rule.run(system))
-    for model in system.models:
-        for rule in model_rules:
-            results.extend(rule.run(model))
-        for point in model.points:
-            for rule in point_rules:
-                results.extend(rule.run(point))
+    if isinstance(unit, System):
+        for rule in by_scope("system"):
+            results.extend(rule.run(unit))
+        return results
+    for rule in by_scope("model"):
+        results.extend(rule.run(unit))
+    point_rules = by_scope("point")
+    for point in unit.points:
+        for rule in point_rules:
+            results.extend(rule.run(point))
     return results
 
 
 def _check_systems(systems: list[System]) -> list[list[CheckResult]]:
-    """The results of each system, in order; a large submission is split over two processes.
+    """The results of each unit of ``systems`` in order; a large submission uses two processes.
 
-    Systems are independent, and reading and checking their files is nearly all of the work.
     Where ``fork`` is available (and no other thread is running, which forking would endanger),
-    a child process checks about half of the points' systems while this one checks the rest;
-    the child sends back the plain fields of its results. If the child fails in any way, this
-    process checks its systems too, so the report is the same either way.
+    a child process checks about half of the points, whole models at a time, while this one
+    checks the rest; the child sends back the plain fields of its results. If the child fails in
+    any way, this process checks its units too, so the report is the same either way.
     """
-    points = [sum(len(model.points) for model in system.models) for system in systems]
-    if (
-        len(systems) < 2
-        or sum(points) < PARALLEL_MIN_POINTS
-        or not hasattr(os, "fork")
-        or threading.active_count() != 1
-    ):
-        return [_check_system(system) for system in systems]
-    # Balance by points: hand the child the heaviest systems until it has about half of them.
+    units = _units(systems)
+    weights = [len(unit.points) if isinstance(unit, Model) else 0 for unit in units]
+    total = sum(weights)
+    if total < PARALLEL_MIN_POINTS or not hasattr(os, "fork") or threading.active_count() != 1:
+        return [_check_unit(unit) for unit in units]
+    # Hand the child the heaviest models until it has about half of the points.
     child: set[int] = set()
     share = 0
-    for index in sorted(range(len(systems)), key=lambda i: -points[i]):
-        if share + points[index] <= sum(points) / 2 or not child:
+    for index in sorted(range(len(units)), key=lambda i: -weights[i]):
+        if weights[index] and (share + weights[index] <= total / 2 or not child):
             child.add(index)
-            share += points[index]
-    mine = [index for index in range(len(systems)) if index not in child]
-    by_index = _in_child_process(systems, sorted(child), mine)
-    return [by_index[index] for index in range(len(systems))]
+            share += weights[index]
+    mine = [index for index in range(len(units)) if index not in child]
+    by_index = _in_child_process(units, sorted(child), mine)
+    return [by_index[index] for index in range(len(units))]
 
 
 def _in_child_process(
-    systems: list[System], child: list[int], mine: list[int]
+    units: list[System | Model], child: list[int], mine: list[int]
 ) -> dict[int, list[CheckResult]]:
-    """Check ``child`` systems in a forked process and ``mine`` here; results by index."""
+    """Check ``child`` units in a forked process and ``mine`` here; results by unit index."""
     import pickle
 
     read_end, write_end = os.pipe()
@@ -146,13 +150,13 @@ def _in_child_process(
     except OSError:
         os.close(read_end)
         os.close(write_end)
-        return {index: _check_system(systems[index]) for index in child + mine}
+        return {index: _check_unit(units[index]) for index in child + mine}
     if pid == 0:  # the child: never returns, never runs the parent's exit handlers
         status = 1
         try:
             os.close(read_end)
             payload = [
-                (index, [result.__dict__ for result in _check_system(systems[index])])
+                (index, [result.__dict__ for result in _check_unit(units[index])])
                 for index in child
             ]
             with os.fdopen(write_end, "wb") as pipe:
@@ -161,7 +165,7 @@ def _in_child_process(
         finally:
             os._exit(status)
     os.close(write_end)
-    by_index = {index: _check_system(systems[index]) for index in mine}
+    by_index = {index: _check_unit(units[index]) for index in mine}
     received: list[tuple[int, list[dict[str, Any]]]] | None = None
     try:
         with os.fdopen(read_end, "rb") as pipe:
@@ -169,10 +173,10 @@ def _in_child_process(
         _, status = os.waitpid(pid, 0)
         if status == 0:
             received = pickle.loads(data)
-    except Exception:  # noqa: BLE001 - whatever went wrong, check those systems here
+    except Exception:  # noqa: BLE001 - whatever went wrong, check those units here
         received = None
     if received is None or sorted(index for index, _ in received) != child:
-        return {**by_index, **{index: _check_system(systems[index]) for index in child}}
+        return {**by_index, **{index: _check_unit(units[index]) for index in child}}
     for index, fields in received:
         by_index[index] = [CheckResult.trusted(result) for result in fields]
     return by_index

@@ -63,14 +63,14 @@ def test_parallel_and_serial_reports_are_identical(org: Path, monkeypatch) -> No
 def test_a_failing_child_process_changes_nothing(org: Path, monkeypatch) -> None:
     serial, _ = check(org, monkeypatch, parallel=False)
     parent = os.getpid()
-    real_check_system = checker_module._check_system
+    real_check_unit = checker_module._check_unit
 
-    def crash_in_child(system):
+    def crash_in_child(unit):
         if os.getpid() != parent:
             raise MemoryError("child died")
-        return real_check_system(system)
+        return real_check_unit(unit)
 
-    monkeypatch.setattr(checker_module, "_check_system", crash_in_child)
+    monkeypatch.setattr(checker_module, "_check_unit", crash_in_child)
     parallel, forks = check(org, monkeypatch, parallel=True)
     assert forks == 1
     assert parallel == serial
@@ -86,3 +86,13 @@ def test_without_fork_the_check_runs_in_one_process(org: Path, monkeypatch) -> N
 def test_small_submissions_are_not_forked(org: Path, monkeypatch) -> None:
     monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked for 48 points"))
     SubmissionChecker(org).run()
+
+
+@needs_fork
+def test_one_system_is_split_by_model(tmp_path: Path, generator: Any, monkeypatch) -> None:
+    org = generator.write_submission(tmp_path, models=MODELS + ("llama3.1-8b",))
+    (org / "pareto/example-system/llama3.1-8b/accuracy/accuracy_result.json").write_text("[]")
+    serial, _ = check(org, monkeypatch, parallel=False)
+    parallel, forks = check(org, monkeypatch, parallel=True)
+    assert forks == 1
+    assert parallel == serial
