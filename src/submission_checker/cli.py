@@ -47,6 +47,7 @@ def check(path: Path, strict: bool, quiet: bool, output: Path | None, output_for
     from .formatters import get_renderer
 
     report = SubmissionChecker(path).run()
+    _skip_final_collection()
     if output is not None:
         document = get_renderer("json")(report, strict=strict, quiet=quiet)
         try:
@@ -61,6 +62,19 @@ def check(path: Path, strict: bool, quiet: bool, output: Path | None, output_for
     if output_format == "github":
         _append_github_summary(report, strict=strict)
     sys.exit(0 if report.verdict(strict=strict) == "PASSED" else 1)
+
+
+def _skip_final_collection() -> None:
+    """Spare the interpreter's last garbage collection at exit: ~0.1 s after a large check.
+
+    It would trace every object still alive (mostly the imported modules') only for the process
+    to end; nothing the command leaves behind needs collecting or finalising.
+    """
+    import atexit
+    import gc
+
+    atexit.unregister(gc.freeze)  # once, however often the command runs in one process
+    atexit.register(gc.freeze)
 
 
 def _append_github_summary(report, *, strict: bool) -> None:
