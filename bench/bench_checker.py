@@ -11,6 +11,14 @@ peak resident memory of the checker processes.
 
 Time should not depend on --detail-mb. Wall time is noisy on a shared machine, so the child's
 CPU time (user + sys) is reported too.
+
+    python bench/bench_checker.py --reference /tmp/ref/bin/python
+
+compares with the reference checker 0.1.1.9 (``pip install endpoints-submission-cli==0.1.1.9``
+into a separate venv; give its python). The reference expects other file names, so it gets a
+twin of the tree in its own layout (hard links plus ``results_summary.json``,
+``accuracy/results.json``, ``src/<model>/`` and ``documentation/``): on the tree as it is, it
+stops at the first structural error and checks nothing. Runs alternate between the two.
 """
 
 from __future__ import annotations
@@ -19,7 +27,6 @@ import argparse
 import importlib.util
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -27,6 +34,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from measure import Measured, measured_run
 
 REPO = Path(__file__).resolve().parents[1]
 SYSTEMS = tuple(f"system-{i}" for i in range(8))
@@ -90,15 +99,52 @@ def build_tree(workdir: Path, detail_mb: float, full_summaries: bool) -> Path:
     return org
 
 
-def run_once(command: list[str]) -> tuple[float, float, subprocess.CompletedProcess[str]]:
-    """(wall s, CPU s of the child, the finished process)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    finished = subprocess.run(command, capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return wall, cpu, finished
+def reference_twin(org: Path, workdir: Path) -> Path:
+    """The same content in the layout the 0.1.1.9 reference checker looks for."""
+    twin = workdir / "reference-layout"
+    shutil.copytree(org.parent, twin, copy_function=os.link)
+    twin_org = twin / org.name
+    for summary in twin_org.glob("pareto/*/*/results/*/mlperf_endpoints_log_summary.json"):
+        shutil.copyfile(summary, summary.with_name("results_summary.json"))
+    for model in twin_org.glob("pareto/*/*"):
+        accuracy = model / "accuracy"
+        shutil.copyfile(accuracy / "accuracy_result.json", accuracy / "results.json")
+        (twin_org / "src" / model.name).mkdir(parents=True, exist_ok=True)
+        (twin_org / "src" / model.name / "launch.sh").write_text("#!/bin/sh\n")
+    (twin_org / "documentation").mkdir(exist_ok=True)
+    (twin_org / "documentation" / "README.md").write_text("system notes\n")
+    return twin_org
+
+
+def reference_command(python: str) -> list[str]:
+    """0.1.1.9 installs no submission-checker script; its click group is called directly."""
+    return [python, "-c", "from submission_checker.cli import main; main()"]
+
+
+def reference_results(python: str, twin_org: Path, workdir: Path) -> str:
+    """What the reference reports on the twin: proof that it checked every point."""
+    report_file = workdir / "reference-report.json"
+    subprocess.run(
+        [*reference_command(python), "check", "-q", "-o", str(report_file), str(twin_org)],
+        capture_output=True,
+        check=False,
+    )
+    results = json.loads(report_file.read_text())["results"]
+    by_severity: dict[str, int] = {}
+    for result in results:
+        by_severity[result["severity"]] = by_severity.get(result["severity"], 0) + 1
+    return f"{len(results)} results {by_severity}"
+
+
+def summarise(label: str, measured: list[Measured]) -> float:
+    walls = [m.wall_s for m in measured]
+    print(
+        f"{label}: check -q median {statistics.median(walls):.3f} s wall "
+        f"(min {min(walls):.3f}, max {max(walls):.3f}), "
+        f"median CPU {statistics.median(m.cpu_s for m in measured):.3f} s, "
+        f"peak RSS {max(m.peak_mib or 0 for m in measured):.1f} MiB, {len(measured)} runs"
+    )
+    return statistics.median(walls)
 
 
 def main() -> int:
@@ -112,6 +158,11 @@ def main() -> int:
         "between them, so that machine load affects them alike",
     )
     parser.add_argument("--runs", type=int, default=5, help="runs per tree")
+    parser.add_argument(
+        "--reference",
+        metavar="PYTHON",
+        help="python of a venv with endpoints-submission-cli==0.1.1.9, to time it alongside",
+    )
     parser.add_argument("--keep", type=Path, help="write the tree(s) here and keep them")
     parser.add_argument(
         "--full-summaries",
@@ -151,27 +202,27 @@ def main() -> int:
                 f"({points * size / 1024:.1f} GiB apparent), generated in "
                 f"{time.perf_counter() - started:.1f} s"
             )
-        walls: dict[float, list[float]] = {size: [] for size in trees}
-        cpus: dict[float, list[float]] = {size: [] for size in trees}
+        twin = None
+        if args.reference:
+            twin = reference_twin(trees[args.detail_mb[0]], workdir)
+            print(f"reference on its twin tree: {reference_results(args.reference, twin, workdir)}")
+        ours: dict[float, list[Measured]] = {size: [] for size in trees}
+        theirs: list[Measured] = []
         for _ in range(args.runs):
             for size, org in trees.items():
-                wall, cpu, finished = run_once([*checker_command(), "check", "-q", str(org)])
-                if finished.returncode != 0:
-                    print(finished.stdout[-2000:], finished.stderr[-2000:], sep="\n")
-                    print(f"checker exited {finished.returncode}; the benchmark tree must pass")
-                    return 1
-                walls[size].append(wall)
-                cpus[size].append(cpu)
-        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"verdict: {finished.stdout.strip().splitlines()[-1]}")
-        for size in trees:
-            times = walls[size]
-            print(
-                f"detail {size:g} MiB: check -q median {statistics.median(times):.3f} s wall "
-                f"(min {min(times):.3f}, max {max(times):.3f}), "
-                f"median CPU {statistics.median(cpus[size]):.3f} s, {args.runs} runs"
-            )
-        print(f"peak RSS of the checker processes: {peak_mib:.1f} MiB")
+                ours[size].append(measured_run([*checker_command(), "check", "-q", str(org)]))
+            if twin is not None:
+                theirs.append(
+                    measured_run(
+                        [*reference_command(args.reference), "check", "-q", str(twin)],
+                        check=False,  # it rejects the margin points' declared region
+                    )
+                )
+        print(f"verdict: {ours[args.detail_mb[0]][-1].stdout.strip().splitlines()[-1]}")
+        medians = {size: summarise(f"detail {size:g} MiB", ours[size]) for size in trees}
+        if theirs:
+            reference = summarise("reference 0.1.1.9", theirs)
+            print(f"ours / reference (median wall): {medians[args.detail_mb[0]] / reference:.2f}")
         print(f"load average after measuring: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         return 0
     finally:

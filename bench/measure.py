@@ -32,8 +32,10 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measured_run(command: list[str], env: dict[str, str] | None = None) -> Measured:
-    """Run ``command`` to completion; exit the benchmark with its stderr when it fails."""
+def measured_run(
+    command: list[str], env: dict[str, str] | None = None, *, check: bool = True
+) -> Measured:
+    """Run ``command`` to completion; with ``check``, exit the benchmark when it fails."""
     with tempfile.TemporaryDirectory() as scratch:
         rss_file = Path(scratch) / "peak-kib"
         prefix = [GNU_TIME, "-f", "%M", "-o", str(rss_file)] if GNU_TIME else []
@@ -42,7 +44,8 @@ def measured_run(command: list[str], env: dict[str, str] | None = None) -> Measu
         proc = subprocess.run([*prefix, *command], env=env, capture_output=True, check=False)
         wall = time.perf_counter() - started
         cpu = _children_cpu() - cpu_before
-        if proc.returncode != 0:
+        if check and proc.returncode != 0:
             raise SystemExit(f"{command[:4]} failed:\n{proc.stderr.decode(errors='replace')}")
+        # On a failure GNU time writes "Command exited with non-zero status N" first.
         peak = int(rss_file.read_text().split()[-1]) / 1024 if GNU_TIME else None
     return Measured(wall, cpu, peak, proc.stdout.decode())
