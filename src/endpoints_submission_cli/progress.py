@@ -7,6 +7,7 @@ carriage-return noise. Colour follows rich's handling of ``NO_COLOR``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,6 +16,7 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    ProgressColumn,
     TextColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
@@ -44,6 +46,51 @@ def _stderr_console() -> Console:
     return Console(stderr=True)
 
 
+class _SharedDisplay:
+    """One live display for every bar open at the same time.
+
+    ``submissions create`` downloads four archives at once, each through ``byte_progress``; four
+    separate live displays would redraw over each other, so concurrent bars become rows of one
+    display, which stops when the last of them closes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._progress: Progress | None = None
+        self._users = 0
+
+    @contextmanager
+    def task(self, console: Console, total: int, label: str) -> Iterator[ByteProgress]:
+        with self._lock:
+            if self._progress is None:
+                self._progress = Progress(*_columns(), console=console, transient=False)
+                self._progress.start()
+            self._users += 1
+            progress = self._progress
+            task_id = progress.add_task(label, total=total)
+        try:
+            yield ByteProgress(progress, task_id)
+        finally:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0:
+                    progress.stop()
+                    self._progress = None
+
+
+def _columns() -> tuple[ProgressColumn, ...]:
+    return (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),  # decimal units, like the rate column next to it
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+
+
+_DISPLAY = _SharedDisplay()
+
+
 @contextmanager
 def byte_progress(total: int, label: str) -> Iterator[ByteProgress]:
     """Show a byte bar for ``total`` bytes labelled ``label`` while the block runs."""
@@ -51,13 +98,5 @@ def byte_progress(total: int, label: str) -> Iterator[ByteProgress]:
     if not console.is_terminal:
         yield ByteProgress()
         return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),  # decimal units, like the rate column next to it
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=False) as progress:
-        task_id = progress.add_task(label, total=total)
-        yield ByteProgress(progress, task_id)
+    with _DISPLAY.task(console, total, label) as advance:
+        yield advance

@@ -59,3 +59,39 @@ def test_packing_reports_every_input_byte(sample_copy, tmp_path, monkeypatch) ->
     folder = sample_copy("llama2-70b_c1")
     pack_directory(folder, tmp_path / "a.tar.gz", arcname="r")
     assert sum(seen) == sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def test_concurrent_bars_share_one_display(terminal) -> None:
+    """Four parallel downloads are four rows of one display, not four displays overdrawing."""
+    import threading
+
+    from rich.live import Live
+
+    started = []
+    real_start = Live.start
+
+    def counting_start(self, *args, **kwargs):
+        started.append(self)
+        return real_start(self, *args, **kwargs)
+
+    barrier = threading.Barrier(4)
+
+    def download(n: int) -> None:
+        with progress.byte_progress(1000, f"archive {n}") as advance:
+            barrier.wait(timeout=10)  # all four bars are open at the same time
+            advance(1000)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Live, "start", counting_start)
+        threads = [threading.Thread(target=download, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert len(started) == 1
+    shown = terminal.getvalue()
+    assert all(f"archive {n}" in shown for n in range(4))
+
+    with progress.byte_progress(10, "later, alone") as advance:  # a new display afterwards
+        advance(10)
+    assert "later, alone" in terminal.getvalue()
