@@ -25,6 +25,12 @@ def info(message: str) -> None:
     click.echo(message, err=True)
 
 
+def describe_download(download: dict[str, Any]) -> str:
+    """One line for the human about a finished ``download_archive``."""
+    check = "checksum verified" if download["verified"] else "PRISM gave no checksum to verify"
+    return f"downloaded {download['path']} ({download['size']} bytes, {check})"
+
+
 def warn(message: str) -> None:
     click.echo(f"warning: {message}", err=True)
 

@@ -472,6 +472,22 @@ class PrismClient:
         part.replace(dest_path)
         return size, digest
 
+    def download_archive(
+        self, url: str, dest_path: Path, *, record: dict[str, Any], progress_label: str
+    ) -> dict[str, Any]:
+        """Download the archive of ``record`` (a run or submission), checked against the size
+        and SHA-256 the record carries; ``verified`` says whether there was a checksum to check.
+        """
+        size, sha256 = self.download_file(
+            url,
+            dest_path,
+            expected_size=record.get("archive_size"),
+            expected_sha256=record.get("archive_sha256"),
+            progress_label=progress_label,
+        )
+        verified = record.get("archive_sha256") is not None
+        return {"path": str(dest_path), "size": size, "sha256": sha256, "verified": verified}
+
     def _download_once(
         self, url: str, part: Path, advance: ByteProgress, result: dict[str, Any]
     ) -> httpx.Response:

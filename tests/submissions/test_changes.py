@@ -199,6 +199,14 @@ def test_get_list_and_download(cli, api, submitted, tmp_path):
     assert len(data["runs"]) == 7
     saved = tmp_path / "dl" / f"submission-{sid}.tar.gz"
     assert hashlib.sha256(saved.read_bytes()).hexdigest() == api.bundle_sha256(sid)
+    # SubmissionOut carries no checksum (prism-api.md), so none is claimed as verified.
+    assert data["download"] == {
+        "path": str(saved),
+        "size": saved.stat().st_size,
+        "sha256": api.bundle_sha256(sid),
+        "verified": False,
+    }
+    assert "PRISM gave no checksum to verify" in got.stderr
     missing = cli("submissions", "get", "--submission-id", "nope")
     assert missing.exit_code == 1 and "no such submission nope" in missing.stderr
 

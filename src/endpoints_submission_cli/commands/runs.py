@@ -12,7 +12,7 @@ import click
 from .. import __version__
 from ..context import AppContext, json_option, pass_app, token_option
 from ..errors import ConflictError
-from ..output import info, print_fields, print_json, print_table, warn
+from ..output import describe_download, info, print_fields, print_json, print_table, warn
 from ..registration import archive_plan, pack_run, register_run
 from ..runfolder import build_run_create, read_run_folder
 
@@ -203,22 +203,15 @@ def get_run(
             download_to.mkdir(parents=True, exist_ok=True)
             dest = download_to / f"{run_id}.tar.gz"
             url = client.run_download_url(run_id)["download_url"]
-            size, sha = client.download_file(
-                url,
-                dest,
-                expected_size=record.get("archive_size"),
-                expected_sha256=record.get("archive_sha256"),
-                progress_label=f"downloading {dest.name}",
+            download = client.download_archive(
+                url, dest, record=record, progress_label=f"downloading {dest.name}"
             )
-            verified = record.get("archive_sha256") is not None
-            download = {"path": str(dest), "size": size, "sha256": sha, "verified": verified}
     if as_json:
         print_json({**record, "download": download} if download else record)
     else:
         _print_run(record)
     if download:
-        check = "checksum verified" if download["verified"] else "PRISM gave no checksum to verify"
-        info(f"downloaded {download['path']} ({download['size']} bytes, {check})")
+        info(describe_download(download))
 
 
 @runs.command("delete")

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from ..context import AppContext, json_option, pass_app, token_option
-from ..output import info, print_fields, print_json, print_table
+from ..output import describe_download, info, print_fields, print_json, print_table
 from ..pipeline import CreateRequest, Outcome, Pipeline, split_run_ids, validate_metadata
 
 SUBMISSION_ID = click.option(
@@ -230,7 +230,8 @@ def create_submission(
     "--download-to",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
-    help="Also download the submission's bundle archive into DIR (verified).",
+    help="Also download the submission's bundle archive into DIR (size and SHA-256 "
+    "verified when PRISM gives them).",
 )
 @token_option
 @json_option
@@ -241,14 +242,16 @@ def get_submission(
     """Show one submission with its runs; optionally download its bundle."""
     with app.client(token) as client:
         sub = client.get_submission(submission_id, include_runs=True)
-        saved = None
+        download = None
         if download_to is not None:
             url = client.submission_download_url(submission_id)["download_url"]
             download_to.mkdir(parents=True, exist_ok=True)
-            saved = download_to / f"submission-{submission_id}.tar.gz"
-            client.download_file(url, saved, progress_label="downloading the bundle")
+            dest = download_to / f"submission-{submission_id}.tar.gz"
+            download = client.download_archive(
+                url, dest, record=sub, progress_label="downloading the bundle"
+            )
     if as_json:
-        print_json(sub if saved is None else {**sub, "downloaded_to": str(saved)})
+        print_json(sub if download is None else {**sub, "download": download})
     else:
         _print_submission(sub)
         runs = sub.get("runs") or []
@@ -260,8 +263,8 @@ def get_submission(
                     for r in runs
                 ],
             )
-    if saved is not None:
-        info(f"downloaded the bundle to {saved}")
+    if download is not None:
+        info(describe_download(download))
 
 
 @submissions.command("update")
