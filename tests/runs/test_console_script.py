@@ -116,3 +116,21 @@ def test_a_reader_that_goes_away_is_not_an_internal_error(prism):
     assert process.wait(timeout=60) == 1
     assert "internal error" not in stderr and "Traceback" not in stderr
     assert "BrokenPipeError" not in stderr
+
+
+def test_runs_commands_do_not_load_the_submission_pipeline():
+    """Start-up cost: `runs …` must not import the pipeline and the checker's rules."""
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from endpoints_submission_cli.cli import main\n"
+        "result = CliRunner().invoke(main, ['runs', 'list', '--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(sorted(m for m in sys.modules if m.endswith(('.pipeline', '.bundle', '.rules'))))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert loaded.stdout.strip() == "[]"
+    help_text = CliRunner().invoke(main, ["--help"]).output
+    assert "runs" in help_text and "submissions" in help_text
