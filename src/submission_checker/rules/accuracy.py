@@ -68,15 +68,10 @@ def accuracy_valid(rule: Rule, model: Model) -> Iterator[CheckResult]:
     object.
     """
     doc = model.accuracy
-    if doc is None or doc.state in ("missing", "unsafe", "not-a-file"):
-        return
-    if doc.state == "unreadable":
-        yield rule.result("unreadable", model, path=doc.rel, error=doc.error)
-    elif doc.problems:
-        for problem in doc.problems:
-            yield rule.result("problem", model, path=doc.rel, problem=problem, fix=problem.fix)
-    else:
-        yield rule.result("ok", model, path=doc.rel)
+    if doc is not None:  # accuracy-file reports a missing file or one that is not a file
+        yield from rule.schema_results(
+            model, doc, ignore=("missing", "unsafe", "not-a-file"), path=doc.rel
+        )
 
 
 @rule(

@@ -36,16 +36,7 @@ def point_config_valid(rule: Rule, point: Point) -> Iterator[CheckResult]:
     Failing: ``concurrency: "8"`` → ``concurrency: found "8" (str), expected an integer``;
     a key given twice → duplicate key error.
     """
-    doc = point.config
-    if doc.state == "unsafe":
-        return
-    if doc.state in ("unreadable", "not-a-file"):
-        yield rule.result("unreadable", point, error=doc.error)
-    elif doc.problems:
-        for problem in doc.problems:
-            yield rule.result("problem", point, problem=problem, fix=problem.fix)
-    else:
-        yield rule.result("ok", point)
+    yield from rule.schema_results(point, point.config, ignore=("unsafe",))
 
 
 @rule(
@@ -212,15 +203,10 @@ def result_file_valid(rule: Rule, point: Point) -> Iterator[CheckResult]:
     without a tokenizer?; ``"n_samples_completed": "150"`` → expected an integer.
     """
     summary = point.summary
-    if summary is None or summary.state in ("missing", "unsafe", "not-a-file"):
-        return
-    if summary.state == "unreadable":
-        yield rule.result("unreadable", point, path=summary.rel, error=summary.error)
-    elif summary.problems:
-        for problem in summary.problems:
-            yield rule.result("problem", point, path=summary.rel, problem=problem, fix=problem.fix)
-    else:
-        yield rule.result("ok", point, path=summary.rel)
+    if summary is not None:  # result-file-present reports a missing file or one that is not a file
+        yield from rule.schema_results(
+            point, summary, ignore=("missing", "unsafe", "not-a-file"), path=summary.rel
+        )
 
 
 @rule(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -98,6 +98,25 @@ class Rule:
                 "concurrency": scope["concurrency"] if concurrency is _UNSET else concurrency,
             }
         )
+
+    def schema_results(
+        self, at: Any, document: Any, *, ignore: tuple[str, ...], path: str | None = _UNSET
+    ) -> Iterator[CheckResult]:
+        """The results of a schema rule for one file (outcomes ``unreadable``, ``problem``, ``ok``).
+
+        Nothing when there is no document or it is in a state that another rule reports
+        (``ignore``, e.g. "missing" for a presence rule); one error when it cannot be read;
+        one error per schema problem, each with its own fix; else one info.
+        """
+        if document is None or document.state in ignore:
+            return
+        if document.state in ("unreadable", "not-a-file"):
+            yield self.result("unreadable", at, path=path, error=document.error)
+        elif document.problems:
+            for problem in document.problems:
+                yield self.result("problem", at, path=path, problem=problem, fix=problem.fix)
+        else:
+            yield self.result("ok", at, path=path)
 
     def run(self, at: Any) -> list[CheckResult]:
         """Run the check on one scope; an unexpected exception becomes one more error result.

@@ -142,16 +142,7 @@ def system_description_valid(rule: Rule, system: System) -> Iterator[CheckResult
     Failing: ``"division": "closed"`` → ``division: found "closed" (str), expected one of
     Standardized, Serviced, RDI (case-insensitive)``.
     """
-    doc = system.description
-    if doc.state in ("unsafe", "missing"):
-        return
-    if doc.state in ("unreadable", "not-a-file"):
-        yield rule.result("unreadable", system, error=doc.error)
-    elif doc.problems:
-        for problem in doc.problems:
-            yield rule.result("problem", system, problem=problem, fix=problem.fix)
-    else:
-        yield rule.result("ok", system)
+    yield from rule.schema_results(system, system.description, ignore=("unsafe", "missing"))
 
 
 @rule(
