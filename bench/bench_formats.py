@@ -50,12 +50,16 @@ def main() -> int:
         commands: dict[str, tuple[list[str], Path | None]] = {}
         for name in FORMATS:
             commands[f"check --format {name}"] = (
-                [*bench.checker_command(), "check", str(org), "--format", name], None)
+                [*bench.checker_command(), "check", str(org), "--format", name],
+                None,
+            )
         if not args.no_plot:
             for suffix in ("png", "html"):
                 output = workdir / f"curves.{suffix}"
                 commands[f"plot -o curves.{suffix}"] = (
-                    [*bench.checker_command(), "plot", str(org), "-o", str(output)], output)
+                    [*bench.checker_command(), "plot", str(org), "-o", str(output)],
+                    output,
+                )
         walls: dict[str, list[float]] = {label: [] for label in commands}
         sizes: dict[str, int] = {}
         for _ in range(args.runs):
@@ -67,8 +71,10 @@ def main() -> int:
                 walls[label].append(wall)
                 sizes[label] = output.stat().st_size if output else len(finished.stdout)
         for label, times in walls.items():
-            print(f"{label:26s} median {statistics.median(times):6.2f} s   "
-                  f"output {sizes[label] / 1e6:7.2f} MB")
+            print(
+                f"{label:26s} median {statistics.median(times):6.2f} s   "
+                f"output {sizes[label] / 1e6:7.2f} MB"
+            )
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"peak RSS of any child process: {peak_mib:.0f} MiB")
     finally:

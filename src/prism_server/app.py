@@ -152,8 +152,11 @@ def create_app(config: ServerConfig) -> Any:
         return store.get_run(user, run_id)
 
     @app.delete(
-        "/runs/{run_id}", status_code=204, response_class=Response,
-        responses={**ERRORS, **CONFLICT}, tags=["runs"],
+        "/runs/{run_id}",
+        status_code=204,
+        response_class=Response,
+        responses={**ERRORS, **CONFLICT},
+        tags=["runs"],
     )
     def delete_run(run_id: str, user: User) -> Response:
         blobs.remove(store.delete_run(user, run_id))
@@ -168,7 +171,9 @@ def create_app(config: ServerConfig) -> Any:
         return store.set_pinned(user, run_id, False)
 
     @app.get(
-        "/runs/{run_id}/archive/upload-url", response_model=UploadUrl, responses=ERRORS,
+        "/runs/{run_id}/archive/upload-url",
+        response_model=UploadUrl,
+        responses=ERRORS,
         tags=["runs"],
     )
     def run_upload_url(run_id: str, user: User, request: Request) -> dict:
@@ -179,16 +184,17 @@ def create_app(config: ServerConfig) -> Any:
             "archive_uri": uri("runs", run_id),
         }
 
-    @app.get(
-        "/runs/{run_id}/archive", response_model=DownloadUrl, responses=ERRORS, tags=["runs"]
-    )
+    @app.get("/runs/{run_id}/archive", response_model=DownloadUrl, responses=ERRORS, tags=["runs"])
     def run_download_url(run_id: str, user: User, request: Request) -> dict:
         if store.get_run(user, run_id)["archive_uri"] is None:
             raise NotFound(f"run {run_id} has no archive")
         return {"download_url": signed(request, "GET", "runs", run_id), "expires_in": signer.ttl}
 
     @app.delete(
-        "/runs/{run_id}/archive", status_code=204, response_class=Response, responses=ERRORS,
+        "/runs/{run_id}/archive",
+        status_code=204,
+        response_class=Response,
+        responses=ERRORS,
         tags=["runs"],
     )
     def delete_run_archive(run_id: str, user: User) -> Response:
@@ -198,58 +204,75 @@ def create_app(config: ServerConfig) -> Any:
     # -- submissions ----------------------------------------------------------------------
 
     @app.get(
-        "/submissions", response_model=list[SubmissionOut], responses=ERRORS,
+        "/submissions",
+        response_model=list[SubmissionOut],
+        responses=ERRORS,
         tags=["submissions"],
     )
     def list_submissions(user: User) -> list[dict]:
         return store.list_submissions(user)
 
     @app.post(
-        "/submissions", response_model=SubmissionOut, status_code=201,
-        responses={**ERRORS, 422: {"model": ErrorOut}}, tags=["submissions"],
+        "/submissions",
+        response_model=SubmissionOut,
+        status_code=201,
+        responses={**ERRORS, 422: {"model": ErrorOut}},
+        tags=["submissions"],
     )
     def create_submission(body: SubmissionCreate, user: User) -> dict:
         return store.create_submission(user, body.model_dump(mode="json"))
 
     @app.get(
-        "/submissions/{sub_id}", response_model=SubmissionDetail, responses=ERRORS,
+        "/submissions/{sub_id}",
+        response_model=SubmissionDetail,
+        responses=ERRORS,
         tags=["submissions"],
     )
     def get_submission(sub_id: str, user: User, include_runs: bool = False) -> dict:
         return store.get_submission(user, sub_id, include_runs=include_runs)
 
     @app.patch(
-        "/submissions/{sub_id}", response_model=SubmissionOut,
-        responses={**ERRORS, **CONFLICT}, tags=["submissions"],
+        "/submissions/{sub_id}",
+        response_model=SubmissionOut,
+        responses={**ERRORS, **CONFLICT},
+        tags=["submissions"],
     )
     def update_submission(sub_id: str, body: SubmissionUpdate, user: User) -> dict:
         changes = body.model_dump(mode="json", exclude_unset=True)
         return store.update_submission(user, sub_id, changes)
 
     @app.delete(
-        "/submissions/{sub_id}", response_model=SubmissionOut,
-        responses={**ERRORS, **CONFLICT}, tags=["submissions"],
+        "/submissions/{sub_id}",
+        response_model=SubmissionOut,
+        responses={**ERRORS, **CONFLICT},
+        tags=["submissions"],
     )
     def withdraw_submission(sub_id: str, user: User) -> dict:
         return store.withdraw_submission(user, sub_id)
 
     @app.post(
-        "/submissions/{sub_id}/runs/{run_id}", response_model=SubmissionOut,
-        responses={**ERRORS, **CONFLICT}, tags=["submissions"],
+        "/submissions/{sub_id}/runs/{run_id}",
+        response_model=SubmissionOut,
+        responses={**ERRORS, **CONFLICT},
+        tags=["submissions"],
     )
     def add_submission_run(sub_id: str, run_id: str, user: User) -> dict:
         return store.add_submission_run(user, sub_id, run_id)
 
     @app.delete(
-        "/submissions/{sub_id}/runs/{run_id}", response_model=SubmissionOut,
-        responses={**ERRORS, **CONFLICT}, tags=["submissions"],
+        "/submissions/{sub_id}/runs/{run_id}",
+        response_model=SubmissionOut,
+        responses={**ERRORS, **CONFLICT},
+        tags=["submissions"],
     )
     def remove_submission_run(sub_id: str, run_id: str, user: User) -> dict:
         return store.remove_submission_run(user, sub_id, run_id)
 
     @app.get(
-        "/submissions/{sub_id}/archive/upload-url", response_model=UploadUrl,
-        responses={**ERRORS, **CONFLICT}, tags=["submissions"],
+        "/submissions/{sub_id}/archive/upload-url",
+        response_model=UploadUrl,
+        responses={**ERRORS, **CONFLICT},
+        tags=["submissions"],
     )
     def submission_upload_url(sub_id: str, user: User, request: Request) -> dict:
         store.check_bundle_accepted(user, sub_id)
@@ -260,7 +283,9 @@ def create_app(config: ServerConfig) -> Any:
         }
 
     @app.get(
-        "/submissions/{sub_id}/archive", response_model=DownloadUrl, responses=ERRORS,
+        "/submissions/{sub_id}/archive",
+        response_model=DownloadUrl,
+        responses=ERRORS,
         tags=["submissions"],
     )
     def submission_download_url(sub_id: str, user: User, request: Request) -> dict:
@@ -272,8 +297,11 @@ def create_app(config: ServerConfig) -> Any:
         }
 
     @app.delete(
-        "/submissions/{sub_id}/archive", status_code=204, response_class=Response,
-        responses={**ERRORS, **CONFLICT}, tags=["submissions"],
+        "/submissions/{sub_id}/archive",
+        status_code=204,
+        response_class=Response,
+        responses={**ERRORS, **CONFLICT},
+        tags=["submissions"],
     )
     def delete_submission_archive(sub_id: str, user: User) -> Response:
         blobs.remove(store.clear_submission_archive(user, sub_id))

@@ -39,16 +39,20 @@ def main() -> None:
 )
 @click.option("--signed-url-ttl", default=3600, show_default=True, help="Seconds.")
 @click.option(
-    "--run-expiry-days", default=30.0, show_default=True,
+    "--run-expiry-days",
+    default=30.0,
+    show_default=True,
     help="Lifetime of an unpinned run (fractions allowed).",
 )
 @click.option("--max-upload-bytes", default=16 * 1024**3, show_default=True)
 @click.option(
-    "--enable-fault-injection", is_flag=True,
+    "--enable-fault-injection",
+    is_flag=True,
     help="Expose /_faults so tests can make requests fail (see prism_server.faults).",
 )
 @click.option(
-    "--ready-file", type=click.Path(dir_okay=False, path_type=Path),
+    "--ready-file",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Write the server's base URL to this file once the port is bound.",
 )
 @click.option("--log-level", default="warning", show_default=True)
@@ -94,7 +98,10 @@ def serve(
     click.echo(f"prism-server listening on {url} (data dir {data_dir})", err=True)
     server = uvicorn.Server(
         uvicorn.Config(
-            app, http="h11", log_level=log_level, lifespan="off",
+            app,
+            http="h11",
+            log_level=log_level,
+            lifespan="off",
             access_log=log_level.lower() in ("info", "debug", "trace"),
         )
     )
@@ -152,7 +159,10 @@ def token_list(data_dir: Path, as_json: bool) -> None:
     table = Table("id", "user", "prefix", "created", "revoked")
     for item in tokens:
         table.add_row(
-            item["id"], item["user_id"], item["prefix"] + "…", item["created_at"],
+            item["id"],
+            item["user_id"],
+            item["prefix"] + "…",
+            item["created_at"],
             item["revoked_at"] or "",
         )
     Console(file=sys.stdout).print(table)

@@ -66,8 +66,18 @@ class PrismProcess:
         ready = self.data_dir / f"ready-{os.getpid()}.url"
         ready.unlink(missing_ok=True)
         command = [
-            sys.executable, "-m", "prism_server", "serve", "--host", "127.0.0.1", "--port", "0",
-            "--data-dir", str(self.data_dir), "--ready-file", str(ready),
+            sys.executable,
+            "-m",
+            "prism_server",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--data-dir",
+            str(self.data_dir),
+            "--ready-file",
+            str(ready),
         ]
         if self.fault_injection:
             command.append("--enable-fault-injection")
@@ -151,9 +161,7 @@ class PrismHandle:
     def client(self, token: str | None = None, **options: Any) -> httpx.Client:
         """An httpx.Client on this server, authenticated with ``token`` (default: ``.token``)."""
         options.setdefault("timeout", 30)
-        return httpx.Client(
-            base_url=self.url, headers=self.headers(token), verify=False, **options
-        )
+        return httpx.Client(base_url=self.url, headers=self.headers(token), verify=False, **options)
 
 
 def _fresh_user(request: pytest.FixtureRequest) -> str:

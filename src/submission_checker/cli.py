@@ -194,8 +194,9 @@ def plot(path: Path, output: Path | None) -> None:
     click.echo(str(outcome.path))
     notes = [f"{outcome.curves} curve(s), {outcome.points} point(s)"]
     if outcome.failing_points:
-        notes.append(f"{outcome.failing_points} with errors (marked X; "
-                     f"run: submission-checker check {path})")
+        notes.append(
+            f"{outcome.failing_points} with errors (marked X; run: submission-checker check {path})"
+        )
     if outcome.unplaced_points:
         notes.append(f"{outcome.unplaced_points} could not be placed (listed under the plot)")
     click.echo("; ".join(notes), err=True)

@@ -29,8 +29,7 @@ def registry() -> list:
 
 def rule_rows() -> list[tuple[str, str, str, str]]:
     """(id, section, severities, one-line summary) for every rule, in registry order."""
-    return [(rule.id, rule.spec_ref or "—", severities(rule), rule.summary)
-            for rule in registry()]
+    return [(rule.id, rule.spec_ref or "—", severities(rule), rule.summary) for rule in registry()]
 
 
 def severities(rule) -> str:

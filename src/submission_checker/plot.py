@@ -67,8 +67,9 @@ class CurvePoint:
 
     @property
     def placeable(self) -> bool:
-        return self.problem is None and self.tps_per_user is not None and \
-            self.system_tps is not None
+        return (
+            self.problem is None and self.tps_per_user is not None and self.system_tps is not None
+        )
 
 
 @dataclass
@@ -112,8 +113,10 @@ def plot_submission(submission_path: Path, output: Path) -> PlotOutcome:
 
     output_kind(output)  # a bad file name fails before any work
     if not Path(submission_path).is_dir():
-        raise PlotError(f"{submission_path} is not a directory; give the organisation directory "
-                        "that holds systems/ and pareto/")
+        raise PlotError(
+            f"{submission_path} is not a directory; give the organisation directory "
+            "that holds systems/ and pareto/"
+        )
     report = SubmissionChecker(submission_path).run()
     submission = read_submission(Path(submission_path), load_round(report.rules_round))
     curves = curves_from_submission(submission, report)
@@ -147,8 +150,10 @@ def curves_from_submission(submission, report) -> list[Curve]:
         note = None
         ranges: dict[str, str] = {}
         if regions is None:
-            note = ("regions unknown: max_supported_concurrency is missing, not an integer, "
-                    "or ≤ 32 in " + system.rel)
+            note = (
+                "regions unknown: max_supported_concurrency is missing, not an integer, "
+                "or ≤ 32 in " + system.rel
+            )
         else:
             ranges = {key: str(span) for key, span in regions.ranges.items() if span}
         for model in system.models:
@@ -159,11 +164,14 @@ def curves_from_submission(submission, report) -> list[Curve]:
                     unnumbered.append(point.file_name)
                     continue
                 rules = failing_rules.get((system.id, model.name, concurrency), [])
-                points.append(_curve_point(
-                    point, concurrency,
-                    region=regions.classify(concurrency) if regions else None,
-                    error_rules=tuple(dict.fromkeys(rules)),
-                ))
+                points.append(
+                    _curve_point(
+                        point,
+                        concurrency,
+                        region=regions.classify(concurrency) if regions else None,
+                        error_rules=tuple(dict.fromkeys(rules)),
+                    )
+                )
             if points or unnumbered:
                 curves.append(Curve(system.id, model.name, points, ranges, note, unnumbered))
     return curves
@@ -179,7 +187,8 @@ def _curve_point(point, concurrency: int, *, region, error_rules) -> CurvePoint:
             problem = "summary is not a JSON object"
         else:
             problem = {"missing": "summary missing", "unsafe": "summary is an unsafe link"}.get(
-                summary.state, f"summary unreadable: {summary.error or summary.state}")
+                summary.state, f"summary unreadable: {summary.error or summary.state}"
+            )
         return CurvePoint(concurrency, None, None, region, error_rules, "—", problem)
 
     stored_system, system_key = _number(data.get("system_tps")), "system_tps"
@@ -188,23 +197,28 @@ def _curve_point(point, concurrency: int, *, region, error_rules) -> CurvePoint:
     tokens = data.get("output_sequence_lengths")
     total = _number(tokens.get("total")) if isinstance(tokens, dict) else None
     duration_ns = _number(data.get("duration_ns"))
-    derived_system = (total / (duration_ns / 1e9)
-                      if total is not None and duration_ns is not None and duration_ns > 0
-                      else None)
+    derived_system = (
+        total / (duration_ns / 1e9)
+        if total is not None and duration_ns is not None and duration_ns > 0
+        else None
+    )
     system_tps = stored_system if stored_system is not None else derived_system
     stored_user = _number(data.get("tps_per_user"))
     derived_user = system_tps / concurrency if system_tps is not None and concurrency > 0 else None
     tps_per_user = stored_user if stored_user is not None else derived_user
 
-    sources = [f"{system_key} stored" if stored_system is not None else "system derived",
-               "per-user stored" if stored_user is not None else "per-user derived"]
+    sources = [
+        f"{system_key} stored" if stored_system is not None else "system derived",
+        "per-user stored" if stored_user is not None else "per-user derived",
+    ]
     problem = None
     if system_tps is None:
         problem = "no system throughput: no system_tps/tps and no output tokens and duration"
     elif tps_per_user is None:
         problem = "no tps_per_user and concurrency ≤ 0"
-    return CurvePoint(concurrency, tps_per_user, system_tps, region, error_rules,
-                      ", ".join(sources), problem)
+    return CurvePoint(
+        concurrency, tps_per_user, system_tps, region, error_rules, ", ".join(sources), problem
+    )
 
 
 def _number(value) -> float | None:
@@ -227,8 +241,11 @@ def pareto_frontier(points: list[CurvePoint]) -> list[CurvePoint]:
             other is not point
             and other.tps_per_user >= point.tps_per_user
             and other.system_tps >= point.system_tps
-            and (other.tps_per_user > point.tps_per_user or other.system_tps > point.system_tps
-                 or other.concurrency < point.concurrency)
+            and (
+                other.tps_per_user > point.tps_per_user
+                or other.system_tps > point.system_tps
+                or other.concurrency < point.concurrency
+            )
             for other in candidates
         )
         if not dominated:
@@ -251,8 +268,10 @@ def write_plot(curves: list[Curve], output: Path, *, title: str) -> Path:
     """Draw ``curves`` to ``output`` (format from its suffix) and return the path written."""
     kind = output_kind(output)
     if not curves:
-        raise PlotError("nothing to plot: no system/model of the submission has a point file; "
-                        "run submission-checker check to see what is missing")
+        raise PlotError(
+            "nothing to plot: no system/model of the submission has a point file; "
+            "run submission-checker check to see what is missing"
+        )
     pyplot = _pyplot()
     if kind == "html":
         content = render_html(curves, title=title, pyplot=pyplot).encode("utf-8")
@@ -275,8 +294,9 @@ def render_html(curves: list[Curve], *, title: str, pyplot=None) -> str:
         figure = pyplot.figure(figsize=FIGURE_SIZE, layout="constrained")
         axes = figure.add_subplot(1, 1, 1)
         _draw_curve(axes, curve)
-        svg = _inline_svg(_figure_bytes(pyplot, figure, "svg", salt=f"curve{index}"),
-                          id_prefix=f"c{index}-")
+        svg = _inline_svg(
+            _figure_bytes(pyplot, figure, "svg", salt=f"curve{index}"), id_prefix=f"c{index}-"
+        )
         sections.append(
             f"<section>\n<h2>{html.escape(curve.title)}</h2>\n"
             f"<figure>{svg}</figure>\n{_points_table(curve)}\n</section>"
@@ -296,7 +316,7 @@ def _pyplot():
     except ImportError:
         raise PlotError(
             "plotting needs matplotlib, which is not installed; install it with "
-            "pip install \"endpoints-submission-cli[plot]\""
+            'pip install "endpoints-submission-cli[plot]"'
         ) from None
     matplotlib.use("Agg")
     from matplotlib import pyplot
@@ -309,13 +329,16 @@ def _grid_figure(pyplot, curves: list[Curve], *, title: str):
     rows = math.ceil(len(curves) / columns)
     width, height = FIGURE_SIZE
     figure, axes_grid = pyplot.subplots(
-        rows, columns, figsize=(width * columns, height * rows + 0.4), squeeze=False,
+        rows,
+        columns,
+        figsize=(width * columns, height * rows + 0.4),
+        squeeze=False,
         layout="constrained",
     )
     flat = [axes for row in axes_grid for axes in row]
     for axes, curve in zip(flat, curves, strict=False):
         _draw_curve(axes, curve)
-    for axes in flat[len(curves):]:
+    for axes in flat[len(curves) :]:
         axes.set_visible(False)
     figure.suptitle(title, fontsize=12)
     return figure
@@ -334,8 +357,14 @@ def _draw_curve(axes, curve: Curve) -> None:
 
     frontier = pareto_frontier(placed)
     if len(frontier) > 1:
-        axes.plot([p.tps_per_user for p in frontier], [p.system_tps for p in frontier],
-                  color="#222222", linewidth=1.4, zorder=2, label="Pareto frontier")
+        axes.plot(
+            [p.tps_per_user for p in frontier],
+            [p.system_tps for p in frontier],
+            color="#222222",
+            linewidth=1.4,
+            zorder=2,
+            label="Pareto frontier",
+        )
     elif frontier:
         axes.plot([], [], color="#222222", linewidth=1.4, label="Pareto frontier")
 
@@ -348,22 +377,50 @@ def _draw_curve(axes, curve: Curve) -> None:
         failing = [p for p in members if p.failing]
         colour = REGION_COLOURS[region]
         if passing:
-            axes.scatter([p.tps_per_user for p in passing], [p.system_tps for p in passing],
-                         s=46, color=colour, edgecolors="white", linewidths=0.8, zorder=3,
-                         label=label)
+            axes.scatter(
+                [p.tps_per_user for p in passing],
+                [p.system_tps for p in passing],
+                s=46,
+                color=colour,
+                edgecolors="white",
+                linewidths=0.8,
+                zorder=3,
+                label=label,
+            )
         if failing:
-            axes.scatter([p.tps_per_user for p in failing], [p.system_tps for p in failing],
-                         s=90, marker="X", color=colour, edgecolors="black", linewidths=0.9,
-                         zorder=4, label=None if passing else label)
+            axes.scatter(
+                [p.tps_per_user for p in failing],
+                [p.system_tps for p in failing],
+                s=90,
+                marker="X",
+                color=colour,
+                edgecolors="black",
+                linewidths=0.9,
+                zorder=4,
+                label=None if passing else label,
+            )
     if any(p.failing for p in placed):
-        axes.scatter([], [], s=90, marker="X", color="white", edgecolors="black",
-                     linewidths=0.9, label="point with errors (not on frontier)")
+        axes.scatter(
+            [],
+            [],
+            s=90,
+            marker="X",
+            color="white",
+            edgecolors="black",
+            linewidths=0.9,
+            label="point with errors (not on frontier)",
+        )
 
     # Neighbours along the curve get labels on alternate sides so close points stay legible.
     for index, point in enumerate(sorted(placed, key=lambda p: p.tps_per_user)):
-        axes.annotate(f"c={point.concurrency}", (point.tps_per_user, point.system_tps),
-                      textcoords="offset points", xytext=(5, 4) if index % 2 else (5, -11),
-                      fontsize=7, color="#333333")
+        axes.annotate(
+            f"c={point.concurrency}",
+            (point.tps_per_user, point.system_tps),
+            textcoords="offset points",
+            xytext=(5, 4) if index % 2 else (5, -11),
+            fontsize=7,
+            color="#333333",
+        )
 
     if log_x:
         _log_axis(axes.xaxis, axes.set_xscale)
@@ -377,21 +434,45 @@ def _draw_curve(axes, curve: Curve) -> None:
     if placed:
         # Outside the axes: never hides a point, and costs nothing to place (loc="best"
         # searched every artist and dominated the drawing time).
-        axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0),
-                    borderaxespad=0.0, frameon=False)
+        axes.legend(
+            fontsize=7,
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            borderaxespad=0.0,
+            frameon=False,
+        )
     notes = []
     if curve.region_note:
         notes.append(curve.region_note)
     if unplaced or curve.unnumbered:
-        notes.append("not plotted: " + "; ".join(
-            [f"c={p.concurrency} ({p.problem or 'value ≤ 0 on a log axis'})" for p in unplaced]
-            + [f"{name} (no integer concurrency)" for name in curve.unnumbered]))
+        notes.append(
+            "not plotted: "
+            + "; ".join(
+                [f"c={p.concurrency} ({p.problem or 'value ≤ 0 on a log axis'})" for p in unplaced]
+                + [f"{name} (no integer concurrency)" for name in curve.unnumbered]
+            )
+        )
     if not placed:
-        axes.text(0.5, 0.5, "no point could be placed", transform=axes.transAxes,
-                  ha="center", va="center", fontsize=10, color="#555555")
+        axes.text(
+            0.5,
+            0.5,
+            "no point could be placed",
+            transform=axes.transAxes,
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="#555555",
+        )
     if notes:
-        axes.text(0.0, -0.2, "\n".join(_wrap(note, 110) for note in notes),
-                  transform=axes.transAxes, fontsize=7, color="#555555", va="top")
+        axes.text(
+            0.0,
+            -0.2,
+            "\n".join(_wrap(note, 110) for note in notes),
+            transform=axes.transAxes,
+            fontsize=7,
+            color="#555555",
+            va="top",
+        )
 
 
 def _log_axis(axis, set_scale) -> None:
@@ -400,8 +481,9 @@ def _log_axis(axis, set_scale) -> None:
 
     set_scale("log")
     axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1
-                                           else f"{value:g}"))
+    axis.set_major_formatter(
+        FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}")
+    )
     axis.set_minor_formatter(NullFormatter())
 
 
@@ -461,8 +543,7 @@ def _inline_svg(svg: bytes, *, id_prefix: str) -> str:
 
 
 def _points_table(curve: Curve) -> str:
-    frontier = {p.concurrency for p in pareto_frontier(
-        [p for p in curve.points if p.placeable])}
+    frontier = {p.concurrency for p in pareto_frontier([p for p in curve.points if p.placeable])}
     rows = []
     for point in sorted(curve.points, key=lambda p: p.concurrency):
         status = ("errors: " + ", ".join(point.error_rules)) if point.failing else "ok"
@@ -486,7 +567,8 @@ def _points_table(curve: Curve) -> str:
         f"{note}<table>\n<thead><tr><th>concurrency</th><th>region</th>"
         "<th>tokens/s/user</th><th>system tokens/s</th><th>values</th><th>Pareto</th>"
         "<th>check</th><th>not plotted because</th></tr></thead>\n<tbody>\n"
-        + "\n".join(rows) + "\n</tbody>\n</table>"
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>"
     )
 
 

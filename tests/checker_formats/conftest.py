@@ -60,8 +60,10 @@ def make_failing(workdir: Path) -> None:
     summary = workdir / f"{MODEL_DIR}/results/point_64/mlperf_endpoints_log_summary.json"
     stored = json.loads(summary.read_text(encoding="utf-8"))["tps"]
     edit_json(summary, tps=stored * 1.25)  # stored throughput 25 % above the derived value
-    edit_yaml(workdir / f"{MODEL_DIR}/points/point_1.yaml",
-              dataset="open_orca, v2: 50% <sampled> & | trimmed")
+    edit_yaml(
+        workdir / f"{MODEL_DIR}/points/point_1.yaml",
+        dataset="open_orca, v2: 50% <sampled> & | trimmed",
+    )
     (workdir / f"{MODEL_DIR}/accuracy/accuracy.txt").unlink()
 
 
@@ -98,8 +100,9 @@ def submission(workdir: Path):
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> Run:
     """Run ``submission-checker`` in-process with a fixed terminal width."""
-    result = CliRunner().invoke(main, list(args), env={"COLUMNS": "120", **(env or {})},
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, list(args), env={"COLUMNS": "120", **(env or {})}, catch_exceptions=False
+    )
     return Run(result.exit_code, result.stdout, result.stderr)
 
 

@@ -30,10 +30,21 @@ def _environment(**extra: str) -> dict[str, str]:
 
 def _run_check_step(workdir: Path, **inputs: str) -> subprocess.CompletedProcess:
     step = next(s for s in ACTION["runs"]["steps"] if s.get("name") == "Check submission")
-    env = {"INPUT_STRICT": "false", "INPUT_FORMAT": "github", "INPUT_OUTPUT_FILE": "",
-           "INPUT_REPORT_FILE": "", **inputs}
-    return subprocess.run(["bash", "-c", step["run"]], cwd=workdir, capture_output=True,
-                          text=True, env=_environment(**env), timeout=120)
+    env = {
+        "INPUT_STRICT": "false",
+        "INPUT_FORMAT": "github",
+        "INPUT_OUTPUT_FILE": "",
+        "INPUT_REPORT_FILE": "",
+        **inputs,
+    }
+    return subprocess.run(
+        ["bash", "-c", step["run"]],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env=_environment(**env),
+        timeout=120,
+    )
 
 
 def test_action_declares_the_documented_inputs():
@@ -70,8 +81,13 @@ def test_action_rejects_a_strict_value_it_does_not_understand(submission, workdi
 
 def test_action_writes_sarif_and_the_json_report_to_files(submission, workdir):
     org = submission("failing")
-    done = _run_check_step(workdir, INPUT_PATH=org, INPUT_FORMAT="sarif",
-                           INPUT_OUTPUT_FILE="results.sarif", INPUT_REPORT_FILE="report.json")
+    done = _run_check_step(
+        workdir,
+        INPUT_PATH=org,
+        INPUT_FORMAT="sarif",
+        INPUT_OUTPUT_FILE="results.sarif",
+        INPUT_REPORT_FILE="report.json",
+    )
     assert done.returncode == 1
     assert '"version": "2.1.0"' in (workdir / "results.sarif").read_text(encoding="utf-8")
     assert '"verdict": "FAILED"' in (workdir / "report.json").read_text(encoding="utf-8")
@@ -92,8 +108,9 @@ def test_pre_commit_hook_runs_the_checker_on_the_path_in_args(submission, workdi
     assert hook["pass_filenames"] is False
     org = submission("failing")
     command = shlex.split(hook["entry"]) + [org]
-    done = subprocess.run(command, cwd=workdir, capture_output=True, text=True,
-                          env=_environment(), timeout=120)
+    done = subprocess.run(
+        command, cwd=workdir, capture_output=True, text=True, env=_environment(), timeout=120
+    )
     assert done.returncode == 1
     assert "accuracy.txt is missing" in done.stdout
     assert " ok " not in done.stdout  # --quiet: only the problems

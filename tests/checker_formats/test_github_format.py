@@ -25,13 +25,15 @@ def test_message_escaping_follows_the_actions_toolkit():
 
 def test_a_newline_in_a_message_cannot_start_a_second_workflow_command():
     evil = "value 5\n::error file=x::forged"
-    text = github.render(_report(_result("error", evil, path="systems/a,b:c.json")),
-                         strict=False, quiet=False)
+    text = github.render(
+        _report(_result("error", evil, path="systems/a,b:c.json")), strict=False, quiet=False
+    )
     lines = text.splitlines()
     annotations = [line for line in lines if line.startswith("::")]
     assert len(annotations) == 1
     assert annotations[0].startswith(
-        "::error file=Org/systems/a%2Cb%3Ac.json,title=point-duration (§11)::")
+        "::error file=Org/systems/a%2Cb%3Ac.json,title=point-duration (§11)::"
+    )
     assert "value 5%0A::error file=x::forged" in annotations[0]
 
 
@@ -42,8 +44,9 @@ def test_warnings_and_errors_become_annotations_info_does_not():
         _result("info", "fine"),
     )
     lines = github.render(report, strict=False, quiet=False).splitlines()
-    assert lines[0] == ("::error file=Org/systems/s.json,title=point-duration (§11)::"
-                        "e1%0AFix: set it")
+    assert lines[0] == (
+        "::error file=Org/systems/s.json,title=point-duration (§11)::e1%0AFix: set it"
+    )
     assert lines[1] == "::warning title=point-duration (§11)::w1"
     assert lines[-1] == "submission-checker: FAILED Org: 1 error, 1 warning"
     assert len(lines) == 3
@@ -53,10 +56,12 @@ def test_step_summary_is_appended_with_the_strict_verdict(tmp_path):
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
     report = _report(_result("warning", "short | run <b>", path="x.yaml"))
-    assert github.append_step_summary(report, strict=False,
-                                      environ={"GITHUB_STEP_SUMMARY": str(summary)})
-    assert github.append_step_summary(report, strict=True,
-                                      environ={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert github.append_step_summary(
+        report, strict=False, environ={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
+    assert github.append_step_summary(
+        report, strict=True, environ={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("earlier step\n")
     first, second = text.split("### ")[1:]
@@ -76,7 +81,12 @@ def test_unwritable_step_summary_is_a_warning_not_a_crash(workdir):
 
     copy_example(workdir)
     (workdir / "summary-dir").mkdir()
-    run = run_cli("check", "ExampleOrg", "--format", "github",
-                  env={"GITHUB_STEP_SUMMARY": str(workdir / "summary-dir")})
+    run = run_cli(
+        "check",
+        "ExampleOrg",
+        "--format",
+        "github",
+        env={"GITHUB_STEP_SUMMARY": str(workdir / "summary-dir")},
+    )
     assert run.exit_code == 0
     assert "cannot append to GITHUB_STEP_SUMMARY" in run.stderr

@@ -9,8 +9,13 @@ import pytest
 
 from .conftest import assert_golden, normalise, run_cli
 
-SUFFIX = {"text": "txt", "json": "json", "sarif": "sarif.json", "junit": "junit.xml",
-          "github": "github.txt"}
+SUFFIX = {
+    "text": "txt",
+    "json": "json",
+    "sarif": "sarif.json",
+    "junit": "junit.xml",
+    "github": "github.txt",
+}
 
 
 @pytest.mark.parametrize("variant", ["example", "failing"])
@@ -26,6 +31,7 @@ def test_output_matches_golden(submission, workdir, variant, output_format):
 def test_github_step_summary_matches_golden(submission, workdir, variant):
     org = submission(variant)
     summary = workdir / "summary.md"
-    run_cli("check", org, "--format", "github", "--strict",
-            env={"GITHUB_STEP_SUMMARY": str(summary)})
+    run_cli(
+        "check", org, "--format", "github", "--strict", env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
     assert_golden(f"{variant}.step-summary.md", normalise(summary.read_text("utf-8"), workdir))

@@ -13,9 +13,15 @@ def _report(*results: CheckResult) -> Report:
 
 
 def _point(rule: str, severity: str, concurrency: int, message: str = "m") -> CheckResult:
-    return CheckResult(rule=rule, severity=severity, message=message, system="sys",
-                       model="llama", concurrency=concurrency,
-                       path=f"pareto/sys/llama/points/point_{concurrency}.yaml")
+    return CheckResult(
+        rule=rule,
+        severity=severity,
+        message=message,
+        system="sys",
+        model="llama",
+        concurrency=concurrency,
+        path=f"pareto/sys/llama/points/point_{concurrency}.yaml",
+    )
 
 
 def _cases(xml_text: str) -> dict[tuple[str, str], ET.Element]:

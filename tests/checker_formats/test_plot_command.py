@@ -71,8 +71,12 @@ def test_missing_submission_is_a_clear_error(workdir):
 
 def test_a_point_without_summary_is_listed_not_dropped(submission, workdir):
     org = submission("example")
-    (workdir / org / "pareto/example-system/llama2-70b/results/point_8"
-     / "mlperf_endpoints_log_summary.json").unlink()
+    (
+        workdir
+        / org
+        / "pareto/example-system/llama2-70b/results/point_8"
+        / "mlperf_endpoints_log_summary.json"
+    ).unlink()
     run = run_cli("plot", org, "-o", "curve.html")
     assert run.exit_code == 0
     assert "1 could not be placed" in run.stderr
@@ -86,8 +90,9 @@ def test_a_point_file_without_concurrency_is_named_under_the_plot(submission, wo
     points = workdir / org / "pareto/example-system/llama2-70b/points"
     (points / "point_8.yaml").rename(points / "point_eight.yaml")
     text = (points / "point_eight.yaml").read_text(encoding="utf-8")
-    (points / "point_eight.yaml").write_text(text.replace("concurrency: 8", "concurrency: eight"),
-                                             encoding="utf-8")
+    (points / "point_eight.yaml").write_text(
+        text.replace("concurrency: 8", "concurrency: eight"), encoding="utf-8"
+    )
     run = run_cli("plot", org, "-o", "curve.html")
     assert run.exit_code == 0
     assert "7 point(s)" in run.stderr and "1 could not be placed" in run.stderr

@@ -28,7 +28,7 @@ def test_frontier_keeps_points_no_passing_point_beats_on_both_axes():
     points = [
         _p(1, 50.0, 50.0),
         _p(8, 40.0, 300.0),
-        _p(16, 30.0, 280.0),   # dominated by c=8 (less on both axes)
+        _p(16, 30.0, 280.0),  # dominated by c=8 (less on both axes)
         _p(64, 10.0, 600.0),
         _p(128, 12.0, 900.0, errors=["metric-consistency-system-tps"]),  # failing: never on it
         _p(256, 10.0, 600.0),  # equal to c=64: the lower concurrency represents it
@@ -42,12 +42,17 @@ def test_unplaceable_points_are_not_on_the_frontier():
 
 
 def _curves() -> list[Curve]:
-    points = [_p(1, 80.0, 80.0), _p(32, 40.0, 1280.0),
-              _p(36, 35.0, 1260.0, region="low_throughput"),
-              _p(64, 25.0, 1600.0, region="high_throughput", errors=["point-duration"]),
-              CurvePoint(70, None, None, "margin", (), "—", "summary missing")]
-    return [Curve("sys-a", "llama2-70b", points, {"low_latency": "1–32"}),
-            Curve("sys-b", "llama2-70b", points[:3], {}, "regions unknown: no M")]
+    points = [
+        _p(1, 80.0, 80.0),
+        _p(32, 40.0, 1280.0),
+        _p(36, 35.0, 1260.0, region="low_throughput"),
+        _p(64, 25.0, 1600.0, region="high_throughput", errors=["point-duration"]),
+        CurvePoint(70, None, None, "margin", (), "—", "summary missing"),
+    ]
+    return [
+        Curve("sys-a", "llama2-70b", points, {"low_latency": "1–32"}),
+        Curve("sys-b", "llama2-70b", points[:3], {}, "regions unknown: no M"),
+    ]
 
 
 def test_png_and_svg_are_written_with_a_grid_of_subplots(tmp_path):
@@ -63,8 +68,9 @@ def test_html_is_one_file_with_no_url_at_all(tmp_path):
     assert page.count("<svg") == 2
     assert "Org &amp; &lt;co&gt;" in page
     assert not re.search(r"https?:", page), "the page must not name any URL"
-    assert not re.search(r"""\b(?:src|href)\s*=\s*(?!["']?#)""", page), \
+    assert not re.search(r"""\b(?:src|href)\s*=\s*(?!["']?#)""", page), (
         "only in-page references (#id) are allowed"
+    )
     assert "errors: point-duration" in page
     assert "summary missing" in page
     assert "regions unknown: no M" in page

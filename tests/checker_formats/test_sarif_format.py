@@ -10,8 +10,9 @@ import jsonschema
 from submission_checker.formatters import sarif
 from submission_checker.report import CheckResult, Report
 
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json")
-                    .read_text(encoding="utf-8"))
+SCHEMA = json.loads(
+    (Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
+)
 
 
 def _render(report: Report, *, strict: bool = False) -> dict:
@@ -21,8 +22,10 @@ def _render(report: Report, *, strict: bool = False) -> dict:
 
 
 def _uris(log: dict) -> list[str]:
-    return [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            for r in log["runs"][0]["results"]]
+    return [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    ]
 
 
 def test_schema_file_is_the_official_sarif_2_1_0_schema():
@@ -32,11 +35,21 @@ def test_schema_file_is_the_official_sarif_2_1_0_schema():
 
 
 def test_file_names_are_percent_encoded_relative_references(workdir):
-    report = Report(submission_path="My Org", checker_version="1", results=[
-        CheckResult(rule="system-description-valid", severity="error", message="bad",
-                    path="systems/gpu #1 ü.json", spec_ref="§1", fix="repair it"),
-        CheckResult(rule="path-exists", severity="error", message="missing"),
-    ])
+    report = Report(
+        submission_path="My Org",
+        checker_version="1",
+        results=[
+            CheckResult(
+                rule="system-description-valid",
+                severity="error",
+                message="bad",
+                path="systems/gpu #1 ü.json",
+                spec_ref="§1",
+                fix="repair it",
+            ),
+            CheckResult(rule="path-exists", severity="error", message="missing"),
+        ],
+    )
     log = _render(report)
     assert _uris(log) == ["My%20Org/systems/gpu%20%231%20%C3%BC.json", "My%20Org/"]
     first = log["runs"][0]["results"][0]
@@ -46,27 +59,43 @@ def test_file_names_are_percent_encoded_relative_references(workdir):
 
 def test_a_submission_outside_the_working_directory_gets_file_uris(workdir, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("elsewhere")
-    report = Report(submission_path=str(elsewhere / "Org"), checker_version="1", results=[
-        CheckResult(rule="point-duration", severity="warning", message="short",
-                    path="pareto/s/m/points/point_1.yaml"),
-    ])
+    report = Report(
+        submission_path=str(elsewhere / "Org"),
+        checker_version="1",
+        results=[
+            CheckResult(
+                rule="point-duration",
+                severity="warning",
+                message="short",
+                path="pareto/s/m/points/point_1.yaml",
+            ),
+        ],
+    )
     (uri,) = _uris(_render(report))
     assert uri == (elsewhere / "Org" / "pareto/s/m/points/point_1.yaml").as_uri()
 
 
 def test_a_rule_missing_from_the_registry_still_resolves(workdir):
-    report = Report(submission_path="Org", checker_version="1", results=[
-        CheckResult(rule="internal-error", severity="error", message="boom"),
-    ])
+    report = Report(
+        submission_path="Org",
+        checker_version="1",
+        results=[
+            CheckResult(rule="internal-error", severity="error", message="boom"),
+        ],
+    )
     run = _render(report)["runs"][0]
     result = run["results"][0]
     assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "internal-error"
 
 
 def test_strict_changes_the_invocation_verdict_not_the_levels(workdir):
-    report = Report(submission_path="Org", checker_version="1", results=[
-        CheckResult(rule="point-duration", severity="warning", message="short"),
-    ])
+    report = Report(
+        submission_path="Org",
+        checker_version="1",
+        results=[
+            CheckResult(rule="point-duration", severity="warning", message="short"),
+        ],
+    )
     relaxed, strict = _render(report), _render(report, strict=True)
     assert relaxed["runs"][0]["invocations"][0]["exitCode"] == 0
     assert strict["runs"][0]["invocations"][0]["exitCode"] == 1

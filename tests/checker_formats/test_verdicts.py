@@ -28,8 +28,9 @@ def verdict_of(output_format: str, stdout: str, summary_file: Path) -> str:
         return json.loads(stdout)["verdict"]
     if output_format == "sarif":
         invocation = json.loads(stdout)["runs"][0]["invocations"][0]
-        assert invocation["exitCode"] == (0 if invocation["properties"]["verdict"] == "PASSED"
-                                          else 1)
+        assert invocation["exitCode"] == (
+            0 if invocation["properties"]["verdict"] == "PASSED" else 1
+        )
         return invocation["properties"]["verdict"]
     if output_format == "junit":
         return "FAILED" if int(ET.fromstring(stdout).get("failures")) else "PASSED"
@@ -52,8 +53,9 @@ def test_exit_code_and_verdict_agree(submission, workdir, output_format, variant
     run = run_cli(*args, env={"GITHUB_STEP_SUMMARY": str(summary)})
     expected = EXPECTED_EXIT[variant][strict]
     assert run.exit_code == expected, run.stdout
-    assert verdict_of(output_format, run.stdout, summary) == ("PASSED" if expected == 0
-                                                               else "FAILED")
+    assert verdict_of(output_format, run.stdout, summary) == (
+        "PASSED" if expected == 0 else "FAILED"
+    )
     # The step summary is written only by the github format.
     assert summary.exists() == (output_format == "github")
 
@@ -64,8 +66,9 @@ def test_junit_warnings_fail_only_under_strict(submission):
     strict = ET.fromstring(run_cli("check", org, "--format", "junit", "--strict").stdout)
     assert relaxed.get("failures") == "0"
     assert strict.get("failures") == "2"
-    failing = [case.get("name") for case in strict.iter("testcase") if case.find("failure")
-               is not None]
+    failing = [
+        case.get("name") for case in strict.iter("testcase") if case.find("failure") is not None
+    ]
     assert failing == ["unexpected-entry", "region-declared [concurrency=40]"]
 
 
@@ -80,8 +83,12 @@ def test_sarif_validates_against_the_official_schema(submission, variant):
 
     rules = run["tool"]["driver"]["rules"]
     assert [rule["id"] for rule in rules] == [rule.id for rule in REGISTRY]
-    assert all(rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
-               and rule["help"]["text"] for rule in rules)
+    assert all(
+        rule["shortDescription"]["text"]
+        and rule["fullDescription"]["text"]
+        and rule["help"]["text"]
+        for rule in rules
+    )
     # Every finding is a result at a file that exists (or, for deleted files, its folder).
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
@@ -118,8 +125,9 @@ def test_real_process_exit_codes(submission, workdir):
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
     command = [sys.executable, "-m", "submission_checker", "check", org, "--format", "github"]
     relaxed = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
-    strict = subprocess.run(command + ["--strict"], capture_output=True, text=True, env=env,
-                            timeout=120)
+    strict = subprocess.run(
+        command + ["--strict"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert (relaxed.returncode, strict.returncode) == (0, 1)
     assert relaxed.stdout.count("::warning ") == strict.stdout.count("::warning ") == 2
     assert "Traceback" not in relaxed.stderr + strict.stderr
@@ -127,10 +135,11 @@ def test_real_process_exit_codes(submission, workdir):
 
 def test_cli_import_stays_lean():
     """`check -q` start-up is benchmarked: the CI formats and plotting load only when used."""
-    code = ("import sys, submission_checker.cli; "
-            "heavy = [m for m in ('matplotlib', 'jsonschema', 'xml.etree.ElementTree', "
-            "'submission_checker.plot', 'submission_checker.formatters.sarif') "
-            "if m in sys.modules]; print(heavy)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60)
+    code = (
+        "import sys, submission_checker.cli; "
+        "heavy = [m for m in ('matplotlib', 'jsonschema', 'xml.etree.ElementTree', "
+        "'submission_checker.plot', 'submission_checker.formatters.sarif') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from endpoints_submission_cli import __version__
@@ -29,7 +28,6 @@ def _run(*args, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.skipif(not SCRIPT.exists(), reason="console script not installed in this venv")
 def test_console_script_registers_a_real_run_and_python_m_lists_it(prism, sample_copy, samples_dir):
     env = _env(prism)
     folder = sample_copy("accuracy_both_c4")  # no system_desc.json: given separately

@@ -134,7 +134,8 @@ def upload_run_archive(api: httpx.Client, http: httpx.Client):
     def _upload(run_id: str, content: bytes) -> httpx.Response:
         signed = api.get(f"/runs/{run_id}/archive/upload-url").json()
         return http.put(
-            signed["upload_url"], content=content,
+            signed["upload_url"],
+            content=content,
             headers={"Content-Type": "application/octet-stream"},
         )
 

@@ -59,9 +59,19 @@ def test_revoking_an_unknown_token_is_a_clear_error(tmp_path):
 def test_serve_on_a_busy_port_is_a_clear_error(prism, tmp_path):
     port = prism.url.rsplit(":", 1)[1]
     result = subprocess.run(
-        [sys.executable, "-m", "prism_server", "serve", "--port", port,
-         "--data-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "prism_server",
+            "serve",
+            "--port",
+            port,
+            "--data-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert f"cannot start on 127.0.0.1:{port}" in result.stderr
@@ -70,9 +80,19 @@ def test_serve_on_a_busy_port_is_a_clear_error(prism, tmp_path):
 
 def test_one_server_per_data_dir(prism):
     result = subprocess.run(
-        [sys.executable, "-m", "prism_server", "serve", "--port", "0",
-         "--data-dir", str(prism.data_dir)],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "prism_server",
+            "serve",
+            "--port",
+            "0",
+            "--data-dir",
+            str(prism.data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert f"another prism-server is already serving {prism.data_dir}" in result.stderr

@@ -10,16 +10,17 @@ from prism_server.app import open_store
 def expire(prism, run_id: str) -> None:
     """Let 30 days pass for one run: move its expiry into the past."""
     with open_store(prism.data_dir)._write() as conn:  # noqa: SLF001 - simulated time
-        conn.execute("UPDATE runs SET expires_at = ? WHERE id = ?",
-                     ("2020-01-01T00:00:00.000000+00:00", run_id))
+        conn.execute(
+            "UPDATE runs SET expires_at = ? WHERE id = ?",
+            ("2020-01-01T00:00:00.000000+00:00", run_id),
+        )
 
 
 def listed(api) -> list[str]:
     return [item["id"] for item in api.get("/runs").json()]
 
 
-def test_expired_run_disappears_with_its_archive(prism, api, make_run, upload_run_archive,
-                                                 tar_gz):
+def test_expired_run_disappears_with_its_archive(prism, api, make_run, upload_run_archive, tar_gz):
     run, keeper = make_run(), make_run()
     assert upload_run_archive(run["id"], tar_gz({"r/a": b"x"})).status_code == 200
     archive_dir = prism.data_dir / "archives" / "runs" / run["id"]

@@ -9,8 +9,14 @@ import pytest
 
 
 def test_status_fault_answers_without_running_the_handler(prism, api):
-    prism.add_fault(method="POST", path="^/runs$", action="status", status=503,
-                    detail="maintenance", retry_after=2)
+    prism.add_fault(
+        method="POST",
+        path="^/runs$",
+        action="status",
+        status=503,
+        detail="maintenance",
+        retry_after=2,
+    )
     response = api.post("/runs", json={})
     assert response.status_code == 503
     assert response.json() == {"detail": "maintenance"}

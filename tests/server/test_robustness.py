@@ -111,8 +111,11 @@ def test_sigkill_during_upload_leaves_no_partial_archive(fresh_prism, run_body, 
 
     def upload() -> None:
         try:
-            outcome.append(http.put(url, content=slow_body(),
-                                     headers={"Content-Length": str(10 * MB)}, timeout=20))
+            outcome.append(
+                http.put(
+                    url, content=slow_body(), headers={"Content-Length": str(10 * MB)}, timeout=20
+                )
+            )
         except Exception as err:  # noqa: BLE001 - whatever it is, the test asserts on it
             outcome.append(err)
 

@@ -5,11 +5,26 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta, timezone
 
-RUN_SUMMARY_FIELDS = {"id", "model", "concurrency", "started_at", "finished_at", "pinned",
-                      "expires_at"}
+RUN_SUMMARY_FIELDS = {
+    "id",
+    "model",
+    "concurrency",
+    "started_at",
+    "finished_at",
+    "pinned",
+    "expires_at",
+}
 RUN_OUT_FIELDS = RUN_SUMMARY_FIELDS | {
-    "user_id", "benchmark_version", "cli_version", "system_info", "config", "result_summary",
-    "archive_uri", "archive_size", "archive_sha256", "created_at",
+    "user_id",
+    "benchmark_version",
+    "cli_version",
+    "system_info",
+    "config",
+    "result_summary",
+    "archive_uri",
+    "archive_size",
+    "archive_sha256",
+    "created_at",
 }
 
 
@@ -39,8 +54,10 @@ def test_runs_are_scoped_to_the_token_user(prism, api, make_run):
     with prism.client(prism.new_token("other")) as other:
         assert other.get("/runs").json() == []
         for method, path in [
-            ("GET", f"/runs/{run['id']}"), ("DELETE", f"/runs/{run['id']}"),
-            ("PATCH", f"/runs/{run['id']}/pin"), ("GET", f"/runs/{run['id']}/archive/upload-url"),
+            ("GET", f"/runs/{run['id']}"),
+            ("DELETE", f"/runs/{run['id']}"),
+            ("PATCH", f"/runs/{run['id']}/pin"),
+            ("GET", f"/runs/{run['id']}/archive/upload-url"),
         ]:
             response = other.request(method, path)
             assert response.status_code == 404, (method, path)

@@ -120,7 +120,8 @@ def test_body_shorter_than_content_length_stores_nothing(prism, api, run_id, upl
         sock.sendall(
             f"PUT {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
             "Content-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n".encode()
-            + b"\x1f\x8b" + bytes(1000)
+            + b"\x1f\x8b"
+            + bytes(1000)
         )
         sock.shutdown(socket.SHUT_WR)
         sock.settimeout(10)

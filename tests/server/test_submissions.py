@@ -5,9 +5,23 @@ from __future__ import annotations
 import pytest
 
 SUBMISSION_FIELDS = {
-    "id", "user_id", "status", "division", "scenario", "availability", "run_ids",
-    "early_publish", "publication_cycle", "target_availability_date", "embargo_date", "pr_url",
-    "pr_number", "archive_uri", "created_at", "compliance_passed_at", "finalized_at",
+    "id",
+    "user_id",
+    "status",
+    "division",
+    "scenario",
+    "availability",
+    "run_ids",
+    "early_publish",
+    "publication_cycle",
+    "target_availability_date",
+    "embargo_date",
+    "pr_url",
+    "pr_number",
+    "archive_uri",
+    "created_at",
+    "compliance_passed_at",
+    "finalized_at",
     "withdrawn_at",
 }
 

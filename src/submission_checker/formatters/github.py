@@ -77,8 +77,11 @@ def render_step_summary(report, *, strict: bool) -> str:
             ]
             lines.append("| " + " | ".join(cells) + " |")
         if len(listed) > SUMMARY_ROW_LIMIT:
-            lines += ["", f"{len(listed) - SUMMARY_ROW_LIMIT} more findings are in the JSON "
-                      "report (`submission-checker check PATH -o report.json`)."]
+            lines += [
+                "",
+                f"{len(listed) - SUMMARY_ROW_LIMIT} more findings are in the JSON "
+                "report (`submission-checker check PATH -o report.json`).",
+            ]
     lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -113,8 +116,10 @@ def _annotation(report, result) -> str:
 def _verdict_line(report, *, strict: bool) -> str:
     word = verdict_word(report, strict=strict)
     strict_note = " (--strict: warnings fail)" if strict else ""
-    return (f"submission-checker: {word} {submission_location(report)}: "
-            f"{counts_phrase(report)}{strict_note}")
+    return (
+        f"submission-checker: {word} {submission_location(report)}: "
+        f"{counts_phrase(report)}{strict_note}"
+    )
 
 
 def _md_cell(text: str) -> str:

@@ -52,22 +52,29 @@ def render(report, *, strict: bool, quiet: bool) -> str:
             case.notes.append(result)
 
     all_cases = [case for cases in suites.values() for case in cases.values()]
-    root = ET.Element("testsuites", {
-        "name": "submission-checker",
-        "tests": str(len(all_cases)),
-        "failures": str(sum(1 for case in all_cases if case.failing)),
-        "errors": "0",
-        "time": "0",
-    })
-    for suite_name, cases in suites.items():
-        suite = ET.SubElement(root, "testsuite", {
-            "name": _xml_text(suite_name),
-            "tests": str(len(cases)),
-            "failures": str(sum(1 for case in cases.values() if case.failing)),
+    root = ET.Element(
+        "testsuites",
+        {
+            "name": "submission-checker",
+            "tests": str(len(all_cases)),
+            "failures": str(sum(1 for case in all_cases if case.failing)),
             "errors": "0",
-            "skipped": "0",
             "time": "0",
-        })
+        },
+    )
+    for suite_name, cases in suites.items():
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            {
+                "name": _xml_text(suite_name),
+                "tests": str(len(cases)),
+                "failures": str(sum(1 for case in cases.values() if case.failing)),
+                "errors": "0",
+                "skipped": "0",
+                "time": "0",
+            },
+        )
         for case in cases.values():
             _add_case(ET, suite, case, report)
     ET.indent(root)
@@ -83,10 +90,14 @@ def _add_case(ET, suite, case: _Case, report) -> None:
     if case.failing:
         first = case.failing[0]
         more = f" (+{len(case.failing) - 1} more)" if len(case.failing) > 1 else ""
-        failure = ET.SubElement(element, "failure", {
-            "type": "error" if any(r.severity == "error" for r in case.failing) else "warning",
-            "message": _xml_text(first.message + more),
-        })
+        failure = ET.SubElement(
+            element,
+            "failure",
+            {
+                "type": "error" if any(r.severity == "error" for r in case.failing) else "warning",
+                "message": _xml_text(first.message + more),
+            },
+        )
         failure.text = _xml_text("\n".join(_finding_text(report, r) for r in case.failing))
     if case.notes:
         out = ET.SubElement(element, "system-out")

@@ -45,20 +45,29 @@ def render(report, *, strict: bool, quiet: bool) -> str:
     log = {
         "$schema": SARIF_SCHEMA_URI,
         "version": SARIF_VERSION,
-        "runs": [{
-            "tool": {"driver": {
-                "name": "submission-checker",
-                "version": report.checker_version,
-                "rules": descriptors,
-            }},
-            "invocations": [{
-                "executionSuccessful": True,
-                "exitCode": 0 if passed else 1,
-                "properties": {"strict": strict, "verdict": verdict_word(report, strict=strict)},
-            }],
-            "results": results,
-            "properties": {"submission": submission_location(report)},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "submission-checker",
+                        "version": report.checker_version,
+                        "rules": descriptors,
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": True,
+                        "exitCode": 0 if passed else 1,
+                        "properties": {
+                            "strict": strict,
+                            "verdict": verdict_word(report, strict=strict),
+                        },
+                    }
+                ],
+                "results": results,
+                "properties": {"submission": submission_location(report)},
+            }
+        ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
@@ -71,12 +80,17 @@ def _descriptor_from_rule(rule) -> dict:
         "name": _pascal_case(rule.id),
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": " ".join(full.split())},
-        "help": {"text": f"{rule.summary}\n\nRules section {rule.spec_ref or '—'}; "
-                         f"severity {rule.severity}; scope {rule.scope}.\n\n{doc}\n\n"
-                         f"Locally: submission-checker explain {rule.id}"},
+        "help": {
+            "text": f"{rule.summary}\n\nRules section {rule.spec_ref or '—'}; "
+            f"severity {rule.severity}; scope {rule.scope}.\n\n{doc}\n\n"
+            f"Locally: submission-checker explain {rule.id}"
+        },
         "defaultConfiguration": {"level": _level(rule.severity)},
-        "properties": {"spec_ref": rule.spec_ref or "", "scope": rule.scope,
-                       "tags": ["mlperf-endpoints", rule.scope]},
+        "properties": {
+            "spec_ref": rule.spec_ref or "",
+            "scope": rule.scope,
+            "tags": ["mlperf-endpoints", rule.scope],
+        },
     }
 
 
