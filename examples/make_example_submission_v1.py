@@ -71,6 +71,32 @@ MODELS: dict[str, dict[str, Any]] = {
         "single_user_tps": 220.0,
         "agentic": False,
     },
+    "gpt-oss-120b": {
+        "hf_id": "openai/gpt-oss-120b",
+        "link_to_model": "https://huggingface.co/openai/gpt-oss-120b",
+        "dataset": "mlperf_gpt_oss_performance",
+        "dataset_link": "https://github.com/mlcommons/inference/tree/master/language/gpt-oss-120b",
+        "min_samples": 6396,
+        "accuracy_dataset": "mlperf_gpt_oss_accuracy",
+        "accuracy_samples": 4395,
+        "score": {"exact_match": 83.1042},
+        "output_tokens_per_sample": 1100,
+        "single_user_tps": 180.0,
+        "agentic": False,
+    },
+    "deepseek-r1": {
+        "hf_id": "deepseek-ai/DeepSeek-R1",
+        "link_to_model": "https://huggingface.co/deepseek-ai/DeepSeek-R1",
+        "dataset": "math500",
+        "dataset_link": "https://github.com/mlcommons/inference/tree/master/language/deepseek-r1",
+        "min_samples": 500,
+        "accuracy_dataset": "deepseek_r1_accuracy_mix",
+        "accuracy_samples": 4388,
+        "score": {"exact_match": 81.3582},
+        "output_tokens_per_sample": 3800,
+        "single_user_tps": 120.0,
+        "agentic": False,
+    },
     # An agentic model (load pattern agentic_inference): its accuracy is the inline score of
     # every point plus a swe_bench result per band, against the floors of data/v1.0.yaml
     # (agentic_accuracy: inline 58.32, swe_bench 93.5, full-run OSL mean 425-520). The agentic
@@ -127,6 +153,22 @@ AGENTIC_POINTS = (
     PointSpec(64),
     PointSpec(128, accuracy=True),
     PointSpec(140),
+)
+
+
+#: 32 points (the cap) for C_max = 1024, for benchmark trees: C_min = 1 gives the regions
+#: 1 | 2–11 | 12–103 | 104–1024 | margin 1025–1127; accuracy at 1, 8, 64, 1024 and the Offline
+#: point r2048.
+BENCH_POINTS = (
+    PointSpec(1, accuracy=True),
+    *(PointSpec(c) for c in (2, 4)),
+    PointSpec(8, accuracy=True),
+    *(PointSpec(c) for c in (10, 11, 12, 16, 24, 32, 40, 48, 56)),
+    PointSpec(64, accuracy=True),
+    *(PointSpec(c) for c in (80, 96, 103, 104, 128, 160, 192, 256, 320, 384, 512, 640, 768, 896)),
+    PointSpec(1024, accuracy=True),
+    *(PointSpec(c) for c in (1056, 1100)),
+    PointSpec(2048, offline="dedicated", accuracy=True),
 )
 
 
@@ -530,7 +572,7 @@ def accuracy_results(spec: TreeSpec, point: PointSpec | None = None) -> dict[str
     return {
         "accuracy_scores": [
             {
-                "dataset_name": model["dataset"],
+                "dataset_name": model.get("accuracy_dataset", model["dataset"]),
                 "dataset_type": "accuracy",
                 "score": dict(model["score"]),
                 "unit_samples": samples,
@@ -577,11 +619,19 @@ def write_point(spec: TreeSpec, point: PointSpec, curve_dir: Path, max_tps: floa
     return folder
 
 
-def write_submission_v1(out_dir: Path, spec: TreeSpec | None = None, **changes: Any) -> Path:
+def write_submission_v1(
+    out_dir: Path,
+    spec: TreeSpec | None = None,
+    *,
+    curves: tuple[tuple[str, str], ...] | None = None,
+    **changes: Any,
+) -> Path:
     """Write a valid v1.0 submission under ``out_dir``; return the organisation directory.
 
     ``spec`` defaults to ``TreeSpec()`` (the shipped example); ``changes`` replace its fields,
-    e.g. ``write_submission_v1(tmp, max_concurrency=1024, points=(...))``.
+    e.g. ``write_submission_v1(tmp, max_concurrency=1024, points=(...))``. ``curves`` lists
+    (system_name, model) pairs to write, each with the spec's points (default: the spec's own
+    pair), e.g. a benchmark tree of 32 curves × 32 points.
     """
     spec = replace(spec or TreeSpec(), **changes)
     org = out_dir / spec.org
@@ -602,11 +652,12 @@ def write_submission_v1(out_dir: Path, spec: TreeSpec | None = None, **changes: 
         "measured run; the warm-up responses were discarded and the logs are retained here.\n",
         encoding="utf-8",
     )
-    curve_dir = root / "results" / spec.system_dir / spec.model
-    numbers = curve_numbers(spec)
-    max_tps = max(n.tps for n in numbers.values())
-    for point in spec.points:
-        write_point(spec, point, curve_dir, max_tps)
+    for system_name, model in curves or ((spec.system_name, spec.model),):
+        curve = replace(spec, system_name=system_name, model=model)
+        curve_dir = root / "results" / curve.system_dir / curve.model
+        max_tps = max(n.tps for n in curve_numbers(curve).values())
+        for point in curve.points:
+            write_point(curve, point, curve_dir, max_tps)
     return org
 
 

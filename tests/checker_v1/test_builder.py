@@ -253,3 +253,53 @@ def test_an_agentic_curve_meets_the_agentic_rules(v1_tree_factory):
         (accuracy_point(regions, c) for c in tree.accuracy_points), agentic=True
     )
     assert assignment.complete
+
+
+def test_several_curves_in_one_submission(tmp_path):
+    curves = tuple(
+        (system, model)
+        for system in ("Box A", "Box B")
+        for model in ("llama3_1-8b", "gpt-oss-120b", "deepseek-r1")
+    )
+    org = generator.write_submission_v1(tmp_path, curves=curves)
+    results = org / "example-submission" / "results"
+    assert sorted(p.name for p in results.iterdir()) == ["Box_A", "Box_B"]
+    rules = load_round("v1.0")
+    minimum = {
+        m: r["accuracy_sample_minimum"] for r in RAW["accuracy_targets"] for m in r["models"]
+    }
+    for system, model in curves:
+        curve = results / system.replace(" ", "_") / model
+        tps = {}
+        for folder in curve.iterdir():
+            point = load_yaml(folder / "point.yaml")
+            summary = load_json(folder / "result_summary.json")
+            assert point["model_name"] == model in RAW["allowed_models"]
+            assert summary["n_samples_completed"] >= rules.dataset_minimum(point["dataset"])
+            tps[folder.name] = (summary["tps"], load_json(folder / "system_desc.json"))
+            if (folder / "accuracy_results.json").exists():
+                (entry,) = load_json(folder / "accuracy_results.json")["accuracy_scores"]
+                assert entry["unit_samples"] * entry["num_repeats"] >= minimum[model]
+                for metric, bound in rules.official_target(model).metrics.items():
+                    assert bound.admits(entry["score"][metric]), (model, metric)
+        top = max(t for t, _ in tps.values())
+        for value, desc in tps.values():
+            assert desc["tps_utilization"] == pytest.approx(value / top, abs=1e-12)
+            assert desc["system_name"] == system
+
+
+def test_bench_points_fill_a_curve_to_the_cap():
+    points = generator.BENCH_POINTS
+    assert len(points) == RAW["point_counts"]["maximum"]
+    regions = compute_regions_v1(1024, derive_c_min(p.concurrency for p in points).value)
+    covered = set()
+    for p in points:
+        if p.offline == "none":
+            assert regions.in_range(p.concurrency), p
+            covered.update(regions.bands_covered(p.concurrency))
+    assert covered == {"ultra_low", "low", "medium", "high"}
+    assignment = assign_accuracy_bands(
+        accuracy_point(regions, p.concurrency, offline=p.offline, has_accuracy=p.accuracy)
+        for p in points
+    )
+    assert assignment.complete
