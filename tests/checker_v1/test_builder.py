@@ -303,3 +303,15 @@ def test_bench_points_fill_a_curve_to_the_cap():
         for p in points
     )
     assert assignment.complete
+
+
+def test_a_real_summary_can_replace_a_generated_one(v1_tree, samples_dir):
+    run = samples_dir / "http500_every_10th_c8"
+    v1_tree.use_real_run(4, run, config=True)
+    assert (
+        v1_tree.path(4, "result_summary.json").read_bytes()
+        == (run / "performance" / "result_summary.json").read_bytes()
+    )
+    summary = v1_tree.read(4, "result_summary.json")
+    assert "90.0" in summary["tpot"]["percentiles"] and "system_tps" not in summary
+    assert v1_tree.read(4, "config.yaml")["settings"]["load_pattern"]["target_concurrency"] == 8
