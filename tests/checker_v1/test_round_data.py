@@ -18,7 +18,7 @@ def read(name: str):
         return load_yaml(path)
 
 
-def test_round_loader_accepts_v1_0_and_keeps_the_default_round():
+def test_round_loader_accepts_v1_0_with_its_shared_tables():
     rules = load_round("v1.0")
     assert rules.name == "v1.0"
     assert "v1.0" in available_rounds()
