@@ -11,13 +11,16 @@ an API key, as with a real object store.
 
 # No `from __future__ import annotations` here: FastAPI must see the real annotations of the
 # handlers defined inside create_app(), whose dependencies are closures over the store.
+import hashlib
+import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import APIKeyHeader
@@ -31,11 +34,12 @@ from prism_server.models import (
     ErrorOut,
     RunCreate,
     RunOut,
-    RunSummary,
+    RunPage,
     StoredArchive,
     SubmissionCreate,
     SubmissionDetail,
     SubmissionOut,
+    SubmissionPage,
     SubmissionUpdate,
     UploadUrl,
 )
@@ -71,6 +75,37 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "no such object for this user"},
 }
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ErrorOut}}
+CREATE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    409: {
+        "model": ErrorOut,
+        "description": "the first request with this Idempotency-Key is still being processed",
+    },
+    422: {
+        "model": ErrorOut,
+        "description": "invalid body, or an Idempotency-Key already used for a different request",
+    },
+}
+MAX_IDEMPOTENCY_KEY = 255
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Up to 255 printable ASCII characters. A repeated key with the same body "
+        "answers the record the first request created (201, same body) instead of creating "
+        "another; the same key with a different body is 422; while the first request with the "
+        "key is still running, 409. Keys are kept per user.",
+    ),
+]
+PageLimit = Annotated[int, Query(ge=1, le=10000, description="Page size (1 to 10000).")]
+PageCursor = Annotated[
+    str | None,
+    Query(
+        max_length=1024,
+        description="The `next` of the previous page, unchanged; absent for the first page.",
+    ),
+]
 
 
 def create_app(config: ServerConfig) -> Any:
@@ -82,6 +117,7 @@ def create_app(config: ServerConfig) -> Any:
         log.warning("removed leftover %s from an interrupted upload", removed)
     for expired in store.sweep_expired():
         blobs.remove(expired)
+    store.release_abandoned_idempotency_keys()
     signer = Signer(load_or_create_secret(data_dir), config.signed_url_ttl)
     api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
 
@@ -95,7 +131,8 @@ def create_app(config: ServerConfig) -> Any:
 
     @app.exception_handler(StoreError)
     async def store_error(_request: Request, err: StoreError) -> JSONResponse:
-        return JSONResponse({"detail": str(err)}, status_code=STATUS_OF[type(err)])
+        status = next(STATUS_OF[cls] for cls in type(err).__mro__ if cls in STATUS_OF)
+        return JSONResponse({"detail": str(err)}, status_code=status)
 
     @app.exception_handler(ArchiveRejected)
     async def archive_rejected(_request: Request, err: ArchiveRejected) -> JSONResponse:
@@ -139,13 +176,44 @@ def create_app(config: ServerConfig) -> Any:
 
     # -- runs -----------------------------------------------------------------------------
 
-    @app.get("/runs", response_model=list[RunSummary], responses=ERRORS, tags=["runs"])
-    def list_runs(user: User) -> list[dict]:
-        return store.list_runs(user)
+    def idempotent(
+        user: str, key: str | None, route: str, body: Any, create: Callable[[str | None], dict]
+    ) -> dict:
+        """Run ``create`` at most once per (user, Idempotency-Key); a repeat gets its answer."""
+        if key is None:
+            return create(None)
+        if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isascii() or not key.isprintable():
+            raise Invalid(
+                "Idempotency-Key header: must be 1 to 255 printable ASCII characters "
+                f"(got {len(key)} characters)"
+            )
+        canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True)
+        fingerprint = hashlib.sha256(f"{route}\n{canonical}".encode()).hexdigest()
+        earlier = store.claim_idempotency_key(user, key, fingerprint)
+        if earlier is not None:
+            return earlier
+        try:
+            return create(key)
+        except BaseException:
+            store.release_idempotency_key(user, key)
+            raise
 
-    @app.post("/runs", response_model=RunOut, status_code=201, responses=ERRORS, tags=["runs"])
-    def create_run(body: RunCreate, user: User) -> dict:
-        return store.create_run(user, body.model_dump())
+    @app.get("/runs", response_model=RunPage, responses=ERRORS, tags=["runs"])
+    def list_runs(user: User, limit: PageLimit = 1000, cursor: PageCursor = None) -> dict:
+        """Your runs in creation order, a page at a time: follow `next` until it is null."""
+        return store.list_runs(user, limit=limit, cursor=cursor)
+
+    @app.post(
+        "/runs", response_model=RunOut, status_code=201, responses=CREATE_ERRORS, tags=["runs"]
+    )
+    def create_run(body: RunCreate, user: User, idempotency_key: IdempotencyKey = None) -> dict:
+        return idempotent(
+            user,
+            idempotency_key,
+            "POST /runs",
+            body,
+            lambda key: store.create_run(user, body.model_dump(), idempotency_key=key),
+        )
 
     @app.get("/runs/{run_id}", response_model=RunOut, responses=ERRORS, tags=["runs"])
     def get_run(run_id: str, user: User) -> dict:
@@ -205,22 +273,33 @@ def create_app(config: ServerConfig) -> Any:
 
     @app.get(
         "/submissions",
-        response_model=list[SubmissionOut],
+        response_model=SubmissionPage,
         responses=ERRORS,
         tags=["submissions"],
     )
-    def list_submissions(user: User) -> list[dict]:
-        return store.list_submissions(user)
+    def list_submissions(user: User, limit: PageLimit = 1000, cursor: PageCursor = None) -> dict:
+        """Your submissions in creation order, a page at a time: follow `next` until null."""
+        return store.list_submissions(user, limit=limit, cursor=cursor)
 
     @app.post(
         "/submissions",
         response_model=SubmissionOut,
         status_code=201,
-        responses={**ERRORS, 422: {"model": ErrorOut}},
+        responses=CREATE_ERRORS,
         tags=["submissions"],
     )
-    def create_submission(body: SubmissionCreate, user: User) -> dict:
-        return store.create_submission(user, body.model_dump(mode="json"))
+    def create_submission(
+        body: SubmissionCreate, user: User, idempotency_key: IdempotencyKey = None
+    ) -> dict:
+        return idempotent(
+            user,
+            idempotency_key,
+            "POST /submissions",
+            body,
+            lambda key: store.create_submission(
+                user, body.model_dump(mode="json"), idempotency_key=key
+            ),
+        )
 
     @app.get(
         "/submissions/{sub_id}",

@@ -151,6 +151,20 @@ class SubmissionDetail(SubmissionOut):
     runs: list[RunOut] | None = None
 
 
+class RunPage(BaseModel):
+    """GET /runs: one page of runs in creation order; ``next`` is null on the last page."""
+
+    items: list[RunSummary]
+    next: str | None
+
+
+class SubmissionPage(BaseModel):
+    """GET /submissions: one page in creation order; ``next`` is null on the last page."""
+
+    items: list[SubmissionOut]
+    next: str | None
+
+
 class UploadUrl(BaseModel):
     upload_url: str
     expires_in: int

@@ -14,6 +14,8 @@ caller deletes the file after the transaction has committed.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import secrets
@@ -100,6 +102,14 @@ CREATE TABLE IF NOT EXISTS submission_runs (
     PRIMARY KEY (submission_id, run_id)
 );
 CREATE INDEX IF NOT EXISTS submission_runs_run ON submission_runs (run_id);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    user_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    response TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, key)
+);
 """
 
 
@@ -117,6 +127,28 @@ class Conflict(StoreError):
 
 class Invalid(StoreError):
     pass
+
+
+class InProgress(Conflict):
+    """An Idempotency-Key whose first request has not finished yet (409)."""
+
+
+def encode_cursor(created_at: str, object_id: str) -> str:
+    """The opaque ``next`` of a page: where the following page starts (creation order)."""
+    return base64.urlsafe_b64encode(f"{created_at}|{object_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created_at, object_id = raw.split("|")
+        datetime.fromisoformat(created_at)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Invalid(
+            f"cursor: {cursor[:40]!r} is not a cursor this server issued; "
+            "pass the 'next' value of the previous page unchanged"
+        ) from None
+    return created_at, object_id
 
 
 def utcnow() -> datetime:
@@ -253,10 +285,70 @@ class Store:
             ).fetchone()
         return row["user_id"] if row else None
 
+    # -- idempotency keys -------------------------------------------------------------------
+
+    def claim_idempotency_key(self, user: str, key: str, fingerprint: str) -> dict | None:
+        """Start a creating request under ``key`` (IETF idempotency-key draft semantics).
+
+        Returns None when the request should go ahead (the key is now held as in progress), or
+        the first request's answer when the same request comes again. Raises Invalid when the key
+        was used for a different request, InProgress while its first request is still running.
+        """
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT fingerprint, response FROM idempotency_keys WHERE user_id = ? AND key = ?",
+                (user, key),
+            ).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO idempotency_keys (user_id, key, fingerprint, created_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (user, key, fingerprint, iso(utcnow())),
+                )
+                return None
+        if row["fingerprint"] != fingerprint:
+            raise Invalid(
+                f"Idempotency-Key {key!r} was already used for a different request; "
+                "use a new key for a new request"
+            )
+        if row["response"] is None:
+            raise InProgress(
+                f"the first request with Idempotency-Key {key!r} is still being processed; "
+                "retry in a moment to get its answer"
+            )
+        return json.loads(row["response"])
+
+    def release_idempotency_key(self, user: str, key: str) -> None:
+        """The request under ``key`` failed and created nothing: a retry may run it again."""
+        with self._write() as conn:
+            conn.execute(
+                "DELETE FROM idempotency_keys WHERE user_id = ? AND key = ? AND response IS NULL",
+                (user, key),
+            )
+
+    def release_abandoned_idempotency_keys(self) -> int:
+        """At start-up no request is in flight: keys still marked in progress belong to requests
+        a crash cut short, which created nothing (creation and answer commit together)."""
+        with self._write() as conn:
+            return conn.execute("DELETE FROM idempotency_keys WHERE response IS NULL").rowcount
+
+    def _answer_key(
+        self, conn: sqlite3.Connection, user: str, key: str | None, answer: dict
+    ) -> dict:
+        if key is not None:
+            conn.execute(
+                "UPDATE idempotency_keys SET response = ? WHERE user_id = ? AND key = ?",
+                (json.dumps(answer), user, key),
+            )
+        return answer
+
     # -- runs -----------------------------------------------------------------------------
 
-    def create_run(self, user: str, body: dict) -> dict:
-        """Insert a run from a validated RunCreate (python-mode dict with datetimes)."""
+    def create_run(self, user: str, body: dict, *, idempotency_key: str | None = None) -> dict:
+        """Insert a run from a validated RunCreate (python-mode dict with datetimes).
+
+        With ``idempotency_key`` (claimed first with :meth:`claim_idempotency_key`) the answer is
+        recorded under the key in the same transaction, so a crash never separates the two."""
         now = utcnow()
         pinned = bool(body.get("pinned"))
         expires_at = None if pinned else body.get("expires_at") or now + self.run_expiry
@@ -284,17 +376,52 @@ class Store:
                     iso(expires_at),
                 ),
             )
-            return self._run(conn, user, run_id)
+            return self._answer_key(conn, user, idempotency_key, self._run(conn, user, run_id))
 
-    def list_runs(self, user: str) -> list[dict]:
-        """RunSummary fields only: a list must stay fast with hundreds of large configs."""
+    def list_runs(self, user: str, *, limit: int, cursor: str | None = None) -> dict:
+        """One page of RunSummary fields in creation order: ``{"items": [...], "next": ...}``.
+
+        Summary fields only: a list must stay fast with thousands of large configs."""
+        rows, after = self._page(
+            "SELECT id, model, concurrency, started_at, finished_at, pinned, expires_at,"
+            " created_at FROM runs WHERE user_id = ?",
+            user,
+            limit,
+            cursor,
+        )
+        items = [
+            {
+                "id": row["id"],
+                "model": row["model"],
+                "concurrency": row["concurrency"],
+                "started_at": row["started_at"],
+                "finished_at": row["finished_at"],
+                "pinned": bool(row["pinned"]),
+                "expires_at": row["expires_at"],
+            }
+            for row in rows
+        ]
+        return {"items": items, "next": after}
+
+    def _page(
+        self, select: str, user: str, limit: int, cursor: str | None
+    ) -> tuple[list[sqlite3.Row], str | None]:
+        """Rows of ``select`` (filtered on user_id) after ``cursor``, and the next cursor.
+
+        Keyset pagination on (created_at, id): stable while rows are added or deleted, and as
+        fast for the last page as for the first."""
+        params: list[Any] = [user]
+        if cursor:
+            select += " AND (created_at, id) > (?, ?)"
+            params += decode_cursor(cursor)
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT id, model, concurrency, started_at, finished_at, pinned, expires_at"
-                " FROM runs WHERE user_id = ? ORDER BY created_at, id",
-                (user,),
+                f"{select} ORDER BY created_at, id LIMIT ?", (*params, limit + 1)
             ).fetchall()
-        return [{**dict(row), "pinned": bool(row["pinned"])} for row in rows]
+        if len(rows) <= limit:
+            return rows, None
+        last = rows[limit - 1]
+        return rows[:limit], encode_cursor(last["created_at"], last["id"])
 
     def get_run(self, user: str, run_id: str) -> dict:
         with self._connect() as conn:
@@ -399,7 +526,11 @@ class Store:
 
     # -- submissions ----------------------------------------------------------------------
 
-    def create_submission(self, user: str, body: dict) -> dict:
+    def create_submission(
+        self, user: str, body: dict, *, idempotency_key: str | None = None
+    ) -> dict:
+        """Insert a submission from a validated SubmissionCreate (see :meth:`create_run` for
+        ``idempotency_key``)."""
         now = iso(utcnow())
         sub_id = str(uuid.uuid4())
         with self._write() as conn:
@@ -424,14 +555,14 @@ class Store:
                 ),
             )
             self._replace_runs(conn, sub_id, run_ids)
-            return self._submission(conn, user, sub_id)
+            out = self._submission(conn, user, sub_id)
+            return self._answer_key(conn, user, idempotency_key, out)
 
-    def list_submissions(self, user: str) -> list[dict]:
+    def list_submissions(self, user: str, *, limit: int, cursor: str | None = None) -> dict:
+        """One page of SubmissionOut in creation order: ``{"items": [...], "next": ...}``."""
+        rows, after = self._page("SELECT * FROM submissions WHERE user_id = ?", user, limit, cursor)
         with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT * FROM submissions WHERE user_id = ? ORDER BY created_at, id", (user,)
-            ).fetchall()
-            return [self._submission_out(conn, row) for row in rows]
+            return {"items": [self._submission_out(conn, row) for row in rows], "next": after}
 
     def get_submission(self, user: str, sub_id: str, *, include_runs: bool = False) -> dict:
         with self._connect() as conn:

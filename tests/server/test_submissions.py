@@ -58,7 +58,7 @@ def test_create_get_list(api, make_run, make_submission):
     assert [run["id"] for run in detail["runs"]] == runs
     assert detail["runs"][0]["model"] == "meta-llama/Llama-2-70b-chat-hf"
     assert detail["compliance_report"] is None
-    assert [item["id"] for item in api.get("/submissions").json()] == [sub["id"]]
+    assert [item["id"] for item in api.get("/submissions").json()["items"]] == [sub["id"]]
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_run_ids_must_be_the_users_own_runs(prism, api, run_body, submission_bod
         )
     response = api.post("/submissions", json=submission_body(["a", "a"]))
     assert response.status_code == 422
-    assert api.get("/submissions").json() == []
+    assert api.get("/submissions").json()["items"] == []
 
 
 def test_submissions_are_scoped_to_the_token_user(prism, make_run, make_submission):
@@ -106,7 +106,7 @@ def test_submissions_are_scoped_to_the_token_user(prism, make_run, make_submissi
     sub_id = make_submission([run_id])["id"]
     other = prism.client(prism.new_token("intruder"))
     with other:
-        assert other.get("/submissions").json() == []
+        assert other.get("/submissions").json()["items"] == []
         for method, path in [
             ("GET", f"/submissions/{sub_id}"),
             ("PATCH", f"/submissions/{sub_id}"),
