@@ -60,6 +60,7 @@ class ServerConfig:
     signed_url_ttl: int = 3600
     run_expiry_days: float = 30.0
     max_upload_bytes: int = 16 * 1024**3
+    upload_idle_timeout: float = 60.0
     enable_fault_injection: bool = False
 
 
@@ -428,9 +429,36 @@ def create_app(config: ServerConfig) -> Any:
             upload.discard()
 
     async def receive_into(request: Request, upload: Upload, length: int) -> None:
+        """Stream the body into ``upload``, never accepting more than ``length`` bytes.
+
+        Bytes are counted as they arrive, whatever the headers said (a chunked body behind a
+        small Content-Length once wrote a 49 MB ``.part``), and a body that stalls for
+        ``upload_idle_timeout`` seconds is abandoned so its ``.part`` is released.
+        """
         pending = bytearray()  # batch uvicorn's ~64 KiB pieces: one thread hop per MiB
+        received = 0
+        chunks = request.stream().__aiter__()
         try:
-            async for chunk in request.stream():
+            while True:
+                with anyio.move_on_after(config.upload_idle_timeout) as idle:
+                    try:
+                        chunk = await chunks.__anext__()
+                    except StopAsyncIteration:
+                        break
+                if idle.cancelled_caught:
+                    raise HTTPException(
+                        408,
+                        f"upload stalled: no bytes for {config.upload_idle_timeout:g} s "
+                        f"after {received} of {length} bytes; start the upload again",
+                    )
+                received += len(chunk)
+                if received > length:
+                    raise HTTPException(
+                        413,
+                        f"upload is longer than its Content-Length of {length} bytes "
+                        f"(this server's limit is {config.max_upload_bytes} bytes); "
+                        "send the archive's exact size",
+                    )
                 pending += chunk
                 if len(pending) >= WRITE_BATCH:
                     await anyio.to_thread.run_sync(upload.write, bytes(pending))

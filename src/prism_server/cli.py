@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.config
 import socket
 import sys
 from pathlib import Path
@@ -23,7 +24,7 @@ DATA_DIR = click.option(
 )
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="endpoints-submission-cli")
 def main() -> None:
     """A local PRISM server that speaks the real API, for tests and offline rehearsals."""
@@ -31,7 +32,13 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, help="0 picks a free port.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="TCP port, 0 to 65535; 0 picks a free port.",
+)
 @DATA_DIR
 @click.option(
     "--public-url",
@@ -45,6 +52,34 @@ def main() -> None:
     help="Lifetime of an unpinned run (fractions allowed).",
 )
 @click.option("--max-upload-bytes", default=16 * 1024**3, show_default=True)
+@click.option(
+    "--upload-idle-timeout",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds an upload may send nothing before it is abandoned (its .part removed).",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a connection has to send a complete request head, else it is closed.",
+)
+@click.option(
+    "--keep-alive-timeout",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Seconds an idle keep-alive connection stays open.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Open connections at most; more are answered 503, as are requests beyond it.",
+)
 @click.option(
     "--enable-fault-injection",
     is_flag=True,
@@ -64,6 +99,10 @@ def serve(
     signed_url_ttl: int,
     run_expiry_days: float,
     max_upload_bytes: int,
+    upload_idle_timeout: float,
+    header_timeout: float,
+    keep_alive_timeout: int,
+    max_connections: int,
     enable_fault_injection: bool,
     ready_file: Path | None,
     log_level: str,
@@ -71,13 +110,16 @@ def serve(
     """Serve the PRISM API on HOST:PORT with its state in DATA_DIR."""
     import uvicorn
 
-    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    from prism_server.serving import MAX_REQUEST_HEAD_BYTES, bounded_protocol, log_config
+
+    logging.config.dictConfig(log_config(log_level))
     config = ServerConfig(
         data_dir=data_dir,
         public_url=public_url.rstrip("/") if public_url else None,
         signed_url_ttl=signed_url_ttl,
         run_expiry_days=run_expiry_days,
         max_upload_bytes=max_upload_bytes,
+        upload_idle_timeout=upload_idle_timeout,
         enable_fault_injection=enable_fault_injection,
     )
     try:
@@ -99,10 +141,14 @@ def serve(
     server = uvicorn.Server(
         uvicorn.Config(
             app,
-            http="h11",
+            http=bounded_protocol(header_timeout=header_timeout, max_connections=max_connections),
+            log_config=None,  # configured above, with secrets redacted from every record
             log_level=log_level,
             lifespan="off",
             access_log=log_level.lower() in ("info", "debug", "trace"),
+            timeout_keep_alive=keep_alive_timeout,
+            limit_concurrency=max_connections,
+            h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
         )
     )
     server.run(sockets=[sock])
