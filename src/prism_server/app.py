@@ -44,7 +44,7 @@ from prism_server.models import (
     UploadUrl,
 )
 from prism_server.signing import Signer, load_or_create_secret
-from prism_server.store import Conflict, Invalid, NotFound, Store, StoreError
+from prism_server.store import Conflict, Forbidden, Invalid, NotFound, Store, StoreError
 
 log = logging.getLogger("prism_server")
 
@@ -70,12 +70,18 @@ def open_store(data_dir: Path, *, run_expiry_days: float = 30.0) -> Store:
     return Store(data_dir / DB_FILE, run_expiry_days=run_expiry_days)
 
 
-STATUS_OF = {NotFound: 404, Conflict: 409, Invalid: 422}
+STATUS_OF = {Forbidden: 403, NotFound: 404, Conflict: 409, Invalid: 422}
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "missing, unknown or revoked API key"},
     404: {"model": ErrorOut, "description": "no such object for this user"},
 }
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ErrorOut}}
+REVIEW_ONLY: dict[int | str, dict[str, Any]] = {
+    403: {
+        "model": ErrorOut,
+        "description": "status FINALIZED or PUBLISHED: set by PRISM's review, not the submitter",
+    }
+}
 CREATE_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
     409: {
@@ -242,11 +248,11 @@ def create_app(config: ServerConfig) -> Any:
     @app.get(
         "/runs/{run_id}/archive/upload-url",
         response_model=UploadUrl,
-        responses=ERRORS,
+        responses={**ERRORS, **CONFLICT},
         tags=["runs"],
     )
     def run_upload_url(run_id: str, user: User, request: Request) -> dict:
-        store.get_run(user, run_id)
+        store.check_run_archive_writable(user, run_id)
         return {
             "upload_url": signed(request, "PUT", "runs", run_id),
             "expires_in": signer.ttl,
@@ -263,7 +269,7 @@ def create_app(config: ServerConfig) -> Any:
         "/runs/{run_id}/archive",
         status_code=204,
         response_class=Response,
-        responses=ERRORS,
+        responses={**ERRORS, **CONFLICT},
         tags=["runs"],
     )
     def delete_run_archive(run_id: str, user: User) -> Response:
@@ -314,7 +320,7 @@ def create_app(config: ServerConfig) -> Any:
     @app.patch(
         "/submissions/{sub_id}",
         response_model=SubmissionOut,
-        responses={**ERRORS, **CONFLICT},
+        responses={**ERRORS, **CONFLICT, **REVIEW_ONLY},
         tags=["submissions"],
     )
     def update_submission(sub_id: str, body: SubmissionUpdate, user: User) -> dict:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from prism_server.app import ServerConfig, create_app, open_store
-from prism_server.store import StoreError
+from prism_server.app import DB_FILE, ServerConfig, create_app, open_store
+from prism_server.store import Store, StoreError
 
 DATA_DIR = click.option(
     "--data-dir",
@@ -180,14 +180,37 @@ def token() -> None:
 @token.command("create")
 @click.option("--user", required=True, help="User name; created on first use.")
 @DATA_DIR
-def token_create(user: str, data_dir: Path) -> None:
+@click.option(
+    "--create",
+    "create_data_dir",
+    is_flag=True,
+    help="Make a new data dir (and database) if DATA_DIR has none yet.",
+)
+def token_create(user: str, data_dir: Path, create_data_dir: bool) -> None:
     """Print a new token for USER on stdout (shown once: it is only stored hashed)."""
+    store = open_store(data_dir) if create_data_dir else _existing_store(data_dir, can_create=True)
     try:
-        token_id, value = open_store(data_dir).create_token(user)
+        token_id, value = store.create_token(user)
     except StoreError as err:
         raise click.ClickException(str(err)) from err
-    click.echo(f"created token {token_id} for user {user}; it is not shown again", err=True)
+    click.echo(
+        f"created token {token_id} for user {user} in {store.db_path.resolve()}; "
+        "it is not shown again",
+        err=True,
+    )
     click.echo(value)
+
+
+def _existing_store(data_dir: Path, *, can_create: bool = False) -> Store:
+    """The data dir's database, refusing to make a new one: a token written into a fresh
+    database by a typo would be one the running server rejects."""
+    if not (data_dir / DB_FILE).is_file():
+        raise click.ClickException(
+            f"no prism-server database in {data_dir} ({data_dir / DB_FILE} does not exist); "
+            "pass the --data-dir the server uses"
+            + (", or add --create to start a new one" if can_create else "")
+        )
+    return open_store(data_dir)
 
 
 @token.command("list")
@@ -195,7 +218,7 @@ def token_create(user: str, data_dir: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def token_list(data_dir: Path, as_json: bool) -> None:
     """List token ids, users and prefixes (never the tokens themselves)."""
-    tokens = open_store(data_dir).list_tokens()
+    tokens = _existing_store(data_dir).list_tokens()
     if as_json:
         click.echo(json.dumps(tokens, indent=2))
         return
@@ -220,7 +243,27 @@ def token_list(data_dir: Path, as_json: bool) -> None:
 def token_revoke(token_id: str, data_dir: Path) -> None:
     """Revoke the token TOKEN_ID (see `token list`); requests with it get 401."""
     try:
-        open_store(data_dir).revoke_token(token_id)
+        _existing_store(data_dir).revoke_token(token_id)
     except StoreError as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"revoked {token_id}", err=True)
+
+
+@main.group()
+def admin() -> None:
+    """The review side of PRISM: what no submitter's token may do."""
+
+
+@admin.command("set-status")
+@click.argument("submission_id")
+@click.argument("status", type=click.Choice(["FINALIZED", "PUBLISHED", "WITHDRAWN"]))
+@DATA_DIR
+def admin_set_status(submission_id: str, status: str, data_dir: Path) -> None:
+    """Move SUBMISSION_ID to STATUS: REVIEW_PENDING → FINALIZED → PUBLISHED, or WITHDRAWN
+    before PUBLISHED. Works while the server runs (same database)."""
+    store = _existing_store(data_dir)
+    try:
+        moved = store.review_set_status(submission_id, status)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"submission {submission_id} is {moved['status']} ({store.db_path})", err=True)

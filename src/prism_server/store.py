@@ -32,8 +32,13 @@ SCHEMA_VERSION = 1
 TOKEN_PREFIX = "mlc_"
 LIVE = "s.status != 'WITHDRAWN'"
 RUN_LIST_FROZEN = ("FINALIZED", "PUBLISHED", "WITHDRAWN")
-# Which status a client may PATCH a submission to, from which status. REVIEW_PENDING is only ever
-# reached by passing the checker, WITHDRAWN only through DELETE or from any state before PUBLISHED.
+# The runs of a submission in these states, and their archives, are evidence: read-only.
+EVIDENCE_FROZEN = ("FINALIZED", "PUBLISHED")
+# Set only by the review side (`prism-server admin set-status`), never by a submitter's token.
+REVIEW_STATES = ("FINALIZED", "PUBLISHED")
+# Which status a submission may move to, from which status. REVIEW_PENDING is only ever reached by
+# passing the checker; a submitter may only withdraw (before PUBLISHED); the review side finalizes
+# and publishes.
 STATUS_MOVES = {
     "FINALIZED": ("REVIEW_PENDING",),
     "PUBLISHED": ("FINALIZED",),
@@ -127,6 +132,10 @@ class Conflict(StoreError):
 
 class Invalid(StoreError):
     pass
+
+
+class Forbidden(StoreError):
+    """Allowed to no user token, whatever the object (403)."""
 
 
 class InProgress(Conflict):
@@ -461,12 +470,32 @@ class Store:
                 )
             return self._run(conn, user, run_id)
 
+    def check_run_archive_writable(self, user: str, run_id: str) -> None:
+        """Before handing out an upload URL: the run exists and is not frozen evidence."""
+        with self._connect() as conn:
+            self._run_row(conn, user, run_id)
+            self._check_not_evidence(conn, run_id)
+
+    def _check_not_evidence(self, conn: sqlite3.Connection, run_id: str) -> None:
+        marks = ", ".join("?" * len(EVIDENCE_FROZEN))
+        holder = conn.execute(
+            "SELECT s.id, s.status FROM submission_runs sr JOIN submissions s"
+            f" ON s.id = sr.submission_id WHERE sr.run_id = ? AND s.status IN ({marks})",
+            (run_id, *EVIDENCE_FROZEN),
+        ).fetchone()
+        if holder:
+            raise Conflict(
+                f"run {run_id} belongs to submission {holder['id']}, which is "
+                f"{holder['status']}: the run and its archive are read-only"
+            )
+
     def set_run_archive(self, run_id: str, path: str, size: int, sha256: str) -> str | None:
         """Record a stored archive; returns the replaced file's path (the caller deletes it)."""
         with self._write() as conn:
             row = conn.execute("SELECT archive_path FROM runs WHERE id = ?", (run_id,)).fetchone()
             if row is None:
                 raise NotFound(f"no such run {run_id}")
+            self._check_not_evidence(conn, run_id)
             conn.execute(
                 "UPDATE runs SET archive_path = ?, archive_size = ?, archive_sha256 = ?"
                 " WHERE id = ?",
@@ -479,6 +508,7 @@ class Store:
             row = self._run_row(conn, user, run_id)
             if not row["archive_path"]:
                 raise NotFound(f"run {run_id} has no archive")
+            self._check_not_evidence(conn, run_id)
             conn.execute(
                 "UPDATE runs SET archive_path = NULL, archive_size = NULL, archive_sha256 = NULL"
                 " WHERE id = ?",
@@ -600,6 +630,11 @@ class Store:
                 fields["embargo_date"] = iso(changes["embargo_date"])
             new_status = changes.get("status")
             if new_status is not None and new_status != status:
+                if new_status in REVIEW_STATES:
+                    raise Forbidden(
+                        f"status: {new_status} is set by PRISM's review of submission {sub_id}, "
+                        "not by the submitter; a submitter may only withdraw (WITHDRAWN)"
+                    )
                 fields.update(_status_move(sub_id, status, new_status))
             # Setting a field to the value it has is no change (clients retry PATCHes).
             fields = {key: value for key, value in fields.items() if row[key] != value}
@@ -624,6 +659,21 @@ class Store:
                     (fields["status"], fields["withdrawn_at"], sub_id),
                 )
             return self._submission(conn, user, sub_id)
+
+    def review_set_status(self, sub_id: str, status: str) -> dict:
+        """The review side (any user's submission): move ``sub_id`` along STATUS_MOVES."""
+        with self._write() as conn:
+            row = conn.execute("SELECT * FROM submissions WHERE id = ?", (sub_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no such submission {sub_id}")
+            if row["status"] != status:
+                fields = _status_move(sub_id, row["status"], status)
+                assignments = ", ".join(f"{key} = ?" for key in fields)
+                conn.execute(
+                    f"UPDATE submissions SET {assignments} WHERE id = ?",
+                    (*fields.values(), sub_id),
+                )
+            return self._submission(conn, row["user_id"], sub_id)
 
     def add_submission_run(self, user: str, sub_id: str, run_id: str) -> dict:
         with self._write() as conn:
@@ -713,6 +763,7 @@ class Store:
             if kind == "runs":
                 if not conn.execute("SELECT 1 FROM runs WHERE id = ?", (object_id,)).fetchone():
                     raise NotFound(f"no such run {object_id}")
+                self._check_not_evidence(conn, object_id)
                 return
             row = conn.execute(
                 "SELECT status FROM submissions WHERE id = ?", (object_id,)

@@ -186,13 +186,16 @@ def test_run_list_is_frozen_once_settled(prism, api, make_run, make_submission, 
 
 def test_status_transitions(prism, api, make_run, make_submission):
     sub_id = make_submission([make_run()["id"]])["id"]
-    response = api.patch(f"/submissions/{sub_id}", json={"status": "FINALIZED"})
-    assert response.status_code == 409
-    assert "cannot move from COMPLIANCE_CHECKING to FINALIZED" in response.json()["detail"]
     assert api.patch(f"/submissions/{sub_id}", json={"status": "BOGUS"}).status_code == 422
+    response = api.patch(f"/submissions/{sub_id}", json={"status": "REVIEW_PENDING"})
+    assert response.status_code == 409
+    assert "cannot move from COMPLIANCE_CHECKING to REVIEW_PENDING" in response.json()["detail"]
     force_status(prism, sub_id, "REVIEW_PENDING")
-    finalized = api.patch(f"/submissions/{sub_id}", json={"status": "FINALIZED"}).json()
-    assert finalized["status"] == "FINALIZED" and finalized["finalized_at"]
+    for review_state in ("FINALIZED", "PUBLISHED"):
+        response = api.patch(f"/submissions/{sub_id}", json={"status": review_state})
+        assert response.status_code == 403
+        assert f"{review_state} is set by PRISM's review" in response.json()["detail"]
+    assert api.get(f"/submissions/{sub_id}").json()["status"] == "REVIEW_PENDING"
     force_status(prism, sub_id, "PUBLISHED")
     response = api.delete(f"/submissions/{sub_id}")
     assert response.status_code == 409
@@ -218,8 +221,8 @@ def test_run_change_and_finalize_in_one_patch_is_refused(prism, api, make_run, m
     response = api.patch(
         f"/submissions/{sub_id}", json={"run_ids": [first, second], "status": "FINALIZED"}
     )
-    assert response.status_code == 409
-    assert "cannot move from COMPLIANCE_CHECKING to FINALIZED" in response.json()["detail"]
+    assert response.status_code == 403
+    assert "FINALIZED is set by PRISM's review" in response.json()["detail"]
     unchanged = api.get(f"/submissions/{sub_id}").json()
     assert unchanged["run_ids"] == [first] and unchanged["status"] == "REVIEW_PENDING"
 
