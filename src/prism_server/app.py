@@ -60,6 +60,7 @@ class ServerConfig:
     signed_url_ttl: int = 3600
     run_expiry_days: float = 30.0
     max_upload_bytes: int = 16 * 1024**3
+    max_json_bytes: int = 8 * 1024**2
     upload_idle_timeout: float = 60.0
     enable_fault_injection: bool = False
 
@@ -115,6 +116,57 @@ PageCursor = Annotated[
 ]
 
 
+class JsonBodyLimit:
+    """ASGI middleware: API request bodies (everything but signed storage) are read here, up to
+    ``max_bytes``, and refused with 413 beyond it, whatever Content-Length said."""
+
+    def __init__(self, app: Any, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/storage/"):
+            await self.app(scope, receive, send)
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away; nothing to answer
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
+                detail = (
+                    f"request body exceeds this server's limit of {self.max_bytes} bytes "
+                    "for API requests; send less data"
+                )
+                payload = json.dumps({"detail": detail}).encode()
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 413,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(payload)).encode()),
+                            (b"connection", b"close"),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": payload})
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> dict:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
 def create_app(config: ServerConfig) -> Any:
     """The ASGI application; wrapped in the fault injector when that is enabled."""
     data_dir = config.data_dir
@@ -133,6 +185,7 @@ def create_app(config: ServerConfig) -> Any:
         version="1",
         description="The PRISM API of MLCommons, served locally for tests and rehearsals.",
     )
+    app.add_middleware(JsonBodyLimit, max_bytes=config.max_json_bytes)
 
     # -- errors -------------------------------------------------------------------------
 
@@ -153,7 +206,8 @@ def create_app(config: ServerConfig) -> Any:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, err: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": readable_errors(err.errors())}, status_code=422)
+        detail = readable_errors(err.errors()).encode("utf-8", "backslashreplace").decode()
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(Exception)
     async def internal_error(_request: Request, err: Exception) -> JSONResponse:

@@ -191,7 +191,10 @@ def run_model_and_concurrency(config: dict, summary: dict) -> tuple[str | None, 
     concurrency = _dig(config, "settings", "load_pattern", "target_concurrency")
     if concurrency is None:
         concurrency = _dig(summary, "run_config", "load_pattern", "target_concurrency")
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int):
+    # Not an integer, or none that an SQLite INTEGER holds (no real run comes close): unknown.
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool):
+        return (str(model) if model is not None else None), None
+    if not 0 <= concurrency < 2**63:
         concurrency = None
     return (str(model) if model is not None else None), concurrency
 
