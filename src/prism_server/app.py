@@ -12,6 +12,7 @@ an API key, as with a real object store.
 # No `from __future__ import annotations` here: FastAPI must see the real annotations of the
 # handlers defined inside create_app(), whose dependencies are closures over the store.
 import hashlib
+import html
 import json
 import logging
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from typing import Annotated, Any
 import anyio
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
@@ -184,6 +185,10 @@ def create_app(config: ServerConfig) -> Any:
         title="PRISM (prism-server, local)",
         version="1",
         description="The PRISM API of MLCommons, served locally for tests and rehearsals.",
+        # Swagger UI and ReDoc load their scripts from a CDN, so they are blank offline, and no
+        # installed package ships their assets: /docs is a plain page built from the schema.
+        docs_url=None,
+        redoc_url=None,
     )
     app.add_middleware(JsonBodyLimit, max_bytes=config.max_json_bytes)
 
@@ -447,6 +452,10 @@ def create_app(config: ServerConfig) -> Any:
         blobs.remove(store.clear_submission_archive(user, sub_id))
         return Response(status_code=204)
 
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(docs_page(app.openapi()))
+
     # -- signed storage -------------------------------------------------------------------
 
     def verify_signature(request: Request, kind: str) -> None:
@@ -601,3 +610,26 @@ def readable_errors(errors: Any) -> str:
         shown = f" (got {value!r})" if isinstance(value, (str, int, float)) and location else ""
         parts.append(f"{where}: {message}{shown}")
     return "; ".join(parts) or "invalid request"
+
+
+def docs_page(schema: dict) -> str:
+    """An offline HTML page listing the endpoints of ``schema``; /openapi.json has the detail."""
+    rows = []
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            summary = operation.get("summary") or ""
+            params = ", ".join(p["name"] for p in operation.get("parameters", ()))
+            rows.append(
+                f"<tr><td><code>{html.escape(method.upper())}</code></td>"
+                f"<td><code>{html.escape(path)}</code></td><td>{html.escape(summary)}</td>"
+                f"<td>{html.escape(params)}</td></tr>"
+            )
+    title = html.escape(schema.get("info", {}).get("title", "API"))
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+        f"<h1>{title}</h1><p>The full schema, with every request and response shape, is "
+        "<a href='/openapi.json'>/openapi.json</a> (load it into any OpenAPI viewer). Calls "
+        "need the <code>X-API-Key</code> header.</p>"
+        "<table border='1' cellpadding='4'><tr><th>method</th><th>path</th><th>summary</th>"
+        f"<th>parameters</th></tr>{''.join(rows)}</table></body></html>"
+    )
