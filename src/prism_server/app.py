@@ -265,9 +265,10 @@ def create_app(config: ServerConfig) -> Any:
             raise
 
     @app.get("/runs", response_model=RunPage, responses=ERRORS, tags=["runs"])
-    def list_runs(user: User, limit: PageLimit = 1000, cursor: PageCursor = None) -> dict:
+    def list_runs(user: User, limit: PageLimit = 1000, cursor: PageCursor = None) -> Response:
         """Your runs in creation order, a page at a time: follow `next` until it is null."""
-        return store.list_runs(user, limit=limit, cursor=cursor)
+        page = store.list_runs_json(user, limit=limit, cursor=cursor)
+        return Response(page, media_type="application/json")
 
     @app.post(
         "/runs", response_model=RunOut, status_code=201, responses=CREATE_ERRORS, tags=["runs"]
