@@ -605,8 +605,18 @@ class Store:
     def list_submissions(self, user: str, *, limit: int, cursor: str | None = None) -> dict:
         """One page of SubmissionOut in creation order: ``{"items": [...], "next": ...}``."""
         rows, after = self._page("SELECT * FROM submissions WHERE user_id = ?", user, limit, cursor)
+        run_ids: dict[str, list[str]] = {row["id"]: [] for row in rows}
         with self._connect() as conn:
-            return {"items": [self._submission_out(conn, row) for row in rows], "next": after}
+            for chunk in range(0, len(rows), 500):  # one query per 500, not one per submission
+                ids = [row["id"] for row in rows[chunk : chunk + 500]]
+                for link in conn.execute(
+                    "SELECT submission_id, run_id FROM submission_runs WHERE submission_id IN"
+                    f" ({', '.join('?' * len(ids))}) ORDER BY submission_id, position",
+                    ids,
+                ):
+                    run_ids[link["submission_id"]].append(link["run_id"])
+            items = [self._submission_out(conn, row, run_ids[row["id"]]) for row in rows]
+        return {"items": items, "next": after}
 
     def get_submission(self, user: str, sub_id: str, *, include_runs: bool = False) -> dict:
         with self._connect() as conn:
@@ -848,7 +858,9 @@ class Store:
             out["compliance_report"] = json.loads(report) if report else None
         return out
 
-    def _submission_out(self, conn: sqlite3.Connection, row: sqlite3.Row) -> dict:
+    def _submission_out(
+        self, conn: sqlite3.Connection, row: sqlite3.Row, run_ids: list[str] | None = None
+    ) -> dict:
         return {
             "id": row["id"],
             "user_id": row["user_id"],
@@ -856,7 +868,7 @@ class Store:
             "division": row["division"],
             "scenario": row["scenario"],
             "availability": row["availability"],
-            "run_ids": self._run_ids(conn, row["id"]),
+            "run_ids": self._run_ids(conn, row["id"]) if run_ids is None else run_ids,
             "early_publish": bool(row["early_publish"]),
             "publication_cycle": row["publication_cycle"],
             "target_availability_date": row["target_availability_date"],
