@@ -119,11 +119,13 @@ PageCursor = Annotated[
 
 class JsonBodyLimit:
     """ASGI middleware: API request bodies (everything but signed storage) are read here, up to
-    ``max_bytes``, and refused with 413 beyond it, whatever Content-Length said."""
+    ``max_bytes``, and refused with 413 beyond it, whatever Content-Length said, or with 408
+    when the client sends nothing for ``idle_timeout`` seconds."""
 
-    def __init__(self, app: Any, max_bytes: int):
+    def __init__(self, app: Any, max_bytes: int, idle_timeout: float):
         self.app = app
         self.max_bytes = max_bytes
+        self.idle_timeout = idle_timeout
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/storage/"):
@@ -131,28 +133,22 @@ class JsonBodyLimit:
             return
         body = bytearray()
         while True:
-            message = await receive()
+            message = None
+            with anyio.move_on_after(self.idle_timeout):
+                message = await receive()
+            if message is None:
+                await _refuse(send, 408, f"request body stalled for {self.idle_timeout:g} s")
+                return
             if message["type"] != "http.request":
                 return  # the client went away; nothing to answer
             body += message.get("body", b"")
             if len(body) > self.max_bytes:
-                detail = (
+                await _refuse(
+                    send,
+                    413,
                     f"request body exceeds this server's limit of {self.max_bytes} bytes "
-                    "for API requests; send less data"
+                    "for API requests; send less data",
                 )
-                payload = json.dumps({"detail": detail}).encode()
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 413,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(payload)).encode()),
-                            (b"connection", b"close"),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": payload})
                 return
             if not message.get("more_body", False):
                 break
@@ -166,6 +162,23 @@ class JsonBodyLimit:
             return {"type": "http.request", "body": bytes(body), "more_body": False}
 
         await self.app(scope, replay, send)
+
+
+async def _refuse(send: Any, status: int, detail: str) -> None:
+    """Answer ``{"detail": ...}`` and close the connection (the body was not read to its end)."""
+    payload = json.dumps({"detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
 
 
 def create_app(config: ServerConfig) -> Any:
@@ -190,7 +203,9 @@ def create_app(config: ServerConfig) -> Any:
         docs_url=None,
         redoc_url=None,
     )
-    app.add_middleware(JsonBodyLimit, max_bytes=config.max_json_bytes)
+    app.add_middleware(
+        JsonBodyLimit, max_bytes=config.max_json_bytes, idle_timeout=config.upload_idle_timeout
+    )
 
     # -- errors -------------------------------------------------------------------------
 

@@ -203,3 +203,17 @@ def test_a_flood_of_idle_connections_does_not_starve_the_api(bounded):
             sock.close()
     log = server.log()
     assert "Too many open files" not in log and "Traceback" not in log
+
+
+def test_a_stalled_json_body_is_refused(bounded):
+    server, headers, _run_id, _url = bounded
+    url = urlsplit(server.url)
+    before = httpx.get(f"{server.url}/runs", headers=headers).json()["items"]
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(
+            f"POST /runs HTTP/1.1\r\nHost: {url.netloc}\r\nX-API-Key: {headers['X-API-Key']}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{".encode()
+        )
+        reply = _read_reply(sock)  # the upload idle timeout (1 s) applies to API bodies too
+    assert _status(reply) == 408 and b"stalled" in reply
+    assert httpx.get(f"{server.url}/runs", headers=headers).json()["items"] == before
