@@ -79,6 +79,16 @@ def _busy_response(max_connections: int) -> bytes:
     )
 
 
+_HEAD_TOO_LARGE_BODY = (
+    f'{{"detail": "request head larger than {MAX_REQUEST_HEAD_BYTES} bytes"}}'.encode()
+)
+_HEAD_TOO_LARGE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\n"
+    b"connection: close\r\ncontent-length: %d\r\n\r\n%s"
+    % (len(_HEAD_TOO_LARGE_BODY), _HEAD_TOO_LARGE_BODY)
+)
+
+
 def bounded_protocol(*, header_timeout: float, max_connections: int) -> type[H11Protocol]:
     """Uvicorn's h11 protocol with a deadline for request headers and a connection cap.
 
@@ -87,11 +97,13 @@ def bounded_protocol(*, header_timeout: float, max_connections: int) -> type[H11
       uvicorn's ``timeout_keep_alive``. The request body has its own idle timeout in the app.
     - Connection number ``max_connections + 1`` is answered 503 and closed at once, before it
       can hold a file descriptor for long.
+    - A request head (request line and headers) over MAX_REQUEST_HEAD_BYTES is answered 431.
     """
     busy = _busy_response(max_connections)
 
     class BoundedH11Protocol(H11Protocol):
         _header_deadline: Any = None
+        _head_bytes = 0
 
         def connection_made(self, transport: Any) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -102,10 +114,20 @@ def bounded_protocol(*, header_timeout: float, max_connections: int) -> type[H11
             self._arm_header_deadline()
 
         def data_received(self, data: bytes) -> None:
+            if self.conn.their_state is h11.IDLE:
+                # h11 bounds only a head that is still incomplete when a read ends; a whole big
+                # head arriving in one read would pass, so count the head's bytes here.
+                end = data.find(b"\r\n\r\n")
+                self._head_bytes += len(data) if end < 0 else end
+                if self._head_bytes > MAX_REQUEST_HEAD_BYTES:
+                    self.transport.write(_HEAD_TOO_LARGE)
+                    self.transport.close()
+                    return
             super().data_received(data)
             if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
                 self._arm_header_deadline()  # a request head has started and is incomplete
             else:
+                self._head_bytes = 0
                 self._disarm_header_deadline()
 
         def connection_lost(self, exc: Exception | None) -> None:

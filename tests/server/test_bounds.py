@@ -217,3 +217,15 @@ def test_a_stalled_json_body_is_refused(bounded):
         reply = _read_reply(sock)  # the upload idle timeout (1 s) applies to API bodies too
     assert _status(reply) == 408 and b"stalled" in reply
     assert httpx.get(f"{server.url}/runs", headers=headers).json()["items"] == before
+
+
+def test_an_oversized_request_head_is_refused(bounded):
+    server, headers, _run_id, _url = bounded
+    url = urlsplit(server.url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        with contextlib.suppress(OSError):  # the server may close before all is sent
+            big = "b" * 100_000
+            sock.sendall(f"GET /runs HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\n\r\n".encode())
+        reply = _read_reply(sock)
+    assert _status(reply) == 431
+    assert httpx.get(f"{server.url}/runs", headers=headers).status_code == 200
