@@ -45,7 +45,15 @@ from prism_server.models import (
     UploadUrl,
 )
 from prism_server.signing import Signer, load_or_create_secret
-from prism_server.store import Conflict, Forbidden, Invalid, NotFound, Store, StoreError
+from prism_server.store import (
+    Conflict,
+    Forbidden,
+    InProgress,
+    Invalid,
+    NotFound,
+    Store,
+    StoreError,
+)
 
 log = logging.getLogger("prism_server")
 
@@ -212,7 +220,8 @@ def create_app(config: ServerConfig) -> Any:
     @app.exception_handler(StoreError)
     async def store_error(_request: Request, err: StoreError) -> JSONResponse:
         status = next(STATUS_OF[cls] for cls in type(err).__mro__ if cls in STATUS_OF)
-        return JSONResponse({"detail": str(err)}, status_code=status)
+        retry = {"Retry-After": "1"} if isinstance(err, InProgress) else None
+        return JSONResponse({"detail": str(err)}, status_code=status, headers=retry)
 
     @app.exception_handler(ArchiveRejected)
     async def archive_rejected(_request: Request, err: ArchiveRejected) -> JSONResponse:

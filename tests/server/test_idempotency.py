@@ -77,6 +77,10 @@ def test_parallel_requests_with_one_key_create_one_run(prism, run_body):
     with ThreadPoolExecutor(max_workers=8) as pool:
         responses = list(pool.map(post, range(16)))
     assert {response.status_code for response in responses} <= {201, 409}
+    for response in responses:
+        if response.status_code == 409:
+            assert response.headers["Retry-After"] == "1"
+            assert "still being processed" in response.json()["detail"]
     created = {response.json()["id"] for response in responses if response.status_code == 201}
     with prism.client() as client:
         listed = [run["id"] for run in client.get("/runs").json()["items"]]
