@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 
-from prism_server.app import open_store
+from prism_server.store import open_store
 from prism_server.testing import PrismProcess
 
 REPO = Path(__file__).resolve().parent.parent

@@ -51,13 +51,12 @@ from prism_server.store import (
     InProgress,
     Invalid,
     NotFound,
-    Store,
     StoreError,
+    open_store,
 )
 
 log = logging.getLogger("prism_server")
 
-DB_FILE = "prism.sqlite3"
 KINDS = ("runs", "submissions")
 WRITE_BATCH = 1024 * 1024
 
@@ -72,12 +71,6 @@ class ServerConfig:
     max_json_bytes: int = 8 * 1024**2
     upload_idle_timeout: float = 60.0
     enable_fault_injection: bool = False
-
-
-def open_store(data_dir: Path, *, run_expiry_days: float = 30.0) -> Store:
-    """The data dir's database (created on first use); also what `token create` uses."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return Store(data_dir / DB_FILE, run_expiry_days=run_expiry_days)
 
 
 STATUS_OF = {Forbidden: 403, NotFound: 404, Conflict: 409, Invalid: 422}

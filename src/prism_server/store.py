@@ -28,6 +28,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+DB_FILE = "prism.sqlite3"  # the database's name inside a data dir
 SCHEMA_VERSION = 1
 TOKEN_PREFIX = "mlc_"
 LIVE = "s.status != 'WITHDRAWN'"
@@ -200,6 +201,12 @@ def run_model_and_concurrency(config: dict, summary: dict) -> tuple[str | None, 
     if not 0 <= concurrency < 2**63:
         concurrency = None
     return (str(model) if model is not None else None), concurrency
+
+
+def open_store(data_dir: Path, *, run_expiry_days: float = 30.0) -> Store:
+    """The data dir's database (created on first use); also what `token create` uses."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Store(data_dir / DB_FILE, run_expiry_days=run_expiry_days)
 
 
 class Store:

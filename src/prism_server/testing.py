@@ -33,8 +33,7 @@ from typing import Any
 import httpx
 import pytest
 
-from prism_server.app import open_store
-from prism_server.store import Store
+from prism_server.store import Store, open_store
 
 START_TIMEOUT_S = 30.0
 _users = itertools.count(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from prism_server.app import open_store
+from prism_server.store import open_store
 
 
 def expire(prism, run_id: str) -> None:

@@ -19,7 +19,7 @@ def pending_submission(prism, api, make_run, upload_run_archive, tar_gz, submiss
     run_id = make_run()["id"]
     assert upload_run_archive(run_id, tar_gz({"r/a": b"evidence"})).status_code == 200
     sub_id = api.post("/submissions", json=submission_body([run_id])).json()["id"]
-    from prism_server.app import open_store
+    from prism_server.store import open_store
 
     store = open_store(prism.data_dir)
     with store._write() as conn:  # noqa: SLF001 - a bundle that passed the checker, in short

@@ -38,7 +38,7 @@ def make_submission(api, submission_body):
 
 def force_status(prism, sub_id: str, status: str) -> None:
     """Put a submission in a state only PRISM's reviewers could reach (test set-up only)."""
-    from prism_server.app import open_store
+    from prism_server.store import open_store
 
     store = open_store(prism.data_dir)
     with store._write() as conn:  # noqa: SLF001 - test set-up of a reviewer-only transition
