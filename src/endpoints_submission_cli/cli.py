@@ -16,10 +16,9 @@ from urllib.parse import urlsplit
 
 import click
 
-from . import __version__
+from . import DEFAULT_API_URL, __version__
 from .context import AppContext, json_option, pass_app, token_option
 from .errors import CliError
-from .prism import DEFAULT_API_URL
 
 __all__ = ["AppContext", "json_option", "main", "pass_app", "token_option"]
 

@@ -6,10 +6,12 @@ Lives apart from ``cli.py`` so that command modules can import it while ``cli.py
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
-from .prism import PrismClient
+if TYPE_CHECKING:  # httpx is imported only by the commands that make requests
+    from .prism import PrismClient
 
 
 @dataclass
@@ -19,6 +21,8 @@ class AppContext:
 
     def client(self, token: str | None) -> PrismClient:
         """A client for this command (validates the token before any request)."""
+        from .prism import PrismClient
+
         return PrismClient(self.api_url, token or "")
 
 

@@ -29,6 +29,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from . import DEFAULT_API_URL as DEFAULT_API_URL  # re-exported: the API this client speaks to
 from . import __version__
 from .errors import (
     AuthError,
@@ -43,7 +44,6 @@ from .errors import (
 )
 from .progress import ByteProgress, byte_progress
 
-DEFAULT_API_URL = "https://endpointsapi.mlcommons.org"
 TOKEN_PATTERN = re.compile(r"mlc_[A-Za-z0-9_-]{16,}")
 CHUNK = 1024 * 1024
 JSON_TIMEOUT = httpx.Timeout(30.0, connect=10.0)

@@ -86,12 +86,12 @@ def test_version():
 
 
 def test_unexpected_exceptions_are_one_line_unless_debug(monkeypatch, run_folder):
-    from endpoints_submission_cli.commands import runs as runs_module
+    from endpoints_submission_cli import runfolder
 
     def boom(*_a, **_k):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(runs_module, "read_run_folder", boom)
+    monkeypatch.setattr(runfolder, "read_run_folder", boom)
     args = ["runs", "create", "--path", str(run_folder()), "--dry-run"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1

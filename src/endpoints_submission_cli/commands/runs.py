@@ -12,9 +12,15 @@ import click
 from .. import __version__
 from ..context import AppContext, json_option, pass_app, token_option
 from ..errors import ConflictError
-from ..output import describe_download, info, print_fields, print_json, print_table, warn
-from ..registration import archive_plan, pack_run, register_run
-from ..runfolder import build_run_create, read_run_folder
+from ..output import (
+    describe_download,
+    info,
+    print_fields,
+    print_json,
+    print_table,
+    stream_json_list,
+    warn,
+)
 
 RUN_ID = click.option("--run-id", required=True, metavar="ID", help="The run's PRISM id.")
 
@@ -82,7 +88,7 @@ def list_runs(app: AppContext, token: str | None, as_json: bool) -> None:
     with app.client(token) as client:
         items = client.list_runs()
     if as_json:
-        print_json(items)
+        stream_json_list(items)
     elif not items:
         info("no runs")
     else:
@@ -135,6 +141,10 @@ def create_run(
     as_json: bool,
 ) -> None:
     """Validate a run folder, pack it, register it and upload the archive; print the run id."""
+    # Imported here: packing and the secret scan are only for this command (start-up time).
+    from ..registration import archive_plan, pack_run, register_run
+    from ..runfolder import build_run_create, read_run_folder
+
     if pinned and expires_at:
         raise click.UsageError(
             "--pinned and --expires-at exclude each other (pinned never expires)"

@@ -7,13 +7,17 @@ stdout, progress and explanations to stderr.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..context import AppContext, json_option, pass_app, token_option
 from ..output import describe_download, info, print_fields, print_json, print_table
-from ..pipeline import CreateRequest, Outcome, Pipeline, split_run_ids, validate_metadata
+
+# The pipeline (bundling, the checker, git, HTTP) is imported by the commands that run it, so
+# `--help` and the other groups start without it.
+if TYPE_CHECKING:
+    from ..pipeline import Outcome, Pipeline
 
 SUBMISSION_ID = click.option(
     "--submission-id", required=True, metavar="ID", help="The submission's PRISM id."
@@ -33,6 +37,8 @@ def submissions() -> None:
 
 
 def _pipeline(app: AppContext, client) -> Pipeline:
+    from ..pipeline import Pipeline
+
     return Pipeline(client, api_url=app.api_url, say=info)
 
 
@@ -184,6 +190,8 @@ def create_submission(
     as_json: bool,
 ) -> None:
     """Bundle runs, check, create the submission, upload, open the PR; print id and PR URL."""
+    from ..pipeline import CreateRequest, split_run_ids
+
     request = CreateRequest(
         run_ids=tuple(split_run_ids(run_ids)),
         division=division,
@@ -295,6 +303,8 @@ def update_submission(
     as_json: bool,
 ) -> None:
     """Change metadata (one PATCH) or the run list (rebuild, check, upload, update the PR)."""
+    from ..pipeline import split_run_ids, validate_metadata
+
     metadata = {
         key: value
         for key, value in (
