@@ -27,14 +27,29 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+_SCALAR = json.JSONEncoder(ensure_ascii=False).encode
+_SCALAR_TYPES = (str, int, float, bool, type(None))
+
+
+def _list_item(item: Any) -> str:
+    """``item`` as it appears inside ``json.dumps([...], indent=2)``.
+
+    A flat object (every list item the API sends) is assembled from its encoded keys and
+    values: the json module's indenting encoder is pure Python, ~90 µs per run summary."""
+    flat = isinstance(item, dict) and item and all(type(key) is str for key in item)
+    if flat and all(isinstance(value, _SCALAR_TYPES) for value in item.values()):
+        fields = ",\n    ".join(f"{_SCALAR(k)}: {_SCALAR(v)}" for k, v in item.items())
+        return "{\n    " + fields + "\n  }"
+    return json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+
+
 def stream_json_list(items: Iterable[Any]) -> None:
     """Print ``items`` as the JSON array ``print_json(list(items))`` would, item by item as
     they come, so a long list is neither held twice nor written in one go."""
     out = sys.stdout
     first = True
     for item in items:
-        body = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
-        out.write(("[\n  " if first else ",\n  ") + body)
+        out.write(("[\n  " if first else ",\n  ") + _list_item(item))
         first = False
     out.write("[]\n" if first else "\n]\n")
     out.flush()

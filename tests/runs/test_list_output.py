@@ -73,7 +73,15 @@ def test_json_is_exactly_what_json_dumps_writes_and_parses_back(cli, listed):
 
 @pytest.mark.parametrize(
     "items",
-    [[], [{}], [1, "two", None], [{"a": [1, {"b": "line\nbreak"}], "é": []}, {"x": {}}]],
+    [
+        [],
+        [{}],
+        [1, "two", None],
+        [{"a": [1, {"b": "line\nbreak"}], "é": []}, {"x": {}}],
+        [{"id": "r1", "n": 3, "f": 1.5, "inf": float("inf"), "ok": True, "none": None}],
+        [{'quote"key': "tab\tnew\nline \u2028 漢字 \x00", "big": 10**30, "neg": -0.0}],
+        [{1: "int key"}, {"nested": {"k": "v"}}, {"id": "r2", "pinned": False}],
+    ],
 )
 def test_streamed_json_matches_json_dumps(items, capsys):
     output.stream_json_list(iter(items))
