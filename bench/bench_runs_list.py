@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import pty
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,6 +36,11 @@ from prism_server.testing import PrismProcess
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "server"))
 from conftest import _run_body  # noqa: E402 - the tests' realistic RunCreate body
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _on_terminal(command: list[str], env: dict[str, str]) -> tuple[float, bytes]:
@@ -108,11 +114,14 @@ def main() -> None:
                 "--json (pipe)": (_piped, [*command, "--json"], lambda out: len(json.loads(out))),
             }
             for name, (run, argv, count) in ways.items():
+                cpu_before = _children_cpu()
                 results = [run(argv, env) for _ in range(args.repeat)]
+                cpu = (_children_cpu() - cpu_before) / args.repeat
                 wall = statistics.median(wall for wall, _ in results)
                 print(
-                    f"runs list, {name}: {wall:.2f} s for {count(results[-1][1])} of "
-                    f"{args.runs} runs (median of {args.repeat}; target <= 1 s)"
+                    f"runs list, {name}: {wall:.2f} s wall, {cpu:.2f} s CPU for "
+                    f"{count(results[-1][1])} of {args.runs} runs (median of {args.repeat}; "
+                    "target <= 1 s)"
                 )
         finally:
             server.stop()

@@ -79,6 +79,14 @@ def main() -> None:
     help="Open connections at most; more are answered 503, as are requests beyond it.",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes sharing the port and the data dir (SQLite WAL), so requests use "
+    "more than one core; --max-connections is split evenly between them.",
+)
+@click.option(
     "--enable-fault-injection",
     is_flag=True,
     help="Expose /_faults so tests can make requests fail (see prism_server.faults).",
@@ -101,18 +109,33 @@ def serve(
     header_timeout: float,
     keep_alive_timeout: int,
     max_connections: int,
+    workers: int,
     enable_fault_injection: bool,
     ready_file: Path | None,
     log_level: str,
 ) -> None:
     """Serve the PRISM API on HOST:PORT with its state in DATA_DIR."""
+    if workers > 1 and enable_fault_injection:
+        raise click.UsageError(
+            "--enable-fault-injection needs --workers 1: fault rules live in one process's memory"
+        )
+    if workers > max_connections:
+        raise click.UsageError(
+            f"--workers {workers} is more than --max-connections {max_connections}; "
+            "each worker needs at least one connection"
+        )
     import logging.config
     import socket
 
     import uvicorn
 
     from prism_server.app import ServerConfig, create_app
-    from prism_server.serving import MAX_REQUEST_HEAD_BYTES, bounded_protocol, log_config
+    from prism_server.serving import (
+        MAX_REQUEST_HEAD_BYTES,
+        bounded_protocol,
+        log_config,
+        run_workers,
+    )
 
     logging.config.dictConfig(log_config(log_level))
     config = ServerConfig(
@@ -139,21 +162,28 @@ def serve(
     url = f"http://{shown_host}:{sock.getsockname()[1]}"
     if ready_file:
         ready_file.write_text(url)
-    click.echo(f"prism-server listening on {url} (data dir {data_dir})", err=True)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            http=bounded_protocol(header_timeout=header_timeout, max_connections=max_connections),
-            log_config=None,  # configured above, with secrets redacted from every record
-            log_level=log_level,
-            lifespan="off",
-            access_log=log_level.lower() in ("info", "debug", "trace"),
-            timeout_keep_alive=keep_alive_timeout,
-            limit_concurrency=max_connections,
-            h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
+    shown_workers = f", {workers} workers" if workers > 1 else ""
+    click.echo(f"prism-server listening on {url} (data dir {data_dir}{shown_workers})", err=True)
+    per_worker = max_connections // workers  # the cap holds for all workers together
+
+    def one_server() -> uvicorn.Server:
+        return uvicorn.Server(
+            uvicorn.Config(
+                app,
+                http=bounded_protocol(header_timeout=header_timeout, max_connections=per_worker),
+                log_config=None,  # configured above, with secrets redacted from every record
+                log_level=log_level,
+                lifespan="off",
+                access_log=log_level.lower() in ("info", "debug", "trace"),
+                timeout_keep_alive=keep_alive_timeout,
+                limit_concurrency=per_worker,
+                h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
+            )
         )
-    )
-    server.run(sockets=[sock])
+
+    # Start-up clean-up (leftover uploads, expired runs, abandoned keys) ran once, in
+    # create_app, before any worker exists; the workers inherit the data dir's lock.
+    run_workers(one_server, sock, workers)
     lock.close()
 
 

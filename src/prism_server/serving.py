@@ -12,9 +12,14 @@ in a query string or a signed URL's signature never reaches a log file.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
+import signal
+import sys
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import h11
@@ -26,6 +31,7 @@ SECRETS = re.compile(
     re.IGNORECASE,
 )
 MAX_REQUEST_HEAD_BYTES = 64 * 1024
+STOPS = (signal.SIGINT, signal.SIGTERM)
 
 
 def redact(text: str) -> str:
@@ -149,3 +155,63 @@ def bounded_protocol(*, header_timeout: float, max_connections: int) -> type[H11
                 self.transport.close()
 
     return BoundedH11Protocol
+
+
+def run_workers(make_server: Callable[[], Any], sock: Any, workers: int) -> None:
+    """Serve on ``sock`` with ``workers`` uvicorn servers: this process and forked copies.
+
+    The kernel hands each new connection to one of the processes waiting in accept(); the
+    SQLite database (WAL, one connection per thread and process) is what they share. Forking
+    (rather than spawning) keeps the one-time start-up work and the data dir's lock in the
+    parent: the children inherit the locked file, so the lock is held while any of them lives.
+    A worker ends when the parent stops (SIGTERM from it, or from the kernel if the parent is
+    killed); the parent waits for them before returning.
+    """
+    children = []
+    for _ in range(workers - 1):
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # a worker: serve until told to stop, never return into the caller
+            status = 0
+            try:
+                _stop_when_parent_dies(parent)
+                make_server().run(sockets=[sock])
+            except BaseException:
+                logging.getLogger("prism_server").exception("worker %d failed", os.getpid())
+                status = 1
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(status)
+        children.append(pid)
+    if not children:
+        make_server().run(sockets=[sock])
+        return
+    # uvicorn re-raises the signal that stopped it once it has shut down, which would end this
+    # process before its workers: hold the signal until they have stopped, then re-raise it.
+    received: list[int] = []
+    held = {sig: signal.signal(sig, lambda got, _frame: received.append(got)) for sig in STOPS}
+    try:
+        make_server().run(sockets=[sock])
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            os.waitpid(pid, 0)
+        for sig, handler in held.items():
+            signal.signal(sig, handler)
+        for sig in received:
+            signal.raise_signal(sig)
+
+
+def _stop_when_parent_dies(parent: int) -> None:
+    """Ask Linux to send this process SIGTERM when its parent dies (even by SIGKILL), so no
+    orphaned worker keeps serving the data dir. Elsewhere the parent's SIGTERM must do."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        os._exit(0)

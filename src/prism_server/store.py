@@ -18,6 +18,7 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 import secrets
 import sqlite3
 import threading
@@ -242,12 +243,14 @@ class Store:
         to save the open and because SQLite checkpoints and fsyncs the WAL whenever the last
         connection closes, which made every write cost ~25 ms."""
         conn = getattr(self._local, "conn", None)
-        if conn is None:
+        # A forked server worker must not use its parent's connection (SQLite forbids carrying
+        # one across fork()); it opens its own and leaves the inherited one alone.
+        if conn is None or self._local.pid != os.getpid():
             conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
+            self._local.conn, self._local.pid = conn, os.getpid()
         yield conn
 
     @contextmanager
