@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -48,12 +48,18 @@ from .errors import (
 )
 from .progress import ByteProgress, byte_progress
 
+T = TypeVar("T")
 DEFAULT_API_URL = "https://endpointsapi.mlcommons.org"
 TOKEN_PATTERN = re.compile(r"mlc_[A-Za-z0-9_-]{16,}")
 CHUNK = 1024 * 1024
 JSON_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 TRANSFER_TIMEOUT = httpx.Timeout(300.0, connect=10.0)  # idle: a slow steady transfer never ends it
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# After a creating POST whose answer was lost, the server may still be working on it: look for the
+# record this long (pauses between looks, about a minute in all — twice the read timeout) before
+# deciding it was never made.
+LOST_ANSWER_POLL_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+LOST_ANSWER_WAIT = sum(LOST_ANSWER_POLL_DELAYS)
 LIST_PAGE_LIMIT = 1000  # the contract's default page; the server allows up to 10000
 MAX_LIST_PAGES = 100_000  # a server that never stops sending cursors cannot hold us forever
 # Ids are opaque to the client but always travel as one path segment: letters, digits and
@@ -258,6 +264,16 @@ class PrismClient:
                     continue
             return response
         raise AssertionError("unreachable: the last attempt always returns or raises")
+
+    def poll_after_lost_answer(self, find: Callable[[], T | None]) -> T | None:
+        """Call ``find`` until it returns something or ``LOST_ANSWER_WAIT`` seconds have passed."""
+        found = find()
+        for delay in LOST_ANSWER_POLL_DELAYS:
+            if found is not None:
+                return found
+            self.retry.sleep(delay)
+            found = find()
+        return found
 
     @property
     def user_fingerprint(self) -> str:

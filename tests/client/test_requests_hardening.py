@@ -92,3 +92,23 @@ def test_http_426_is_the_servers_detail_on_one_line_exit_1(prism, run_cli):
         "error: this client version is too old: endpoints-submission-cli 0.1 is no longer "
         "accepted; upgrade to 1.0"
     ]
+
+
+def test_runs_post_carries_an_idempotency_key_and_its_retry_repeats_it(stub):
+    from endpoints_submission_cli.registration import create_record
+
+    posts: list[dict] = []
+
+    def route(method, path, query):
+        if method == "GET":
+            return 200, {"items": [], "next": None}
+        posts.append(stub.requests[-1])
+        return (503, {"detail": "busy"}) if len(posts) == 1 else (201, {"id": "run-1"})
+
+    stub.route = route
+    payload = {"started_at": "2026-01-01T00:00:00Z", "finished_at": "2026-01-01T01:00:00Z"}
+    with PrismClient(stub.url, TOKEN) as client:
+        assert create_record(client, payload)["id"] == "run-1"
+    keys = [p["headers"].get("Idempotency-Key") for p in posts]
+    assert len(keys) == 2 and keys[0] and keys[0] == keys[1]
+    assert TOKEN not in keys[0]
