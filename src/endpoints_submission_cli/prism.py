@@ -67,6 +67,25 @@ MAX_LIST_PAGES = 100_000  # a server that never stops sending cursors cannot hol
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
 
+def normalise_api_url(url: str) -> str:
+    """One spelling per server: ``http://localhost:8000/`` ≡ ``http://127.0.0.1:8000``.
+
+    Used where "the same command" must be recognised (journal names, idempotency keys), so a
+    re-run that spells the server differently still finds what the first run did.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if host in ("localhost", "::1", "ip6-localhost"):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(scheme)
+    netloc = host if port is None or port == default else f"{host}:{port}"
+    return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
+
+
 def validate_id(value: str, kind: str) -> str:
     """Return ``value`` if it can be a PRISM id; refuse it before any request otherwise."""
     if not isinstance(value, str) or ID_PATTERN.fullmatch(value) is None:
