@@ -29,7 +29,16 @@ def _lower(_ctx: click.Context, _param: click.Parameter, value: str | None) -> s
 
 @click.group()
 def submissions() -> None:
-    """Submissions: bundle runs, check, upload, open the pull request."""
+    """Submissions: bundle runs, check, upload, open the pull request.
+
+    \b
+    Environment:
+      MLPERF_SUBMISSION_REPO  where branches go: GitHub owner/repo (a pull request through
+                              `gh`), or a git URL / local path (a branch only); default
+                              MLCommons-Systems/test-endpoints-submission-repo
+      XDG_STATE_HOME          journals of interrupted commands live in
+                              $XDG_STATE_HOME/endpoints-submission-cli (~/.local/state)
+    """
 
 
 def _pipeline(app: AppContext, client) -> Pipeline:
@@ -118,12 +127,14 @@ def list_submissions(app: AppContext, token: str | None, as_json: bool) -> None:
     required=True,
     callback=_lower,
     type=click.Choice(["standardized", "serviced", "rdi"], case_sensitive=False),
+    help="Submission division (must match the system description's division).",
 )
 @click.option(
     "--availability",
     required=True,
     callback=_lower,
     type=click.Choice(["available", "preview", "rdi"], case_sensitive=False),
+    help="System availability (preview needs --target-availability-date).",
 )
 @click.option(
     "--scenario",
@@ -131,9 +142,12 @@ def list_submissions(app: AppContext, token: str | None, as_json: bool) -> None:
     show_default=True,
     callback=_lower,
     type=click.Choice(["cop", "con"], case_sensitive=False),
+    help="Submission scenario.",
 )
 @click.option("--early-publish", is_flag=True, help="Ask for early publication.")
-@click.option("--publication-cycle", metavar="YYYY-MM-C0|C1")
+@click.option(
+    "--publication-cycle", metavar="YYYY-MM-C0|C1", help="Publication cycle to appear in."
+)
 @click.option(
     "--target-availability-date",
     metavar="YYYY-MM-DD",
@@ -276,9 +290,13 @@ def get_submission(
     metavar="ID[,ID...]",
     help="New run list: rebuild, check, upload and update the PR.",
 )
-@click.option("--target-availability-date", metavar="YYYY-MM-DD")
-@click.option("--publication-cycle", metavar="YYYY-MM-C0|C1")
-@click.option("--embargo-date", metavar="ISO")
+@click.option(
+    "--target-availability-date",
+    metavar="YYYY-MM-DD",
+    help="New target availability date (preview: at most 180 days ahead).",
+)
+@click.option("--publication-cycle", metavar="YYYY-MM-C0|C1", help="New publication cycle.")
+@click.option("--embargo-date", metavar="ISO", help="New embargo (ISO-8601 with timezone).")
 @NO_PR
 @token_option
 @json_option
