@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .archive import ArchiveInfo, pack_directory, plan_archive, scan_secrets, secret_refusal
+from .archive import (
+    ArchiveInfo,
+    pack_directory,
+    plan_archive,
+    scan_file,
+    scan_secrets,
+    secret_refusal,
+)
 from .errors import (
     ArchiveError,
     ChecksumError,
@@ -68,7 +75,11 @@ def archive_plan(run: RunFolder, exclude: Sequence[str]) -> ArchivePlan:
     """What ``runs create`` would pack (for --dry-run), after the same checks as packing."""
     files = [(rel, size) for rel, size in plan_archive(run.path, exclude) if rel != SYSTEM_DESC]
     _check_required_kept(run, {rel for rel, _ in files})
+    # Before anything is printed: the folder, and the system description wherever it lives.
     hits = scan_secrets(run.path, exclude)
+    for hit in scan_file(run.system_desc_path, SYSTEM_DESC):
+        if hit not in hits:
+            hits.append(hit)
     if hits:
         raise secret_refusal(hits, what=str(run.path))
     files.append((SYSTEM_DESC, run.system_desc_path.stat().st_size))
