@@ -149,8 +149,10 @@ FORMAT_PATTERNS: tuple[_Pattern, ...] = (
         "a PRISM API token (mlc_...)", re.compile(rb"mlc_[A-Za-z0-9_-]{16,}"), _token_accept(4)
     ),
     _Pattern("an sk-... API key", re.compile(rb"sk-[A-Za-z0-9_-]{20,}"), _token_accept(3)),
-    _Pattern("an AWS access key id", re.compile(rb"AKIA[0-9A-Z]{16}"), _aws_accept, _UPPER_ALNUM),
-    _Pattern("an AWS access key id", re.compile(rb"ASIA[0-9A-Z]{16}"), _aws_accept, _UPPER_ALNUM),
+    # AKIA (long-term) and ASIA (temporary) in one pass: each pattern is a pass over every byte.
+    _Pattern(
+        "an AWS access key id", re.compile(rb"A[KS]IA[0-9A-Z]{16}"), _aws_accept, _UPPER_ALNUM
+    ),
     _Pattern(
         "a private key block",
         re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"),
@@ -813,21 +815,77 @@ def _check_member(member: tarfile.TarInfo, top: str | None) -> str:
         target = member.linkname
         base = PurePosixPath(name).parent if member.issym() else PurePosixPath()
         resolved = os.path.normpath(str(base / target))
-        if target.startswith("/") or resolved.startswith("..") or os.path.isabs(resolved):
+        if (
+            target.startswith("/")
+            or resolved.startswith("..")
+            or os.path.isabs(resolved)
+            or PurePosixPath(resolved).parts[:1] != parts[:1]
+        ):
             raise ArchiveError(f"member {name!r} links to {target!r}, outside the archive")
+        if member.issym() and (
+            base == PurePosixPath(resolved) or PurePosixPath(resolved) in base.parents
+        ):
+            raise ArchiveError(
+                f"member {name!r} links to {target!r}, a folder that contains the link itself "
+                "(a loop: '.' or '..' inside the tree)"
+            )
     return parts[0]
 
 
-def safe_extract(archive: Path, dest: Path) -> Path:
+@dataclass(frozen=True)
+class ExtractLimits:
+    """What one downloaded archive may expand to (issue 13 item 9); raise them with
+    ``--max-extract-bytes``, ``--max-extract-members``, ``--max-extract-ratio``.
+
+    The defaults fit the largest real runs with room: a multi-GB ``events.jsonl`` compresses
+    10-20:1 at our level, a run folder has tens of files and a bundle a few thousand.
+    """
+
+    max_bytes: int = 32 * 1024**3  # 32 GiB expanded
+    max_members: int = 100_000
+    max_ratio: float = 200  # expanded bytes per archive byte
+
+    def check(self, archive: Path, members: int, expanded: int, compressed: int) -> None:
+        if members > self.max_members:
+            raise ArchiveError(
+                f"{archive.name} has more than {self.max_members} members",
+                hint="if the archive is genuine, raise the bound with --max-extract-members N",
+            )
+        if expanded > self.max_bytes:
+            raise ArchiveError(
+                f"{archive.name} expands to more than {self.max_bytes} bytes",
+                hint="if the archive is genuine, raise the bound with --max-extract-bytes N",
+            )
+        if expanded > self.max_ratio * compressed:
+            raise ArchiveError(
+                f"{archive.name} expands more than {self.max_ratio:g}:1 ({compressed} bytes "
+                f"to at least {expanded}): a compression bomb?",
+                hint="if the archive is genuine, raise the bound with --max-extract-ratio N",
+            )
+
+
+DEFAULT_EXTRACT_LIMITS = ExtractLimits()
+
+
+def safe_extract(archive: Path, dest: Path, limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS) -> Path:
     """Extract a .tar.gz that has one top directory into ``dest``; return that directory.
 
-    Every member is checked first (no absolute names, no ``..``, no links leaving the archive,
-    no devices); extraction then uses tarfile's ``data`` filter where Python has it (3.10.12+,
-    3.11.4+) and equivalent permission scrubbing elsewhere. The top directory must not exist yet.
+    Every member header is read and checked before anything is written: the ``limits`` (stop at
+    the first header past a bound — its size is declared before its data, so a bomb is refused
+    without inflating it), no absolute names, no ``..``, no links leaving the tree or pointing
+    at a folder that contains them, no devices. Extraction then uses tarfile's ``data`` filter
+    where Python has it (3.10.12+, 3.11.4+) and equivalent permission scrubbing elsewhere. The
+    top directory must not exist yet.
     """
     try:
+        compressed = max(1, Path(archive).stat().st_size)
         with tarfile.open(archive, "r:gz") as tar:
-            members = tar.getmembers()
+            members: list[tarfile.TarInfo] = []
+            expanded = 0
+            for member in tar:
+                members.append(member)
+                expanded += member.size if member.isfile() else 0
+                limits.check(archive, len(members), expanded, compressed)
             if not members:
                 raise ArchiveError(f"{archive.name} is empty")
             top: str | None = None

@@ -5,7 +5,8 @@ Lives apart from ``cli.py`` so that command modules can import it while ``cli.py
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import click
 from click.core import ParameterSource
@@ -21,6 +22,7 @@ class AppContext:
     debug: bool = False
     token: str | None = None
     as_json: bool = False
+    extract_limits: dict[str, Any] = field(default_factory=dict)  # ExtractLimits fields given
 
     def client(self, token: str | None) -> PrismClient:
         """A client for this command (validates the token before any request)."""

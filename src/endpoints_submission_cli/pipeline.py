@@ -33,7 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .archive import pack_directory, safe_extract, scan_secrets, secret_refusal
+from .archive import (
+    DEFAULT_EXTRACT_LIMITS,
+    ExtractLimits,
+    pack_directory,
+    safe_extract,
+    scan_secrets,
+    secret_refusal,
+)
 from .bundle import BundleInfo, BundleOptions, BundleRun, build_bundle
 from .errors import BundleError, CliError, NotFoundError, PrismError, RunFolderError
 from .forge import Forge, Target, resolve_target
@@ -354,6 +361,7 @@ class Pipeline:
         self.api_url = api_url
         self.say = say
         self.target = target or resolve_target()
+        self.extract_limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS
 
     # -- shared steps ------------------------------------------------------------------------
 
@@ -410,7 +418,7 @@ class Pipeline:
             progress_label=f"run {run_id}",
         )
         total.add(size)
-        top = safe_extract(archive, dest / run_id)
+        top = safe_extract(archive, dest / run_id, self.extract_limits)
         archive.unlink()
         if not (top / SYSTEM_DESC).is_file() and isinstance(record.get("system_info"), dict):
             # Archives of older clients lack the description; the run record carries it.
@@ -1014,7 +1022,7 @@ class Pipeline:
                 return None
             keep_at.parent.mkdir(parents=True, exist_ok=True)
             self.client.download_file(url, keep_at, progress_label="downloading the current bundle")
-        return safe_extract(keep_at, workdir / "previous")
+        return safe_extract(keep_at, workdir / "previous", self.extract_limits)
 
     def _apply_change(
         self,

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from ..archive import ExtractLimits
 from ..context import AppContext, json_option, pass_app, token_option
 from ..output import describe_download, info, print_fields, print_json, print_table
 from ..pipeline import CreateRequest, Outcome, Pipeline, split_run_ids, validate_metadata
@@ -21,6 +22,36 @@ SUBMISSION_ID = click.option(
 NO_PR = click.option(
     "--no-pr", is_flag=True, help="Do not push a branch or touch the pull request."
 )
+
+
+def _extract_limit(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if value is not None:
+        ctx.ensure_object(AppContext).extract_limits[str(param.name)] = value
+
+
+def extract_limit_options(command: Any) -> Any:
+    """``--max-extract-bytes|members|ratio``: raise the bounds on downloaded archives."""
+    defaults = ExtractLimits()
+    options = (
+        ("--max-extract-bytes", "max_bytes", click.IntRange(min=1),
+         f"Expanded bytes a downloaded archive may hold (default {defaults.max_bytes}, 32 GiB)."),
+        ("--max-extract-members", "max_members", click.IntRange(min=1),
+         f"Members a downloaded archive may hold (default {defaults.max_members})."),
+        ("--max-extract-ratio", "max_ratio", click.FloatRange(min=1),
+         f"Expanded bytes per archive byte (default {defaults.max_ratio:g})."),
+    )  # fmt: skip
+    for flag, name, kind, text in reversed(options):
+        command = click.option(
+            flag,
+            name,
+            type=kind,
+            default=None,
+            expose_value=False,
+            callback=_extract_limit,
+            metavar="N",
+            help=text,
+        )(command)
+    return command
 
 
 def _lower(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -42,7 +73,9 @@ def submissions() -> None:
 
 
 def _pipeline(app: AppContext, client) -> Pipeline:
-    return Pipeline(client, api_url=app.api_url, say=info)
+    pipeline = Pipeline(client, api_url=app.api_url, say=info)
+    pipeline.extract_limits = ExtractLimits(**app.extract_limits)
+    return pipeline
 
 
 def _print_submission(sub: dict[str, Any]) -> None:
@@ -175,6 +208,7 @@ def list_submissions(app: AppContext, token: str | None, as_json: bool) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Build and check the bundle only; send nothing.")
 @NO_PR
+@extract_limit_options
 @token_option
 @json_option
 @pass_app
@@ -298,6 +332,7 @@ def get_submission(
 @click.option("--publication-cycle", metavar="YYYY-MM-C0|C1", help="New publication cycle.")
 @click.option("--embargo-date", metavar="ISO", help="New embargo (ISO-8601 with timezone).")
 @NO_PR
+@extract_limit_options
 @token_option
 @json_option
 @pass_app
@@ -361,6 +396,7 @@ def _change_one(
 @SUBMISSION_ID
 @click.option("--run-id", required=True, metavar="ID", help="The run to add.")
 @NO_PR
+@extract_limit_options
 @token_option
 @json_option
 @pass_app
@@ -375,6 +411,7 @@ def add_run(
 @SUBMISSION_ID
 @click.option("--run-id", required=True, metavar="ID", help="The run to remove.")
 @NO_PR
+@extract_limit_options
 @token_option
 @json_option
 @pass_app
