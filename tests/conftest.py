@@ -78,7 +78,8 @@ class DelayingProxy:
     ``hold(b"POST /submissions ", seconds)`` delays forwarding the next request that starts
     with those bytes: the client times out and gives up while the server has not even seen the
     request; the server then gets it (the proxy keeps its side of the connection open) and
-    processes it normally, exactly like a slow server whose answer is lost.
+    processes it normally, exactly like a slow server whose answer is lost. ``held_answered``
+    is set once the server has answered a held request (the client is gone by then).
     """
 
     def __init__(self, upstream_url: str) -> None:
@@ -92,6 +93,8 @@ class DelayingProxy:
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         self._holds: list[list] = []
         self.held = 0
+        self.held_answered = threading.Event()
+        self._held_upstreams: set = set()
         self._lock = threading.Lock()
         self._sockets: list = []
         self._threads: list[threading.Thread] = []
@@ -143,6 +146,7 @@ class DelayingProxy:
             delay = self._hold_for(data)
             if delay:
                 time.sleep(delay)
+                self._held_upstreams.add(upstream)
             try:
                 upstream.sendall(data)
             except OSError:
@@ -151,6 +155,8 @@ class DelayingProxy:
     def _server_to_client(self, upstream, client) -> None:
         try:
             while data := upstream.recv(65536):
+                if upstream in self._held_upstreams:
+                    self.held_answered.set()
                 client.sendall(data)
         except OSError:
             pass

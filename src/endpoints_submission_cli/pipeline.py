@@ -199,12 +199,14 @@ class CreateRequest:
 
     def idempotency_key(self, user: str, api_url: str, withdrawn: list[str]) -> str:
         """The ``Idempotency-Key`` of this create: the same for every retry and for a re-run on
-        any machine (user, normalised API URL, run set, flags), and a new one once the earlier
-        submission of these runs was withdrawn (its id is part of the key)."""
+        any machine (user, normalised API URL, run set, flags, client version), and a new one
+        once the earlier submission of these runs was withdrawn (its id is part of the key)."""
+        # The whole body (cli_version included): a server that honours keys refuses a key
+        # reused for a different body, so a newer client must not reuse an older one's key.
         material = {
             "user": user,
             "api_url": normalise_api_url(api_url),
-            **self.record_fields(),
+            **self.payload(),
             "run_ids": sorted(self.run_ids),
             "withdrawn": sorted(withdrawn),
         }

@@ -256,9 +256,19 @@ class PrismClient:
         return self.base_url + "/" + "/".join(quote(str(s), safe="") for s in segments)
 
     def _attempts(
-        self, send: Callable[[], httpx.Response], *, idempotent: bool, what: str
+        self,
+        send: Callable[[], httpx.Response],
+        *,
+        idempotent: bool,
+        what: str,
+        keyed: bool = False,
     ) -> httpx.Response:
-        """Run ``send`` until it gives a final answer, retrying what is safe to retry."""
+        """Run ``send`` until it gives a final answer, retrying what is safe to retry.
+
+        ``keyed``: a POST carrying an Idempotency-Key. A 409 with ``Retry-After`` to it means
+        "the first request with this key is still being processed" (only a server that honours
+        keys sends it), so it is asked again after the pause: the answer will be that request's.
+        """
         policy = self.retry
         for attempt in range(1, policy.max_tries + 1):
             last = attempt == policy.max_tries
@@ -276,6 +286,10 @@ class PrismClient:
                     outcome_unknown=not (idempotent or never_sent),
                 ) from None
             status = response.status_code
+            in_progress = keyed and status == 409 and "retry-after" in response.headers
+            if in_progress and not last:
+                policy.pause(attempt, min(_retry_after(response) or 0.0, policy.max_retry_after))
+                continue
             if status in RETRY_STATUSES and (idempotent or status == 429) and not last:
                 retry_after = _retry_after(response)
                 if retry_after is None or retry_after <= policy.max_retry_after:
@@ -318,10 +332,14 @@ class PrismClient:
         def send() -> httpx.Response:
             return self._http.request(method, url, json=json, params=params, headers=headers)
 
-        response = self._attempts(send, idempotent=idempotent, what=what)
+        keyed = idempotency_key is not None
+        response = self._attempts(send, idempotent=idempotent, what=what, keyed=keyed)
         if response.is_success:
             return _json(response)
-        raise self._api_error(response, what=what, subject=subject, idempotent=idempotent)
+        error = self._api_error(response, what=what, subject=subject, idempotent=idempotent)
+        if keyed and response.status_code == 409 and "retry-after" in response.headers:
+            error.outcome_unknown = True  # still being processed: it may yet create the record
+        raise error
 
     @staticmethod
     def _api_error(

@@ -21,7 +21,8 @@ Route = Callable[[str, str, dict[str, list[str]]], tuple[int, Any]]
 
 @dataclass
 class Stub:
-    """A tiny HTTP server on 127.0.0.1: ``route(method, path, query) -> (status, json body)``.
+    """A tiny HTTP server on 127.0.0.1: ``route(method, path, query) -> (status, json body)``
+    or ``(status, json body, headers)``.
 
     It records every request (method, path, query, headers) so a test can assert that none was
     sent, or what was sent.
@@ -52,9 +53,11 @@ def stub() -> Iterator[Stub]:
                     "body": body,
                 }
             )
-            status, payload = current.route(self.command, parts.path, query)
+            status, payload, *extra = current.route(self.command, parts.path, query)
             data = json.dumps(payload).encode() if payload is not None else b""
             self.send_response(status)
+            for name, value in (extra[0] if extra else {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

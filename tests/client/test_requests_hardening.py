@@ -112,3 +112,24 @@ def test_runs_post_carries_an_idempotency_key_and_its_retry_repeats_it(stub):
     keys = [p["headers"].get("Idempotency-Key") for p in posts]
     assert len(keys) == 2 and keys[0] and keys[0] == keys[1]
     assert TOKEN not in keys[0]
+
+
+def test_a_409_in_progress_for_a_keyed_post_is_asked_again_with_the_same_key(stub):
+    answers = [
+        (409, {"detail": "still being processed"}, {"Retry-After": "0"}),
+        (201, {"id": "sub-1"}),
+    ]
+    stub.route = lambda method, path, query: answers.pop(0)
+    with PrismClient(stub.url, TOKEN) as client:
+        assert client.create_submission({"run_ids": []}, idempotency_key="k-1")["id"] == "sub-1"
+    assert [r["headers"].get("Idempotency-Key") for r in stub.requests] == ["k-1", "k-1"]
+
+
+def test_a_409_without_a_key_is_a_plain_conflict_not_retried(stub):
+    from endpoints_submission_cli.errors import ConflictError
+
+    stub.route = lambda m, p, q: (409, {"detail": "nope"}, {"Retry-After": "0"})
+    with PrismClient(stub.url, TOKEN) as client, pytest.raises(ConflictError) as caught:
+        client.create_submission({"run_ids": []})
+    assert not caught.value.outcome_unknown
+    assert len(stub.requests) == 1

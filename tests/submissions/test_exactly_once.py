@@ -107,3 +107,19 @@ def test_the_idempotency_key_is_stable_and_tells_users_and_generations_apart():
     assert key != request.idempotency_key("user-1", "http://127.0.0.1:8000", ["old-sub"])
     other_flags = CreateRequest(run_ids=("a", "b"), division="open", availability="available")
     assert key != other_flags.idempotency_key("user-1", "http://127.0.0.1:8000", [])
+
+
+def test_the_idempotency_key_dedupes_a_repost_the_list_could_not_see_yet(
+    cli, api, example_ids, delaying_proxy, patient_client, monkeypatch
+):
+    """No time to watch the list: the client posts again while the first POST is still on its
+    way; the server sees the same Idempotency-Key twice and makes one submission."""
+    monkeypatch.setattr(prism_module, "LOST_ANSWER_POLL_DELAYS", ())
+    delaying_proxy.hold(b"POST /submissions ", 1.5)
+    result = cli("--api-url", delaying_proxy.url, *CREATE, "--run-ids", ids_arg(example_ids),
+                 "--no-pr")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "sending the request once more" in result.stderr
+    assert delaying_proxy.held_answered.wait(30)  # the held first POST was answered too
+    [sub] = api.submissions()
+    assert sub["id"] == result.stdout.strip()
