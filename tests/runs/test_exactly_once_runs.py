@@ -87,3 +87,17 @@ def test_a_post_the_server_is_still_processing_is_found_not_announced_as_nothing
     [run] = api.list_runs()
     assert run["id"] == result.stdout.strip()
     assert api.get_run(run["id"])["archive_sha256"]
+
+
+def test_the_idempotency_key_dedupes_a_repost_the_list_could_not_see_yet(
+    prism, cli, api, run_folder, delaying_proxy, patient_client, monkeypatch
+):
+    monkeypatch.setattr(prism_module, "LOST_ANSWER_POLL_DELAYS", ())
+    delaying_proxy.hold(b"POST /runs ", 1.2)
+    result = cli("--api-url", delaying_proxy.url, "runs", "create", "--path", run_folder())
+    assert result.exit_code == 0, result.stderr
+    assert "sending it once more" in result.stderr
+    assert delaying_proxy.held_answered.wait(30)  # the held first POST reached the server
+    [run] = api.list_runs()
+    assert run["id"] == result.stdout.strip()
+    assert api.get_run(run["id"])["archive_sha256"]
