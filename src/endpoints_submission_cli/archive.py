@@ -383,9 +383,9 @@ class _FileScan:
                 self._gzip_out += len(out)
                 if self._gzip_out > self._gzip_in * GZIP_SCAN_MAX_RATIO + GZIP_SCAN_ALLOWANCE:
                     raise ArchiveError(
-                        f"cannot scan {self.relpath} for secrets: its gzip content expands more "
-                        f"than {GZIP_SCAN_MAX_RATIO}:1",
-                        hint=f"leave it out with --exclude '{self.relpath}'",
+                        f"cannot scan {_masked(self.relpath)} for secrets: its gzip content "
+                        f"expands more than {GZIP_SCAN_MAX_RATIO}:1",
+                        hint=f"leave it out with --exclude '{_masked(self.relpath)}'",
                     )
                 assert self._inner is not None
                 self._inner.feed(out)
@@ -465,11 +465,12 @@ def _masked(text: str) -> str:
 
 
 def secret_refusal(hits: Sequence[SecretHit], *, what: str) -> SecretFoundError:
-    """The error for a scan with hits: every location, never the secret text."""
-    listed = "\n".join(f"  {hit}" for hit in hits[:20])
+    """The error for a scan with hits: every location, never the secret text (a path that
+    holds a credential-shaped name is shown masked, wherever the hit was)."""
+    listed = "\n".join(f"  {SecretHit(_masked(h.path), h.line, h.kind)}" for h in hits[:20])
     more = f"\n  … and {len(hits) - 20} more" if len(hits) > 20 else ""
     return SecretFoundError(
-        f"refusing to pack {what}: the secret scan found what looks like a credential:\n"
+        f"refusing to pack {_masked(what)}: the secret scan found what looks like a credential:\n"
         f"{listed}{more}",
         hint="remove the secret (config values may say <redacted>), or leave the file out with "
         "--exclude GLOB (repeatable)",

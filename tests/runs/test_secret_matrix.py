@@ -90,10 +90,11 @@ def test_secret_anywhere_is_refused_and_never_printed(offline_cli, run_folder, p
     assert "packed" not in real.stderr
 
 
+@pytest.mark.parametrize("content", ["harmless\n", f"and {SECRETS['sk']} inside\n"])
 @pytest.mark.parametrize("kind", ["mlc", "sk", "aws"])
-def test_a_secret_as_a_file_name_is_refused_and_masked(offline_cli, run_folder, kind):
+def test_a_secret_as_a_file_name_is_refused_and_masked(offline_cli, run_folder, kind, content):
     folder = run_folder()
-    (folder / f"{SECRETS[kind]}.txt").write_text("harmless\n")
+    (folder / f"{SECRETS[kind]}.txt").write_text(content)
     for args in (["--dry-run"], ["--token", TOKEN]):
         result = offline_cli("runs", "create", "--path", folder, *args)
         _assert_refused_and_unprinted(result, SECRETS[kind])
