@@ -45,7 +45,13 @@ from .bundle import BundleInfo, BundleOptions, BundleRun, build_bundle
 from .errors import BundleError, CliError, NotFoundError, PrismError, RunFolderError
 from .forge import Forge, Target, resolve_target
 from .journal import Journal, locked
-from .prism import DEFAULT_API_URL, LOST_ANSWER_WAIT, PrismClient, normalise_api_url
+from .prism import (
+    DEFAULT_API_URL,
+    LOST_ANSWER_WAIT,
+    PrismClient,
+    normalise_api_url,
+    validate_id,
+)
 from .runfolder import SYSTEM_DESC, read_run_folder
 
 DOWNLOAD_WORKERS = 4
@@ -159,6 +165,8 @@ class CreateRequest:
     def validate(self) -> None:
         if not self.run_ids:
             raise CliError("no runs given", hint="pass --run-ids ID[,ID...]", exit_code=2)
+        for run_id in (*self.run_ids, *([self.accuracy_run_id] if self.accuracy_run_id else [])):
+            validate_id(run_id, "run")
         validate_metadata(
             availability=self.availability,
             target_availability_date=self.target_availability_date,
@@ -882,6 +890,9 @@ class Pipeline:
         step fails, the run list, metadata, archive and branch are put back as they were.
         """
         metadata = metadata or {}
+        validate_id(sid, "submission")
+        for rid in ([run_id] if run_id is not None else []) + list(run_ids or []):
+            validate_id(rid, "run")
         identity = {
             "api_url": normalise_api_url(self.api_url),
             "submission": sid,

@@ -19,6 +19,18 @@ TOKEN = "mlc_" + "T3stT0kenAbcdefgh1234"
         ["runs", "pin", "--run-id", "."],
         ["submissions", "get", "--submission-id", "../runs"],
         ["submissions", "withdraw", "--submission-id", ""],
+        [
+            "submissions",
+            "create",
+            "--division",
+            "standardized",
+            "--availability",
+            "available",
+            "--run-ids",
+            "ok-1,..",
+            "--no-pr",
+        ],
+        ["submissions", "add-run", "--submission-id", "s-1", "--run-id", "../x", "--no-pr"],
     ],
 )
 def test_a_bad_id_is_refused_before_any_request(stub, run_cli, args):
