@@ -33,7 +33,7 @@ _PURPOSE = {
     messages={
         "ok": info("results/ and docs/ are present"),
         "missing": error(
-            "{rel}/ is missing; it holds {purpose}{hint}",
+            "{name}/ is missing; it holds {purpose}{hint}",
             "Create {rel}/ in the submission root <org>/<submission_id>/.",
         ),
         "not-dir": error(
@@ -68,7 +68,9 @@ def required_dir(rule: Rule, sub: SubmissionV1) -> Iterator[CheckResult]:
         failed = True
         if kind is None:
             shown = hint if name == "results" else ""
-            yield rule.result("missing", sub, path=rel, rel=rel, purpose=purpose, hint=shown)
+            yield rule.result(
+                "missing", sub, path=rel, rel=rel, name=name, purpose=purpose, hint=shown
+            )
         else:
             yield rule.result("not-dir", sub, path=rel, rel=rel, purpose=purpose)
     if not failed:
@@ -128,7 +130,7 @@ def src_dir(rule: Rule, sub: SubmissionV1) -> Iterator[CheckResult]:
     messages={
         "ok": info("{rel}/ has {readme}"),
         "missing": error(
-            "{rel}/ has no README.md (found {found})",
+            "no README.md in this implementation directory (found {found})",
             "Add {rel}/README.md saying how to build and run this implementation.",
         ),
     },
@@ -172,7 +174,7 @@ def src_readme(rule: Rule, sub: SubmissionV1) -> Iterator[CheckResult]:
             "Add {rel}/<system>/<model>/r<N>/ for each measured point.",
         ),
         "name": error(
-            '{rel}: system directory name "{name}" holds {chars}, expected only A-Z a-z 0-9 . _ -',
+            'system directory name "{name}" holds {chars}, expected only A-Z a-z 0-9 . _ -',
             'Rename it to "{fixed}" (every other character replaced by _).',
         ),
     },
@@ -271,7 +273,7 @@ def point_dirs(rule: Rule, model: ModelV1) -> Iterator[CheckResult]:
     messages={
         "ok": info("point.yaml present"),
         "missing": error(
-            "{rel}: point.yaml is missing; expected the §8.3 point disclosure",
+            "point.yaml is missing; expected the §8.3 point disclosure",
             "Write {rel} (endpoints-submission-cli init --path RUN derives it from the run).",
         ),
         "not-file": error("{rel} {error}", "Replace {rel} with the point's YAML disclosure file."),
@@ -303,12 +305,12 @@ def measurement_points_present(rule: Rule, point: PointV1) -> Iterator[CheckResu
     messages={
         "ok": info("config.yaml present"),
         "missing": error(
-            "{rel} is missing; expected the benchmark's config.yaml as run",
+            "config.yaml is missing; expected the benchmark's configuration as run",
             "Copy config.yaml from the benchmark's output folder into the point.",
         ),
-        "unreadable": error("{rel}: {error}", "Copy the unmodified config.yaml of the run."),
+        "unreadable": error("config.yaml: {error}", "Copy the unmodified config.yaml of the run."),
         "not-mapping": error(
-            "{rel}: found {found}, expected a YAML mapping",
+            "config.yaml: found {found}, expected a YAML mapping",
             "Copy the unmodified config.yaml of the run.",
         ),
     },
@@ -342,7 +344,7 @@ def config_file_present(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     messages={
         "ok": info("r{n} matches concurrency {c}"),
         "differs": warning(
-            "{rel}: directory r{n} but point.yaml concurrency is {c}",
+            "directory r{n} but point.yaml concurrency is {c}",
             "Rename the directory to r{c}, or correct concurrency in point.yaml.",
         ),
     },
@@ -371,7 +373,7 @@ def point_dirname_concurrency(rule: Rule, point: PointV1) -> Iterator[CheckResul
     messages={
         "ok": info("result_summary.json present"),
         "missing": error(
-            "{rel} is missing; expected inference-endpoint's summary of the run",
+            "result_summary.json is missing; expected inference-endpoint's summary of the run",
             "Copy performance/result_summary.json of the run into {rel}.",
         ),
     },
@@ -398,7 +400,7 @@ def result_summary_present(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     "config checks are skipped.",
     messages={
         "skipped": warning(
-            "{rel} is {state}: the region, duration, seed and config checks of this point "
+            "point.yaml is {state}: the region, duration, seed and config checks of this point "
             "are skipped",
             "Fix {rel} (see the point-config-valid / measurement-points-present findings).",
         ),
@@ -493,7 +495,7 @@ def _path_problem(sub: SubmissionV1, value: str) -> str | None:
     messages={
         "ok": info("no unexpected entries"),
         "entry": warning(
-            "{rel}: unexpected {what}; it is not checked",
+            "unexpected {what}; it is not checked",
             "{fix}",
         ),
         "unlistable": warning(
@@ -502,7 +504,7 @@ def _path_problem(sub: SubmissionV1, value: str) -> str | None:
             "Make {rel}/ readable (e.g. chmod u+rx) and check again.",
         ),
         "undecodable": warning(
-            "{rel}: the name is not valid UTF-8; it is not checked",
+            "the name is not valid UTF-8; it is not checked",
             "Rename it using UTF-8 characters only.",
         ),
     },
