@@ -47,6 +47,18 @@ def main() -> None:
     help="Rules round. auto: v1.0 when PATH (or its single sub-directory) holds results/, "
     "v0.7 when PATH holds systems/ or pareto/, otherwise v1.0.",
 )
+@click.option(
+    "--seed-sets",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="v1.0: seed-set registry file to use instead of the packaged one "
+    "(default: $MLPERF_ENDPOINTS_SEED_SETS, else the packaged registry).",
+)
+@click.option(
+    "--approved-drafters",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="v1.0: approved-drafter list to use instead of the packaged one "
+    "(default: $MLPERF_ENDPOINTS_APPROVED_DRAFTERS, else the packaged list).",
+)
 def check(
     path: Path,
     strict: bool,
@@ -54,6 +66,8 @@ def check(
     output: Path | None,
     output_format: str,
     round_name: str,
+    seed_sets: Path | None,
+    approved_drafters: Path | None,
 ) -> None:
     """Check the submission at PATH: a v1.0 <org>/ or <org>/<submission_id>/ (holding
     results/), or a v0.7 organisation directory (holding systems/ and pareto/).
@@ -64,7 +78,9 @@ def check(
     from .checker import SubmissionChecker
     from .formatters import get_renderer
 
-    report = SubmissionChecker(path, round=round_name).run()
+    report = SubmissionChecker(
+        path, round=round_name, seed_sets=seed_sets, approved_drafters=approved_drafters
+    ).run()
     if output is not None:
         document = get_renderer("json")(report, strict=strict, quiet=quiet)
         try:

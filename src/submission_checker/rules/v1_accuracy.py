@@ -249,7 +249,8 @@ def _weighted_means(entries: list[AccuracyEntry]) -> dict[str, float]:
             "Report the model's official metrics ({expected}) from the accuracy run.",
         ),
         "unnamed": warning(
-            "an unnamed score {value:.6g} was gated as {model_name}'s only metric {metric} ({bound})",
+            "an unnamed score {value:.6g} was gated as {model_name}'s only metric {metric} "
+            "({bound})",
             'Name the metric in the score object, e.g. {{"{metric}": {value:.6g}}}.',
         ),
         "no-thresholds": warning(
@@ -502,7 +503,8 @@ def agentic_accuracy_swebench(rule: Rule, model: ModelV1) -> Iterator[CheckResul
     messages={
         "ok": info("full-run OSL mean {mean:.6g} in {range}"),
         "out": error(
-            "output_sequence_lengths_full_run mean: found {mean:.6g}, expected {range} for {model_name}",
+            "output_sequence_lengths_full_run mean: found {mean:.6g}, expected {range} for "
+            "{model_name}",
             "Check the deployment's generation settings (max tokens, stop sequences) and re-run.",
         ),
         "missing": warning(
