@@ -133,9 +133,14 @@ class PointV1:
     dir_name: str
     rel: str
     name_n: int
+    #: where a file lives when not directly in ``rel`` (a run folder keeps its summary in
+    #: ``performance/``): file name → path relative to PATH
+    moved: dict[str, str] = field(default_factory=dict)
 
     def _file(self, name: str) -> str:
-        return f"{self.rel}/{name}"
+        if name in self.moved:
+            return self.moved[name]
+        return f"{self.rel}/{name}" if self.rel else name
 
     @property
     def tree(self) -> Tree:
