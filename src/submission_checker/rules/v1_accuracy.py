@@ -464,21 +464,39 @@ def agentic_accuracy_swebench(rule: Rule, model: ModelV1) -> Iterator[CheckResul
     floors = model.rules_round.agentic.get(name)
     if floors is None:
         return
-    by_band: dict[str, list[float]] = {}
+    scored = []
     for point in model.points:
-        for entry in _counted(point):
-            if entry.dataset_name.lower().replace("-", "_") != "swe_bench" or not entry.metrics:
-                continue
-            value = _percent(next(iter(entry.metrics.values())))
-            for band in model.regions.bands_covered(point.concurrency)[:1]:
-                by_band.setdefault(band, []).append(value)
+        values = [
+            _percent(next(iter(entry.metrics.values())))
+            for entry in _counted(point)
+            if entry.dataset_name.lower().replace("-", "_") == "swe_bench" and entry.metrics
+        ]
+        if values:
+            scored.append((point, sum(values) / len(values)))
+    if not scored:
+        yield rule.result("absent", model)
+        return
+    # each result fills one band, as for accuracy-coverage (maximum matching)
+    assignment = assign_accuracy_bands(
+        [
+            accuracy_point(
+                model.regions, p.concurrency, declared_region=p.declared_region, name=p.dir_name
+            )
+            for p, _ in scored
+        ],
+        agentic=True,
+    )
+    value_of = {p.dir_name: value for p, value in scored}
+    by_band = {slot: value_of[p.label] for slot, p in assignment.filled.items()}
     if not by_band:
         yield rule.result("absent", model)
         return
-    per_band = [sum(v) / len(v) for v in by_band.values()]
-    mean = sum(per_band) / len(per_band)
-    if len(by_band) < 4 or any(len(v) > 1 for v in by_band.values()):
-        detail = ", ".join(f"{BAND_LABELS[b]}: {len(v)}" for b, v in by_band.items())
+    mean = sum(by_band.values()) / len(by_band)
+    if assignment.unfilled or assignment.surplus:
+        detail = ", ".join(
+            [f"{BAND_LABELS[b]}: {p.label}" for b, p in assignment.filled.items()]
+            + [f"extra: {p.label}" for p in assignment.surplus]
+        )
         yield rule.result("bands", model, count=len(by_band), detail=detail)
     if mean < floors.swe_bench_floor:
         yield rule.result(
