@@ -20,11 +20,16 @@ also builds a round v1.0 tree of the same size (32 curves × 32 points: 16 syste
 every point with point.yaml, system_desc.json, config.yaml and result_summary.json) and times
 ``check -q`` on it beside the v0.7 tree (runs alternate); the v1.0 / v0.7 ratio is printed.
 
+``--reference-v1 PYTHON`` (with ``--v1``) times the original v1.0 checker 1.5.3.0
+(``pip install endpoints-submission-cli==1.5.3.0`` into its own venv; give its python) on the
+same v1.0 tree; its findings there are summarised first.
+
 ``--reference`` compares with the reference checker 0.1.1.9
-(``pip install endpoints-submission-cli==0.1.1.9`` into a separate venv; give its python). The reference expects other file names, so it gets a
-twin of the tree in its own layout (hard links plus ``results_summary.json``,
-``accuracy/results.json``, ``src/<model>/`` and ``documentation/``): on the tree as it is, it
-stops at the first structural error and checks nothing. Runs alternate between the two.
+(``pip install endpoints-submission-cli==0.1.1.9`` into a separate venv; give its python).
+The reference expects other file names, so it gets a twin of the tree in its own layout
+(hard links plus ``results_summary.json``, ``accuracy/results.json``, ``src/<model>/`` and
+``documentation/``): on the tree as it is, it stops at the first structural error and checks
+nothing. Runs alternate between the two.
 """
 
 from __future__ import annotations
@@ -194,6 +199,11 @@ def main() -> int:
         metavar="PYTHON",
         help="python of a venv with endpoints-submission-cli==0.1.1.9, to time it alongside",
     )
+    parser.add_argument(
+        "--reference-v1",
+        metavar="PYTHON",
+        help="python of a venv with endpoints-submission-cli==1.5.3.0, timed on the v1.0 tree",
+    )
     parser.add_argument("--keep", type=Path, help="write the tree(s) here and keep them")
     parser.add_argument(
         "--v1",
@@ -246,6 +256,9 @@ def main() -> int:
             print(
                 f"v1.0 tree: {v1_points} points, generated in {time.perf_counter() - started:.1f} s"
             )
+        if args.reference_v1 and v1_org is not None:
+            found = reference_results(args.reference_v1, v1_org, workdir)
+            print(f"reference 1.5.3.0 on the v1.0 tree: {found}")
         twin = None
         if args.reference:
             twin = reference_twin(trees[args.detail_mb[0]], workdir)
@@ -253,11 +266,19 @@ def main() -> int:
         ours: dict[float, list[Measured]] = {size: [] for size in trees}
         theirs: list[Measured] = []
         v1_runs: list[Measured] = []
+        theirs_v1: list[Measured] = []
         for _ in range(args.runs):
             for size, org in trees.items():
                 ours[size].append(measured_run([*checker_command(), "check", "-q", str(org)]))
             if v1_org is not None:
                 v1_runs.append(measured_run([*checker_command(), "check", "-q", str(v1_org)]))
+                if args.reference_v1:
+                    theirs_v1.append(
+                        measured_run(
+                            [*reference_command(args.reference_v1), "check", "-q", str(v1_org)],
+                            check=False,
+                        )
+                    )
             if twin is not None:
                 theirs.append(
                     measured_run(
@@ -276,6 +297,9 @@ def main() -> int:
                 f"v1.0 / v0.7 (median wall): {v1_median / medians[args.detail_mb[0]]:.2f}; "
                 f"(median CPU): {v1_cpu / v07_cpu:.2f}"
             )
+            if theirs_v1:
+                reference_v1 = summarise("reference 1.5.3.0 (v1.0)", theirs_v1)
+                print(f"v1.0 ours / 1.5.3.0 (median wall): {v1_median / reference_v1:.2f}")
         if theirs:
             reference = summarise("reference 0.1.1.9", theirs)
             print(f"ours / reference (median wall): {medians[args.detail_mb[0]] / reference:.2f}")
