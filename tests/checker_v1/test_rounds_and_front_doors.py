@@ -395,3 +395,10 @@ def test_v1_check_in_two_processes_equals_one(v1_tree, monkeypatch):
     monkeypatch.setattr(os, "fork", counting_fork)
     assert SubmissionChecker(v1_tree.org).run().model_dump_json() == serial
     assert forks == [1]
+
+
+def test_v1_tree_checked_as_v07_gets_the_hint(v1_tree):
+    report = SubmissionChecker(v1_tree.org, round="v0.7").run()
+    assert report.rules_round == "v0.7"
+    missing = [r for r in report.errors if r.rule == "required-dir"]
+    assert missing and all("--round v1.0" in r.message for r in missing)
