@@ -46,6 +46,7 @@ __all__ = [
     "assess_system_power",
     "classify_cooling",
     "format_kw",
+    "format_number",
     "format_watts",
     "parallelism_from_description",
     "system_facts_from_description",
@@ -78,14 +79,18 @@ class PowerFinding:
     working: str = ""
 
 
-def _fraction(value: Decimal | int | float) -> Fraction:
+def _fraction(value: Decimal | int | float | Fraction) -> Fraction:
     if isinstance(value, float):
         return Fraction(Decimal(repr(value)))
     return Fraction(value)
 
 
-def _decimal_text(value: Fraction, places: int = 3) -> str:
-    """``value`` to at most ``places`` decimals (half up), trailing zeros removed, grouped."""
+def format_number(value: Fraction, places: int = 3, *, grouped: bool = True) -> str:
+    """``value`` to at most ``places`` decimals (half up), trailing zeros removed.
+
+    ``grouped``: thousands separated by spaces for reading (``11 200``); fixes use plain
+    numbers a submitter can paste into JSON (``11200``).
+    """
     if value.denominator == 1:
         whole, fraction_digits = abs(value.numerator), ""
     else:
@@ -94,18 +99,23 @@ def _decimal_text(value: Fraction, places: int = 3) -> str:
         rounded = abs(exact.quantize(quantum, rounding=ROUND_HALF_UP))
         whole_text, _, fraction_digits = f"{rounded:f}".partition(".")
         whole, fraction_digits = int(whole_text), fraction_digits.rstrip("0")
-    grouped = f"{whole:,}".replace(",", " ")
+    digits = f"{whole:,}".replace(",", " ") if grouped else str(whole)
     sign = "-" if value < 0 else ""
-    return f"{sign}{grouped}.{fraction_digits}" if fraction_digits else f"{sign}{grouped}"
+    return f"{sign}{digits}.{fraction_digits}" if fraction_digits else f"{sign}{digits}"
+
+
+def _plain(value: Fraction, places: int = 3) -> str:
+    """A number for a fix, ready to paste into JSON."""
+    return format_number(value, places, grouped=False)
 
 
 def format_watts(value: Fraction) -> str:
     """``11 200 W``; fractions to 3 decimals."""
-    return f"{_decimal_text(value)} W"
+    return f"{format_number(value)} W"
 
 
 def format_kw(value: Fraction, places: int = 3) -> str:
-    return f"{_decimal_text(value, places)} kW"
+    return f"{format_number(value, places)} kW"
 
 
 def _round_half_up(value: Fraction, places: int) -> Fraction:
@@ -550,12 +560,19 @@ class DefaultUse:
 
 @dataclass(frozen=True)
 class Term:
-    """One addend of a sum, with how it was computed."""
+    """One addend of a sum, with how it was computed and the defaults it rests on."""
 
     label: str
     watts: Fraction
     working: str
     defaults: tuple[DefaultUse, ...] = ()
+    detail: str = ""
+
+    def describe(self) -> str:
+        """``2 nodes × 8 × 1 400 W accelerators (MI355X, D.3 default)``."""
+        notes = [self.detail] if self.detail else []
+        notes += [f"{use.section} default" for use in self.defaults]
+        return f"{self.working} {self.label}" + (f" ({', '.join(notes)})" if notes else "")
 
 
 @dataclass(frozen=True)
@@ -597,7 +614,7 @@ class NodeSetPower:
         parts = [f"{format_watts(t.watts)} {t.label}" for t in self.major]
         text = " + ".join(parts)
         if self.major:
-            text = f"({text}) × (1 + {_decimal_text(self.overhead_fraction)})"
+            text = f"({text}) × (1 + {format_number(self.overhead_fraction)})"
         if self.published:
             published = f"{format_watts(self.published.watts)} {self.published.label}"
             text = f"{text} + {published}" if text else published
@@ -652,7 +669,7 @@ class SystemPower:
     def major_working(self) -> str:
         several = len(self.node_sets) > 1
         terms = [
-            f"{f'{s.node_set_id}: ' if several else ''}{t.working} {t.label}"
+            f"{f'{s.node_set_id}: ' if several else ''}{t.describe()}"
             for s in self.node_sets
             for t in s.major
         ]
@@ -662,7 +679,7 @@ class SystemPower:
     def total_working(self) -> str:
         return (
             f"total {format_watts(self.total_w)} = major {format_watts(self.major_w)}"
-            f" + overhead {_decimal_text(self.overhead_fraction)} × major"
+            f" + overhead {format_number(self.overhead_fraction)} × major"
             f" ({format_watts(self.other_w)}, {self.cooling} cooling)"
             f" + published {format_watts(self.published_w)}"
             f" + scale-out switches {format_watts(self.switches_w)}"
@@ -671,14 +688,14 @@ class SystemPower:
     def computed_fields(self) -> dict[str, tuple[Fraction, str]]:
         """The ``computed`` block as it should be: field → (value, working)."""
         published = " + ".join(
-            f"{s.published.working} ({s.node_set_id})" for s in self.node_sets if s.published
+            f"{s.published.describe()} of {s.node_set_id}" for s in self.node_sets if s.published
         )
-        switches = " + ".join(f"{t.working} {t.label}" for t in self.switches)
+        switches = " + ".join(t.describe() for t in self.switches)
         return {
             "major_components_w": (self.major_w, self.major_working()),
             "other_components_w": (
                 self.other_w,
-                f"{_decimal_text(self.overhead_fraction)} × major {format_watts(self.major_w)}"
+                f"{format_number(self.overhead_fraction)} × major {format_watts(self.major_w)}"
                 f" ({self.cooling} cooling)",
             ),
             "published_node_power_w": (self.published_w, published or "no published node sets"),
@@ -791,7 +808,7 @@ class _Calculator:
             return watts, format_watts(watts), ()
         expected_section, expected = self._default_for(kind, part, cabling, field)
         if expected_section is None:
-            return watts, f"{format_watts(watts)} (unverified default)", ()
+            return watts, format_watts(watts), ()
         if value.source != expected_section:
             self.error(
                 "default-section",
@@ -807,11 +824,10 @@ class _Calculator:
                 field,
                 f"found {format_watts(watts)} cited as an mlc_default, expected "
                 f"{format_watts(default_watts)} ({expected_section} default for {name})",
-                f"Set {field} to {format_watts(default_watts)} or cite the part's own source.",
+                f"Set {field} to {_plain(default_watts)} W or cite the part's own source.",
             )
-        shown = f"{format_watts(watts)} ({expected_section} default)"
         name = part.model if isinstance(part, CpuPart) else part
-        return watts, shown, (DefaultUse(field, expected_section, name, watts),)
+        return watts, format_watts(watts), (DefaultUse(field, expected_section, name, watts),)
 
     def _default_for(
         self, kind: str, part: str | CpuPart, cabling: str | None, field: str
@@ -887,10 +903,11 @@ class _Calculator:
                 )
                 major.append(
                     Term(
-                        f"{label} ({part.model})",
+                        label,
                         nodes * part.count_per_node * watts,
                         f"{_nodes(nodes)} × {part.count_per_node} × {shown}",
                         used,
+                        part.model,
                     )
                 )
             network = self.scale_up(f"{where}.components.scale_up_network", components)
@@ -951,8 +968,8 @@ class _Calculator:
             return Term(
                 "scale-up network (bandwidth estimate)",
                 bandwidth * 8 * energy.picojoules,
-                f"{_decimal_text(bandwidth)} TB/s × 8 bit/B × "
-                f"{_decimal_text(energy.picojoules)} pJ/bit",
+                f"{format_number(bandwidth)} TB/s × 8 bit/B × "
+                f"{format_number(energy.picojoules)} pJ/bit",
             )
         return None
 
@@ -990,10 +1007,11 @@ class _Calculator:
             )
             terms.append(
                 Term(
-                    f"{switch.model} switches",
+                    "scale-out switches",
                     switch.count * watts,
                     f"{switch.count} × {shown}",
                     used,
+                    switch.model,
                 )
             )
         return tuple(terms)
@@ -1009,8 +1027,8 @@ class _Calculator:
         required = nodes * nics.count_per_node * Fraction(nics.bandwidth_per_nic_gbps) / 1000
         working = (
             f"{nodes} nodes × {nics.count_per_node} NICs × "
-            f"{_decimal_text(Fraction(nics.bandwidth_per_nic_gbps))} Gb/s / 1000 = "
-            f"{_decimal_text(required)} Tb/s"
+            f"{format_number(Fraction(nics.bandwidth_per_nic_gbps))} Gb/s / 1000 = "
+            f"{format_number(required)} Tb/s"
         )
         declared = Fraction(scale_out.required_bandwidth_tbps or 0)
         field = "scale_out.required_bandwidth_tbps"
@@ -1018,18 +1036,18 @@ class _Calculator:
             self.error(
                 "bandwidth-low",
                 field,
-                f"found {_decimal_text(declared)} Tb/s, expected at least "
-                f"{_decimal_text(required)} Tb/s",
-                f"Set {field} to {_decimal_text(required)}.",
+                f"found {format_number(declared)} Tb/s, expected at least "
+                f"{format_number(required)} Tb/s",
+                f"Set {field} to {_plain(required)}.",
                 working,
             )
         elif declared > required:
             self.warning(
                 "bandwidth-high",
                 field,
-                f"found {_decimal_text(declared)} Tb/s, more than the NICs need "
-                f"({_decimal_text(required)} Tb/s)",
-                f"Set {field} to {_decimal_text(required)} unless the network needs more.",
+                f"found {format_number(declared)} Tb/s, more than the NICs need "
+                f"({format_number(required)} Tb/s)",
+                f"Set {field} to {_plain(required)} unless the network needs more.",
                 working,
             )
         offered = sum(
@@ -1037,14 +1055,14 @@ class _Calculator:
         )
         if offered < required:
             listing = " + ".join(
-                f"{s.count} × {_decimal_text(Fraction(s.bandwidth_tbps))} Tb/s ({s.model})"
+                f"{s.count} × {format_number(Fraction(s.bandwidth_tbps))} Tb/s ({s.model})"
                 for s in scale_out.switches
             )
             self.error(
                 "switch-bandwidth",
                 "scale_out.switches",
-                f"found {_decimal_text(offered)} Tb/s of switch bandwidth, expected at least "
-                f"{_decimal_text(required)} Tb/s",
+                f"found {format_number(offered)} Tb/s of switch bandwidth, expected at least "
+                f"{format_number(required)} Tb/s",
                 "Declare every scale-out switch the NICs connect to.",
                 f"{listing} < {working}",
             )
@@ -1060,9 +1078,9 @@ class _Calculator:
                 self.error(
                     "computed-mismatch",
                     "computed.overhead_fraction",
-                    f"found {_decimal_text(Fraction(computed.overhead_fraction))}, expected "
-                    f"{_decimal_text(power.overhead_fraction)} ({power.cooling} cooling)",
-                    f"Set computed.overhead_fraction to {_decimal_text(power.overhead_fraction)}.",
+                    f"found {format_number(Fraction(computed.overhead_fraction))}, expected "
+                    f"{format_number(power.overhead_fraction)} ({power.cooling} cooling)",
+                    f"Set computed.overhead_fraction to {_plain(power.overhead_fraction)}.",
                 )
             for name, (expected, working) in power.computed_fields().items():
                 stated = getattr(computed, name)
@@ -1074,7 +1092,7 @@ class _Calculator:
                         f"computed.{name}",
                         f"found {format_watts(Fraction(stated))}, expected "
                         f"{format_watts(expected)} (± {format_watts(d.watts_tolerance)})",
-                        f"Set computed.{name} to {_decimal_text(expected)}.",
+                        f"Set computed.{name} to {_plain(expected)}.",
                         working,
                     )
         stated_kw = Fraction(descriptor.provisioned_power_kw)
@@ -1084,8 +1102,8 @@ class _Calculator:
                 "provisioned-mismatch",
                 "provisioned_power_kw",
                 f"found {format_kw(stated_kw)}, expected {format_kw(expected_kw, 2)} "
-                f"(± {_decimal_text(d.provisioned_kw_tolerance)})",
-                f"Set provisioned_power_kw to {_decimal_text(expected_kw, 2)}.",
+                f"(± {format_number(d.provisioned_kw_tolerance)})",
+                f"Set provisioned_power_kw to {_plain(expected_kw, 2)}.",
                 f"{power.total_working()}; {format_watts(power.total_w)} / 1000 rounded to "
                 f"2 decimals",
             )
@@ -1555,7 +1573,7 @@ def _shortfall(dp: int, dp_max: int, shortfall: Any, working: str) -> list[Power
 
 
 def _tps_per_kw(
-    point: PointPower, system_tps: float | None, stored: Any, tolerance: Fraction
+    point: PointPower, system_tps: float | Fraction | None, stored: Any, tolerance: Fraction
 ) -> tuple[Fraction | None, list[PowerFinding]]:
     kw = point.kw
     if system_tps is None or (isinstance(system_tps, float) and not math.isfinite(system_tps)):
@@ -1586,7 +1604,7 @@ def _tps_per_kw(
                 "tps-per-kw-invalid",
                 "system_tps_per_kw",
                 f"found {stored!r:.60}, expected a number",
-                f"Set system_tps_per_kw to {_decimal_text(derived)}.",
+                f"Set system_tps_per_kw to {_plain(derived)}.",
             )
         ]
     value = _fraction(stored)
@@ -1596,10 +1614,10 @@ def _tps_per_kw(
                 "error",
                 "tps-per-kw-mismatch",
                 "system_tps_per_kw",
-                f"found {_decimal_text(value)}, expected {_decimal_text(derived)} "
-                f"(± {_decimal_text(tolerance * 100)} %)",
-                f"Set system_tps_per_kw to {_decimal_text(derived)}.",
-                f"{_decimal_text(tps)} tokens/s / {point.working()}",
+                f"found {format_number(value)}, expected {format_number(derived)} "
+                f"(± {format_number(tolerance * 100)} %)",
+                f"Set system_tps_per_kw to {_plain(derived)}.",
+                f"{format_number(tps)} tokens/s / {point.working()}",
             )
         ]
     return derived, []
@@ -1612,7 +1630,7 @@ def assess_point(
     nodes_used: Any = None,
     parallelism: Parallelism | None = None,
     dp_shortfall: Any = None,
-    system_tps: float | None = None,
+    system_tps: float | Fraction | None = None,
     stored_tps_per_kw: Any = None,
     facts: SystemFacts | None = None,
 ) -> PointAssessment:
