@@ -191,6 +191,44 @@ def explain(rule_id: str, round_name: str | None) -> None:
     click.echo(explanation(rule), nl=False)
 
 
+@main.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text tables, or the same numbers as JSON.",
+)
+def power(path: Path, output_format: str) -> None:
+    """Show the power of each system of a v1.0 submission at PATH, with its working.
+
+    Per system: provisioned power (§4.5, Appendix E), each node set's contribution and the
+    Appendix D defaults used; per point: nodes used, point kW, system tokens/s and tokens/s
+    per kW. Exits 1 when a system's system_power.json is unreadable or has errors (whether
+    a system needs one is for `check` to say).
+    """
+    import json
+
+    from .power_report import as_json, power_overview, render_text
+
+    views = power_overview(path)
+    if not views:
+        click.echo(
+            f"error: no system under results/ in {path}; expected a v1.0 submission "
+            "(<org>/<submission_id>/results/<system>/system_power.json)",
+            err=True,
+        )
+        sys.exit(1)
+    if output_format == "json":
+        click.echo(json.dumps(as_json(views), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(views), nl=False)
+    if any(view.state not in ("ok", "missing") for view in views):
+        sys.exit(1)
+
+
 def _plot_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     from .plot import PlotError, output_kind
 
