@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from . import loading
-from .layout import DIR, FILE, UNSAFE, Document, Tree, _summary_essentials
-from .models import is_plainly_valid_summary, validate
+from .layout import DIR, FILE, UNSAFE, Document, Tree
+from .models import _percentile_level, is_plainly_valid_summary, validate
 from .models_v1 import (
     AccuracyEntry,
     PointConfigV1,
@@ -99,6 +99,35 @@ def derived_system_tps(summary: dict[str, Any]) -> Fraction | None:
     if not all(math.isfinite(v) for v in numbers) or total <= 0 or duration <= 0:
         return None
     return Fraction(Decimal(repr(total))) * 10**9 / Fraction(Decimal(repr(duration)))
+
+
+def _summary_essentials(data: Any) -> Any:
+    """What v1.0 rules read from a summary: top-level values, of each block its ``total`` and
+    its 90th percentile (keyed ``"90"`` whatever the spelling), and the agentic full-run block.
+
+    Real summaries carry histograms (~18 KB each); a thousand kept whole would dominate memory.
+    An empty block stays empty (``output_sequence_lengths: {}`` means "no tokenizer").
+    """
+    if not isinstance(data, dict):
+        return data
+    kept: dict[str, Any] = {}
+    for key, value in data.items():
+        if not isinstance(value, dict) or key == "output_sequence_lengths_full_run":
+            kept[key] = value
+            continue
+        block: dict[str, Any] = {}
+        if "total" in value:
+            block["total"] = value["total"]
+        percentiles = value.get("percentiles")
+        if isinstance(percentiles, dict):
+            p90 = [
+                number
+                for name, number in percentiles.items()
+                if isinstance(name, str) and _percentile_level(name) == "90"
+            ]
+            block["percentiles"] = {"90": p90[0]} if p90 else {}
+        kept[key] = block
+    return kept
 
 
 def _int(value: Any) -> int | None:
