@@ -8,7 +8,9 @@ collects and formats them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -135,6 +137,14 @@ def _number(value: Fraction | None, suffix: str = "") -> str:
     return "—" if value is None else format_number(value) + suffix
 
 
+def _stored(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return format_number(Fraction(Decimal(repr(value))))
+    return repr(value)
+
+
 def render_text(views: list[SystemPowerView]) -> str:
     """Plain-text tables, one block per system."""
     lines: list[str] = []
@@ -173,7 +183,7 @@ def render_text(views: list[SystemPowerView]) -> str:
                     _number(p.point_kw),
                     _number(p.system_tps),
                     _number(p.tps_per_kw),
-                    "—" if p.stored_tps_per_kw is None else str(p.stored_tps_per_kw),
+                    _stored(p.stored_tps_per_kw),
                 )
                 for p in view.points
             ]

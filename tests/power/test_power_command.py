@@ -37,18 +37,8 @@ def test_table_shows_system_node_sets_defaults_and_points(tree):
     assert "    scale_out.nics.tdp_per_nic: 75 W NIC (D.4)" in lines
     point = next(line for line in lines if line.strip().startswith("llama3_1-8b"))
     # C, nodes used, point kW (20 036 W), system tps, tps/kW, stored
-    assert point.split() == [
-        "llama3_1-8b",
-        "8",
-        "gpu",
-        "1/2",
-        "20.036",
-        "40",
-        "072",
-        "2",
-        "000",
-        "2000",
-    ]
+    cells = ["llama3_1-8b", "8", "gpu", "1/2", "20.036", "40 072", "2 000", "2 000"]
+    assert point.split() == " ".join(cells).split()
 
 
 def test_json_has_the_same_numbers(tree):
