@@ -35,15 +35,13 @@ from .models_v1 import (
     read_accuracy,
 )
 from .power import (
-    PointAssessment,
     SystemFacts,
     SystemPowerAssessment,
-    assess_point,
     assess_system_power,
-    parallelism_from_description,
     system_facts_from_description,
 )
 from .power_data import load_power_defaults
+from .power_point import PointAssessment, assess_point, parallelism_from_description
 from .regions_v1 import RegionsV1, compute_regions_v1, derive_c_min, region_computation_problems
 from .rounds_v1 import RoundV1
 

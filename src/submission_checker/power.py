@@ -1,64 +1,53 @@
-"""Round v1.0 power: ``system_power.json``, provisioned power, point power and tokens/s per kW.
+r"""Round v1.0 power: provisioned power of a ``system_power.json`` (policy §4.5, Appendices D/E).
 
-Pure arithmetic of policy §4.5 and Appendices D/E (checker-v1.0.md Part B §4.5): data in,
-numbers and findings out, no file access. Every number is exact (``Fraction``, from the
-decimals the submitter typed), so the spec's tolerances (±0.5 W, ±0.005 kW, 1 %) are compared
-without float noise, and every computed number keeps the terms it came from so that a finding
-can show its working ("major 11 200 W = 1 node × 8 × 1 400 W accelerators (gb300, D.3
-default) + …"). Nothing here raises on bad input: problems come back as ``PowerFinding``\\ s.
+Pure arithmetic (checker-v1.0.md Part B §4.5): parsed data in, numbers and findings out, no file
+access. Every number is exact (``Fraction``, from the decimals the submitter typed), so the
+spec's tolerances (±0.5 W, ±0.005 kW) hold at their edges, and every computed number keeps
+the terms it came from so that a finding can show its working ("major 11 200 W = 1 node × 8 ×
+1 400 W accelerators (GB300, D.3 default) + …"). Nothing here raises on bad input: problems
+come back as ``PowerFinding``\ s. The schema is ``power_schema``; power per point is
+``power_point``; the round's numbers are data (``power_data`` reads them).
 
 Provisioned power (E.7): per node set, ``component_sum`` adds its parts per node times its
 nodes (major components), ``published_system`` adds nodes × published node power and
 ``node_scaling`` adds published rack power × nodes / nodes in the published rack. The system
 adds an overhead fraction (0.30 liquid, 0.50 air) of the major components and the scale-out
-switches. Point power (§4.5.3) charges each set for the nodes the point used and the switches
-for the share of all nodes used.
+switches.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Annotated, Any, ClassVar, Literal
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
+from typing import Any, Literal
 
 from .models import validate
+from .power_schema import Components, CpuPart, NodeSet, Part, SourcedValue, SystemPowerFile
 
 __all__ = [
     "DefaultUse",
     "NodeSetPower",
-    "Parallelism",
-    "PointPower",
     "PowerDefaults",
     "PowerFinding",
     "SystemFacts",
     "SystemPower",
     "SystemPowerAssessment",
-    "SystemPowerFile",
     "Term",
-    "assess_point",
     "assess_system_power",
     "classify_cooling",
+    "exact",
     "format_kw",
     "format_number",
     "format_watts",
-    "parallelism_from_description",
+    "lenient_int",
+    "plain_number",
     "system_facts_from_description",
 ]
 
 Severity = Literal["error", "warning"]
-
-# Input bounds: large enough for any real system, small enough that no input makes the exact
-# arithmetic slow.
-MAX_COUNT = 1_000_000
-MAX_VALUE = 10**12
-
 
 # ---------------------------------------------------------------------------------------------
 # Findings and number formatting
@@ -79,7 +68,8 @@ class PowerFinding:
     working: str = ""
 
 
-def _fraction(value: Decimal | int | float | Fraction) -> Fraction:
+def exact(value: Decimal | int | float | Fraction) -> Fraction:
+    """A JSON number as an exact fraction (a float by its shortest decimal spelling)."""
     if isinstance(value, float):
         return Fraction(Decimal(repr(value)))
     return Fraction(value)
@@ -104,7 +94,7 @@ def format_number(value: Fraction, places: int = 3, *, grouped: bool = True) -> 
     return f"{sign}{digits}.{fraction_digits}" if fraction_digits else f"{sign}{digits}"
 
 
-def _plain(value: Fraction, places: int = 3) -> str:
+def plain_number(value: Fraction, places: int = 3) -> str:
     """A number for a fix, ready to paste into JSON."""
     return format_number(value, places, grouped=False)
 
@@ -166,7 +156,7 @@ class PowerDefaults:
         def number(value: Any) -> Fraction:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise TypeError(f"expected a number, found {value!r}")
-            return _fraction(value)
+            return exact(value)
 
         cpu_rows = tuple(
             CpuDefaultRow(
@@ -257,291 +247,6 @@ class PowerDefaults:
                 shown = format_watts(watts)
             items.append(f"{name} {shown}")
         return f"NIC {format_watts(self.nic_watts)}; switches " + ", ".join(items)
-
-
-# ---------------------------------------------------------------------------------------------
-# Schema of system_power.json (§4.5.2)
-
-
-def _plain_number(value: Any) -> Any:
-    """JSON numbers only (no booleans, no strings), as exact decimals."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise PydanticCustomError("number_type", "expected a number")
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise PydanticCustomError("finite_number", "expected a finite number")
-        return Decimal(repr(value))
-    return Decimal(value)
-
-
-Number = Annotated[Decimal, BeforeValidator(_plain_number), Field(ge=0, le=MAX_VALUE)]
-Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-PositiveCount = Annotated[int, Field(ge=1, le=MAX_COUNT)]
-Text = Annotated[str, Field(min_length=1)]
-
-_STRICT = ConfigDict(strict=True, extra="allow", allow_inf_nan=False)
-_URL = re.compile(r"https?://[^\s/]+\S*")
-MLC_DEFAULT_SECTIONS = ("D.1", "D.2", "D.3", "D.4")
-
-
-def _problem(message: str, fix: str) -> PydanticCustomError:
-    return PydanticCustomError("power", message, {"fix": fix})
-
-
-class _Strict(BaseModel):
-    model_config = _STRICT
-
-
-class SourcedValue(BaseModel):
-    """A figure with its provenance; no other keys allowed (a typo must not pass silently)."""
-
-    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
-
-    value_w: Number | None = None
-    value_kw: Number | None = None
-    value_pj: Number | None = None
-    source_type: Literal["vendor_spec", "publication", "public_statement", "mlc_default"]
-    source: str
-
-    #: the unit keys this kind of value may use
-    units: ClassVar[tuple[str, ...]] = ("value_w", "value_kw", "value_pj")
-
-    @model_validator(mode="after")
-    def _one_value_and_a_source(self) -> SourcedValue:
-        given = [
-            key for key in ("value_w", "value_kw", "value_pj") if getattr(self, key) is not None
-        ]
-        if len(given) != 1:
-            allowed = "/".join(self.units)
-            raise _problem(
-                f"expected exactly one of {allowed}, found {len(given)}",
-                f"Give the figure once, as one of {allowed}.",
-            )
-        if given[0] not in self.units:
-            allowed = "/".join(self.units)
-            raise _problem(
-                f"expected one of {allowed}, found {given[0]}",
-                f"Give this figure as {allowed}.",
-            )
-        if self.source_type == "mlc_default":
-            if self.source not in MLC_DEFAULT_SECTIONS:
-                raise _problem(
-                    f"expected source {', '.join(MLC_DEFAULT_SECTIONS)} for an mlc_default, "
-                    f"found {self.source!r}",
-                    "Cite the Appendix D section of the default, e.g. source: D.3.",
-                )
-        elif not _URL.fullmatch(self.source):
-            raise _problem(
-                f"expected an http(s) URL as source, found {self.source!r}",
-                "Link the vendor specification or publication the figure comes from.",
-            )
-        return self
-
-    @property
-    def is_default(self) -> bool:
-        return self.source_type == "mlc_default"
-
-    @property
-    def watts(self) -> Fraction:
-        if self.value_kw is not None:
-            return Fraction(self.value_kw) * 1000
-        return Fraction(self.value_w if self.value_w is not None else 0)
-
-
-class PowerValue(SourcedValue):
-    """A power figure: ``value_w`` or ``value_kw``."""
-
-    units: ClassVar[tuple[str, ...]] = ("value_w", "value_kw")
-
-
-class EnergyPerBit(SourcedValue):
-    """An energy figure in picojoules per bit: ``value_pj``."""
-
-    units: ClassVar[tuple[str, ...]] = ("value_pj",)
-
-    @property
-    def picojoules(self) -> Fraction:
-        return Fraction(self.value_pj or 0)
-
-
-class Part(_Strict):
-    model: Text
-    count_per_node: Count
-    tdp_per_unit: PowerValue
-
-
-class CpuPart(Part):
-    """A CPU; ``architecture`` and ``cores`` are needed only to cite the D.2 default."""
-
-    architecture: Literal["x86", "arm"] | None = None
-    cores: PositiveCount | None = None
-
-
-class ScaleUpNetwork(_Strict):
-    method: Literal["none", "declared_tdp", "bandwidth_estimate"]
-    switch_count: Count | None = None
-    tdp_per_switch: PowerValue | None = None
-    aggregate_bandwidth_tbps: Number | None = None
-    energy_per_bit_pj: EnergyPerBit | None = None
-
-    @model_validator(mode="after")
-    def _method_inputs(self) -> ScaleUpNetwork:
-        needs = {
-            "declared_tdp": ("switch_count", "tdp_per_switch"),
-            "bandwidth_estimate": ("aggregate_bandwidth_tbps", "energy_per_bit_pj"),
-        }.get(self.method, ())
-        missing = [name for name in needs if getattr(self, name) is None]
-        if missing:
-            raise _problem(
-                f"method {self.method} needs {' and '.join(needs)}; missing {', '.join(missing)}",
-                f"Add {', '.join(missing)} to scale_up_network.",
-            )
-        return self
-
-
-class Components(_Strict):
-    cpu: CpuPart | None = None
-    accelerator: Part | None = None
-    combined_cpu_accelerator: Part | None = None
-    scale_up_network: ScaleUpNetwork
-
-    @model_validator(mode="after")
-    def _parts(self) -> Components:
-        separate = self.cpu is not None or self.accelerator is not None
-        if self.combined_cpu_accelerator is not None and separate:
-            raise _problem(
-                "expected combined_cpu_accelerator or cpu/accelerator, found both",
-                "Keep combined_cpu_accelerator for a combined part, or cpu and accelerator.",
-            )
-        if self.combined_cpu_accelerator is None and not separate:
-            raise _problem(
-                "expected cpu and/or accelerator, or combined_cpu_accelerator; found none",
-                "Describe the node's processors under components.",
-            )
-        return self
-
-
-def _ensemble_id(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return value
-
-
-class NodeSet(_Strict):
-    node_set_id: Text
-    system_node_ensemble_id: Annotated[int, BeforeValidator(_ensemble_id), Field(ge=0)]
-    nodes_provisioned: PositiveCount
-    power_method: Literal["component_sum", "published_system", "node_scaling"]
-    components: Components | None = None
-    published_power: PowerValue | None = None
-    nodes_in_published_rack: PositiveCount | None = None
-
-    @model_validator(mode="after")
-    def _method_inputs(self) -> NodeSet:
-        if self.power_method == "component_sum" and self.components is None:
-            raise _problem(
-                "power_method component_sum needs components, found none",
-                "Add components (cpu/accelerator, scale_up_network) or change power_method.",
-            )
-        if self.power_method != "component_sum" and self.published_power is None:
-            raise _problem(
-                f"power_method {self.power_method} needs published_power, found none",
-                "Add published_power with its source.",
-            )
-        if self.power_method == "node_scaling":
-            rack = self.nodes_in_published_rack
-            if rack is None or rack <= self.nodes_provisioned:
-                raise _problem(
-                    f"power_method node_scaling needs nodes_in_published_rack > "
-                    f"nodes_provisioned ({self.nodes_provisioned}), found {rack}",
-                    "Give the node count of the published rack, or use published_system "
-                    "when the whole published system is provisioned.",
-                )
-        return self
-
-
-class Nics(_Strict):
-    count_per_node: Count
-    bandwidth_per_nic_gbps: Number
-    counted: bool
-    tdp_per_nic: PowerValue | None = None
-    excluded_from_published_power: bool = False
-
-    @model_validator(mode="after")
-    def _tdp_when_counted(self) -> Nics:
-        if self.counted and self.tdp_per_nic is None:
-            raise _problem(
-                "counted NICs need tdp_per_nic, found none",
-                "Add tdp_per_nic (the D.4 default is 75 W) or set counted: false.",
-            )
-        return self
-
-
-class Switch(_Strict):
-    model: Text
-    count: Count
-    bandwidth_tbps: Number
-    power_per_switch: PowerValue
-
-
-class ScaleOut(_Strict):
-    present: bool
-    cabling: Literal["passive", "active_optical"] | None = None
-    required_bandwidth_tbps: Number | None = None
-    nics: Nics | None = None
-    switches: list[Switch] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _present_needs(self) -> ScaleOut:
-        if self.present:
-            missing = [
-                name
-                for name in ("cabling", "required_bandwidth_tbps", "nics")
-                if getattr(self, name) is None
-            ]
-            if not self.switches:
-                missing.append("switches")
-            if missing:
-                raise _problem(
-                    f"a present scale-out network needs {', '.join(missing)}, found none",
-                    f"Add {', '.join(missing)} to scale_out (or set present: false).",
-                )
-        return self
-
-
-class ComputedBlock(_Strict):
-    major_components_w: Number | None = None
-    overhead_fraction: Number | None = None
-    other_components_w: Number | None = None
-    published_node_power_w: Number | None = None
-    scale_out_switch_power_w: Number | None = None
-    total_system_power_w: Number | None = None
-
-
-class SystemPowerFile(_Strict):
-    """``results/<system>/system_power.json`` (§4.5.2)."""
-
-    system_desc_id: Text
-    cooling: Literal["liquid", "air"]
-    node_sets: Annotated[list[NodeSet], Field(min_length=1)]
-    scale_out: ScaleOut
-    declared_provisioned_power: PowerValue | None = None
-    computed: ComputedBlock | None = None
-    provisioned_power_kw: Number
-    mlc_estimated_power: bool | None = None
-    notes: Any = None
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> SystemPowerFile:
-        seen: set[str] = set()
-        for node_set in self.node_sets:
-            if node_set.node_set_id in seen:
-                raise _problem(
-                    f"expected unique node_set_id values, found {node_set.node_set_id!r} twice",
-                    "Give every node set its own node_set_id.",
-                )
-            seen.add(node_set.node_set_id)
-        return self
 
 
 # ---------------------------------------------------------------------------------------------
@@ -732,7 +437,7 @@ def classify_cooling(text: str) -> str | None:
     return "liquid" if liquid else "air" if air else None
 
 
-def _integer(value: Any) -> int | None:
+def lenient_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -757,7 +462,7 @@ def system_facts_from_description(description: Any) -> SystemFacts:
             continue
         if isinstance(node_type.get("cooling"), str) and node_type["cooling"].strip():
             cooling.append(node_type["cooling"].strip())
-        ensemble = _integer(node_type.get("system_node_ensemble_id"))
+        ensemble = lenient_int(node_type.get("system_node_ensemble_id"))
         if ensemble is None:
             continue
         ids.add(ensemble)
@@ -765,14 +470,14 @@ def system_facts_from_description(description: Any) -> SystemFacts:
         count = None
         if isinstance(infos, list):
             counts = [
-                _integer(info.get("accelerators_per_node"))
+                lenient_int(info.get("accelerators_per_node"))
                 for info in infos
                 if isinstance(info, Mapping)
             ]
             if counts and all(c is not None for c in counts):
                 count = sum(c for c in counts if c is not None)
         elif "accelerators_per_node" in node_type:
-            count = _integer(node_type.get("accelerators_per_node"))
+            count = lenient_int(node_type.get("accelerators_per_node"))
         if count is not None:
             accelerators[ensemble] = count
     return SystemFacts(tuple(cooling), frozenset(ids) if ids else None, accelerators)
@@ -824,7 +529,7 @@ class _Calculator:
                 field,
                 f"found {format_watts(watts)} cited as an mlc_default, expected "
                 f"{format_watts(default_watts)} ({expected_section} default for {name})",
-                f"Set {field} to {_plain(default_watts)} W or cite the part's own source.",
+                f"Set {field} to {plain_number(default_watts)} W or cite the part's own source.",
             )
         name = part.model if isinstance(part, CpuPart) else part
         return watts, format_watts(watts), (DefaultUse(field, expected_section, name, watts),)
@@ -1038,7 +743,7 @@ class _Calculator:
                 field,
                 f"found {format_number(declared)} Tb/s, expected at least "
                 f"{format_number(required)} Tb/s",
-                f"Set {field} to {_plain(required)}.",
+                f"Set {field} to {plain_number(required)}.",
                 working,
             )
         elif declared > required:
@@ -1047,7 +752,7 @@ class _Calculator:
                 field,
                 f"found {format_number(declared)} Tb/s, more than the NICs need "
                 f"({format_number(required)} Tb/s)",
-                f"Set {field} to {_plain(required)} unless the network needs more.",
+                f"Set {field} to {plain_number(required)} unless the network needs more.",
                 working,
             )
         offered = sum(
@@ -1080,7 +785,7 @@ class _Calculator:
                     "computed.overhead_fraction",
                     f"found {format_number(Fraction(computed.overhead_fraction))}, expected "
                     f"{format_number(power.overhead_fraction)} ({power.cooling} cooling)",
-                    f"Set computed.overhead_fraction to {_plain(power.overhead_fraction)}.",
+                    f"Set computed.overhead_fraction to {plain_number(power.overhead_fraction)}.",
                 )
             for name, (expected, working) in power.computed_fields().items():
                 stated = getattr(computed, name)
@@ -1092,7 +797,7 @@ class _Calculator:
                         f"computed.{name}",
                         f"found {format_watts(Fraction(stated))}, expected "
                         f"{format_watts(expected)} (± {format_watts(d.watts_tolerance)})",
-                        f"Set computed.{name} to {_plain(expected)}.",
+                        f"Set computed.{name} to {plain_number(expected)}.",
                         working,
                     )
         stated_kw = Fraction(descriptor.provisioned_power_kw)
@@ -1103,7 +808,7 @@ class _Calculator:
                 "provisioned_power_kw",
                 f"found {format_kw(stated_kw)}, expected {format_kw(expected_kw, 2)} "
                 f"(± {format_number(d.provisioned_kw_tolerance)})",
-                f"Set provisioned_power_kw to {_plain(expected_kw, 2)}.",
+                f"Set provisioned_power_kw to {plain_number(expected_kw, 2)}.",
                 f"{power.total_working()}; {format_watts(power.total_w)} / 1000 rounded to "
                 f"2 decimals",
             )
@@ -1222,438 +927,3 @@ def assess_system_power(
     if facts is not None:
         findings.extend(_check_facts(descriptor, facts))
     return SystemPowerAssessment(descriptor, power, tuple(findings))
-
-
-# ---------------------------------------------------------------------------------------------
-# Per point (§4.5.3): nodes used, point power, tokens/s per kW, maximal engagement
-
-
-@dataclass(frozen=True)
-class Parallelism:
-    """The parallelism a point declares (§8.2); ``None`` for a degree it does not state."""
-
-    data: int | None = None
-    tensor: int | None = None
-    pipeline: int | None = None
-    expert: int | None = None
-    disaggregated: bool = False
-    unreadable: tuple[str, ...] = ()
-
-    @property
-    def declared(self) -> bool:
-        return any(v is not None for v in (self.data, self.tensor, self.pipeline, self.expert))
-
-    def degree(self, name: str) -> int:
-        value = getattr(self, name)
-        return 1 if value is None else value
-
-    @property
-    def replica_accelerators(self) -> int:
-        """TP × PP × EP: accelerators one data-parallel replica needs."""
-        return self.degree("tensor") * self.degree("pipeline") * self.degree("expert")
-
-    @property
-    def accelerators_needed(self) -> int:
-        return self.degree("data") * self.replica_accelerators
-
-    def formula(self) -> str:
-        shown = []
-        for name, key in (("DP", "data"), ("TP", "tensor"), ("PP", "pipeline"), ("EP", "expert")):
-            value = getattr(self, key)
-            shown.append(f"{name} {value}" if value is not None else f"{name} 1 (absent)")
-        return " × ".join(shown)
-
-
-_PARALLEL_KEYS = {
-    "data": "data_parallel",
-    "tensor": "tensor_parallel",
-    "pipeline": "pipeline_parallel",
-    "expert": "expert_parallel",
-}
-
-
-def parallelism_from_description(description: Any) -> Parallelism:
-    """Parallelism from a system_desc.json mapping: top-level fields, else ``config_summary``."""
-    if not isinstance(description, Mapping):
-        return Parallelism()
-    summary = description.get("config_summary")
-    sources = [description] + ([summary] if isinstance(summary, Mapping) else [])
-    values: dict[str, int | None] = {}
-    unreadable: list[str] = []
-    for key, name in _PARALLEL_KEYS.items():
-        values[key] = None
-        for source in sources:
-            if source.get(name) is None:
-                continue
-            number = _integer(source[name])
-            if number is None or number < 1 or number > MAX_COUNT:
-                unreadable.append(f"{name}={source[name]!r}")
-            else:
-                values[key] = number
-            break
-    disaggregated = any(source.get("disaggregated") is True for source in sources)
-    return Parallelism(**values, disaggregated=disaggregated, unreadable=tuple(unreadable))
-
-
-@dataclass(frozen=True)
-class PointPower:
-    """What one point is charged: nodes used per set, power in kW and its working."""
-
-    used: tuple[tuple[NodeSetPower, int], ...]  # (set, Y_s) in file order
-    switches_w: Fraction
-    nodes_provisioned: int
-
-    @property
-    def nodes_used(self) -> int:
-        return sum(y for _, y in self.used)
-
-    @property
-    def watts(self) -> Fraction:
-        sets = sum((s.power_w * y / s.nodes_provisioned for s, y in self.used), Fraction(0))
-        return sets + self.switches_w * self.nodes_used / self.nodes_provisioned
-
-    @property
-    def kw(self) -> Fraction:
-        return self.watts / 1000
-
-    def working(self) -> str:
-        parts = [
-            f"{s.node_set_id} {format_watts(s.power_w)} × {y}/{s.nodes_provisioned}"
-            for s, y in self.used
-        ]
-        if self.switches_w:
-            parts.append(
-                f"switches {format_watts(self.switches_w)} × "
-                f"{self.nodes_used}/{self.nodes_provisioned}"
-            )
-        return f"point {format_kw(self.kw)} = ({' + '.join(parts)}) / 1000"
-
-
-@dataclass(frozen=True)
-class PointAssessment:
-    """The power of one point and the findings of its three rules."""
-
-    power: PointPower
-    nodes_used: tuple[PowerFinding, ...]
-    engagement: tuple[PowerFinding, ...]
-    tps_per_kw: Fraction | None
-    tps_per_kw_findings: tuple[PowerFinding, ...]
-
-
-def _nodes_used(power: SystemPower, raw: Any) -> tuple[dict[int, int], list[PowerFinding]]:
-    """Y_s by node-set position from point.yaml ``nodes_used`` (absent → every node)."""
-    used = {index: s.nodes_provisioned for index, s in enumerate(power.node_sets)}
-    findings: list[PowerFinding] = []
-    if raw is None:
-        return used, findings
-    if not isinstance(raw, list):
-        findings.append(
-            PowerFinding(
-                "error",
-                "nodes-used-invalid",
-                "nodes_used",
-                f"found {type(raw).__name__}, expected a list of "
-                "{system_node_ensemble_id, nodes}",
-                "Write nodes_used as a list of {system_node_ensemble_id, nodes} entries.",
-            )
-        )
-        return used, findings
-    seen: set[int] = set()
-    for position, entry in enumerate(raw):
-        field = f"nodes_used[{position}]"
-        ensemble = (
-            _integer(entry.get("system_node_ensemble_id")) if isinstance(entry, Mapping) else None
-        )
-        nodes = entry.get("nodes") if isinstance(entry, Mapping) else None
-        if ensemble is None or isinstance(nodes, bool) or not isinstance(nodes, int):
-            findings.append(
-                PowerFinding(
-                    "error",
-                    "nodes-used-invalid",
-                    field,
-                    f"found {entry!r:.80}, expected {{system_node_ensemble_id: <int>, "
-                    "nodes: <int>}",
-                    f"Give {field} an integer system_node_ensemble_id and nodes.",
-                )
-            )
-            continue
-        if ensemble in seen:
-            findings.append(
-                PowerFinding(
-                    "error",
-                    "nodes-used-duplicate",
-                    f"{field}.system_node_ensemble_id",
-                    f"found ensemble {ensemble} a second time, expected each ensemble once",
-                    "Merge the entries of this ensemble into one.",
-                )
-            )
-            continue
-        seen.add(ensemble)
-        matches = [i for i, s in enumerate(power.node_sets) if s.ensemble_id == ensemble]
-        if len(matches) != 1:
-            sets = ", ".join(power.node_sets[i].node_set_id for i in matches) or "none"
-            findings.append(
-                PowerFinding(
-                    "error",
-                    "nodes-used-ensemble",
-                    f"{field}.system_node_ensemble_id",
-                    f"found ensemble {ensemble}, which matches {len(matches)} node sets of "
-                    f"system_power.json ({sets}), expected exactly 1",
-                    "Use an ensemble id that exactly one node set of system_power.json has.",
-                )
-            )
-            continue
-        node_set = power.node_sets[matches[0]]
-        if not 1 <= nodes <= node_set.nodes_provisioned:
-            findings.append(
-                PowerFinding(
-                    "error",
-                    "nodes-used-range",
-                    f"{field}.nodes",
-                    f"found {nodes}, expected 1–{node_set.nodes_provisioned} (the nodes "
-                    f"provisioned in node set {node_set.node_set_id})",
-                    f"Set {field}.nodes to the nodes the point ran on.",
-                )
-            )
-            continue
-        used[matches[0]] = nodes
-    return used, findings
-
-
-def _accelerators_per_set(power: SystemPower, facts: SystemFacts) -> dict[int, int | None]:
-    return {
-        index: s.accelerators_per_node
-        if s.accelerators_per_node is not None
-        else facts.accelerators_per_node.get(s.ensemble_id)
-        for index, s in enumerate(power.node_sets)
-    }
-
-
-def _engagement(
-    point: PointPower,
-    per_node: dict[int, int | None],
-    parallelism: Parallelism,
-    shortfall: Any,
-) -> tuple[list[PowerFinding], list[PowerFinding]]:
-    """Findings of nodes-used (accelerator capacity) and of maximal-engagement."""
-    capacity: list[PowerFinding] = []
-    engagement: list[PowerFinding] = []
-    if parallelism.disaggregated:
-        engagement.append(
-            PowerFinding(
-                "warning",
-                "engagement-disaggregated",
-                "disaggregated",
-                "found a disaggregated deployment; maximal engagement is not computed for it",
-                "Explain the prefill/decode split in config_summary_notes.",
-            )
-        )
-        return capacity, engagement
-    if parallelism.unreadable or not parallelism.declared:
-        shown = ", ".join(parallelism.unreadable) or "none declared"
-        engagement.append(
-            PowerFinding(
-                "warning",
-                "engagement-no-parallelism",
-                "data_parallel",
-                f"found no readable parallelism ({shown}); maximal engagement not checked",
-                "Declare data_parallel, tensor_parallel, pipeline_parallel and "
-                "expert_parallel (positive integers) in system_desc.json.",
-            )
-        )
-        return capacity, engagement
-    unknown = [s.node_set_id for index, (s, y) in enumerate(point.used) if per_node[index] is None]
-    if unknown:
-        engagement.append(
-            PowerFinding(
-                "warning",
-                "engagement-unknown-accelerators",
-                "accelerators_per_node",
-                f"found no accelerator count per node for node set(s) {', '.join(unknown)}; "
-                "maximal engagement not checked",
-                "Give accelerators_per_node in the system description's node_types (or an "
-                "accelerator under components).",
-            )
-        )
-        return capacity, engagement
-    counts = {index: per_node[index] or 0 for index in per_node}
-    provisioned = sum(y * counts[index] for index, (_, y) in enumerate(point.used))
-    held = " + ".join(
-        f"{y} × {counts[index]} ({s.node_set_id})" for index, (s, y) in enumerate(point.used)
-    )
-    needed = parallelism.accelerators_needed
-    if provisioned < needed:
-        capacity.append(
-            PowerFinding(
-                "error",
-                "nodes-used-capacity",
-                "nodes_used",
-                f"found {provisioned} accelerators in the nodes used ({held}), expected at "
-                f"least {needed} = {parallelism.formula()}",
-                "Declare every node the point ran on in nodes_used.",
-            )
-        )
-    else:
-        spare = [
-            s.node_set_id
-            for index, (s, y) in enumerate(point.used)
-            if y > 0 and counts[index] > 0 and provisioned - counts[index] >= needed
-        ]
-        if spare:
-            capacity.append(
-                PowerFinding(
-                    "warning",
-                    "nodes-used-spare",
-                    "nodes_used",
-                    f"found {provisioned} accelerators in the nodes used ({held}), more than "
-                    f"the {needed} = {parallelism.formula()} needed (a node of "
-                    f"{', '.join(spare)} could be left out)",
-                    "Declare only the nodes the point used in nodes_used.",
-                )
-            )
-    replica = parallelism.replica_accelerators
-    dp_max = provisioned // replica
-    dp = parallelism.degree("data")
-    working = f"floor({provisioned} accelerators / {replica} per replica (TP × PP × EP)) = {dp_max}"
-    if dp > dp_max:
-        engagement.append(
-            PowerFinding(
-                "error",
-                "engagement-over",
-                "data_parallel",
-                f"found DP {dp}, expected at most {dp_max}",
-                "Correct data_parallel, or declare the nodes that hold the extra replicas.",
-                working,
-            )
-        )
-    elif dp < dp_max:
-        engagement.extend(_shortfall(dp, dp_max, shortfall, working))
-    return capacity, engagement
-
-
-def _shortfall(dp: int, dp_max: int, shortfall: Any, working: str) -> list[PowerFinding]:
-    if shortfall is None:
-        return [
-            PowerFinding(
-                "error",
-                "engagement-shortfall-undeclared",
-                "dp_shortfall",
-                f"found DP {dp} below the maximal {dp_max} and no dp_shortfall",
-                f"Run DP {dp_max}, or declare dp_shortfall {{dp_actual: {dp}, dp_formula: "
-                f"{dp_max}, reason: …}} in point.yaml.",
-                working,
-            )
-        ]
-    actual = _integer(shortfall.get("dp_actual")) if isinstance(shortfall, Mapping) else None
-    formula = _integer(shortfall.get("dp_formula")) if isinstance(shortfall, Mapping) else None
-    reason = shortfall.get("reason") if isinstance(shortfall, Mapping) else None
-    if actual != dp or formula != dp_max or not isinstance(reason, str) or not reason.strip():
-        return [
-            PowerFinding(
-                "error",
-                "engagement-shortfall-mismatch",
-                "dp_shortfall",
-                f"found dp_actual {actual}, dp_formula {formula}, reason "
-                f"{'given' if isinstance(reason, str) and reason.strip() else 'missing'}; "
-                f"expected dp_actual {dp}, dp_formula {dp_max} and a reason",
-                f"Set dp_shortfall to {{dp_actual: {dp}, dp_formula: {dp_max}, reason: …}}.",
-                working,
-            )
-        ]
-    return [
-        PowerFinding(
-            "warning",
-            "engagement-shortfall",
-            "dp_shortfall",
-            f"found DP {dp} below the maximal {dp_max}, disclosed: {reason.strip()[:200]}",
-            "None needed if the reason holds; reviewers will read it.",
-            working,
-        )
-    ]
-
-
-def _tps_per_kw(
-    point: PointPower, system_tps: float | Fraction | None, stored: Any, tolerance: Fraction
-) -> tuple[Fraction | None, list[PowerFinding]]:
-    kw = point.kw
-    if system_tps is None or (isinstance(system_tps, float) and not math.isfinite(system_tps)):
-        return None, []
-    if kw == 0:
-        return None, [
-            PowerFinding(
-                "error",
-                "point-power-zero",
-                "system_tps_per_kw",
-                "found a point power of 0 kW, expected a positive power",
-                "Correct the power figures of system_power.json.",
-                point.working(),
-            )
-        ]
-    tps = _fraction(system_tps)
-    derived = tps / kw
-    if stored is None:
-        return derived, []
-    if (
-        isinstance(stored, bool)
-        or not isinstance(stored, int | float)
-        or (isinstance(stored, float) and not math.isfinite(stored))
-    ):
-        return derived, [
-            PowerFinding(
-                "error",
-                "tps-per-kw-invalid",
-                "system_tps_per_kw",
-                f"found {stored!r:.60}, expected a number",
-                f"Set system_tps_per_kw to {_plain(derived)}.",
-            )
-        ]
-    value = _fraction(stored)
-    if abs(value - derived) > tolerance * max(abs(derived), Fraction(1, 10**9)):
-        return derived, [
-            PowerFinding(
-                "error",
-                "tps-per-kw-mismatch",
-                "system_tps_per_kw",
-                f"found {format_number(value)}, expected {format_number(derived)} "
-                f"(± {format_number(tolerance * 100)} %)",
-                f"Set system_tps_per_kw to {_plain(derived)}.",
-                f"{format_number(tps)} tokens/s / {point.working()}",
-            )
-        ]
-    return derived, []
-
-
-def assess_point(
-    power: SystemPower,
-    defaults: PowerDefaults,
-    *,
-    nodes_used: Any = None,
-    parallelism: Parallelism | None = None,
-    dp_shortfall: Any = None,
-    system_tps: float | Fraction | None = None,
-    stored_tps_per_kw: Any = None,
-    facts: SystemFacts | None = None,
-) -> PointAssessment:
-    """Point power (§4.5.3) and the findings of nodes-used, maximal-engagement and tps/kW.
-
-    ``nodes_used``/``dp_shortfall`` are point.yaml's raw values, ``system_tps`` the derived
-    throughput and ``stored_tps_per_kw`` result_summary.json's raw ``system_tps_per_kw``.
-    """
-    used, nodes_findings = _nodes_used(power, nodes_used)
-    point = PointPower(
-        tuple((s, used[index]) for index, s in enumerate(power.node_sets)),
-        power.switches_w,
-        power.nodes_provisioned,
-    )
-    per_node = _accelerators_per_set(power, facts or SystemFacts())
-    capacity, engagement = _engagement(point, per_node, parallelism or Parallelism(), dp_shortfall)
-    tps_per_kw, tps_findings = _tps_per_kw(
-        point, system_tps, stored_tps_per_kw, defaults.tps_per_kw_tolerance
-    )
-    return PointAssessment(
-        point,
-        tuple(nodes_findings + capacity),
-        tuple(engagement),
-        tps_per_kw,
-        tuple(tps_findings),
-    )

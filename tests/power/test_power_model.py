@@ -13,12 +13,14 @@ from fractions import Fraction
 import pytest
 
 from submission_checker.power import (
-    Parallelism,
     SystemFacts,
-    assess_point,
     classify_cooling,
-    parallelism_from_description,
     system_facts_from_description,
+)
+from submission_checker.power_point import (
+    Parallelism,
+    assess_point,
+    parallelism_from_description,
 )
 
 from .power_examples import (

@@ -5,13 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from submission_checker.power import (
-    Parallelism,
-    SystemFacts,
-    assess_point,
-    assess_system_power,
-)
+from submission_checker.power import SystemFacts, assess_system_power
 from submission_checker.power_data import load_power_defaults
+from submission_checker.power_point import Parallelism, assess_point
 
 DEFAULTS = load_power_defaults()
 URL = "https://vendor.example/spec"
