@@ -229,3 +229,20 @@ def test_dp_over_capacity(tree):
 def test_no_parallelism_is_a_warning(tree):
     del tree.description["data_parallel"], tree.description["tensor_parallel"]
     assert severities(tree.check()["maximal-engagement"]) == ["warning"]
+
+
+def test_descriptor_that_is_a_directory(tree):
+    tree.power = None
+    (tree.root / SYSTEM / "system_power.json").mkdir(parents=True)
+    [finding] = tree.check()["power-descriptor"]
+    assert finding.severity == "error"
+    assert finding.message == "is a directory, expected a file"
+    assert finding.path == f"{SYSTEM}/system_power.json"
+
+
+def test_huge_and_odd_numbers_are_findings(tree):
+    tree.power["node_sets"][0]["nodes_provisioned"] = 10**30
+    tree.power["provisioned_power_kw"] = 1e308
+    found = tree.check()
+    assert {r.severity for r in found["power-descriptor"]} == {"error"}
+    assert any("nodes_provisioned" in r.message for r in found["power-descriptor"])
