@@ -250,7 +250,15 @@ def _plot_output(ctx: click.Context, param: click.Parameter, value: Path | None)
     help="Image to write: FILE.png, FILE.svg, or FILE.html (one page, no network). "
     "Default: <org>-pareto.png in the current directory.",
 )
-def plot(path: Path, output: Path | None) -> None:
+@click.option(
+    "--view",
+    type=click.Choice(["throughput", "tps-per-kw"]),
+    default="throughput",
+    show_default=True,
+    help="y axis: system throughput, or (v1.0, systems with system_power.json) tokens/s per "
+    "kW of point power.",
+)
+def plot(path: Path, output: Path | None, view: str) -> None:
     """Draw the Pareto curve of each system/model of PATH (needs matplotlib).
 
     x = throughput per user, y = system throughput; marker colour = concurrency region,
@@ -260,7 +268,7 @@ def plot(path: Path, output: Path | None) -> None:
     from .plot import PlotError, default_output, plot_submission
 
     try:
-        outcome = plot_submission(path, output or default_output(path))
+        outcome = plot_submission(path, output or default_output(path), view=view)
     except PlotError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
