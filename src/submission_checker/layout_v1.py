@@ -157,9 +157,14 @@ class PointV1:
     dir_name: str
     rel: str
     name_n: int
+    #: where a file lives when not directly in ``rel`` (a run folder keeps its summary in
+    #: ``performance/``): file name → path relative to PATH
+    moved: dict[str, str] = field(default_factory=dict)
 
     def _file(self, name: str) -> str:
-        return f"{self.rel}/{name}"
+        if name in self.moved:
+            return self.moved[name]
+        return f"{self.rel}/{name}" if self.rel else name
 
     @property
     def tree(self) -> Tree:
@@ -436,6 +441,29 @@ class SubmissionV1:
     unexpected: list[str] = field(default_factory=list)
     #: PATH holds the v0.7 layout (systems/ or pareto/): ``required-dir`` adds a hint
     looks_v07: bool = False
+    #: registry files replacing the packaged ones (``--seed-sets``, ``--approved-drafters``)
+    seed_sets_file: Path | None = None
+    approved_drafters_file: Path | None = None
+
+    @functools.cached_property
+    def seed_sets(self):
+        """The seed-set registry, or ``registries.RegistryUnreadable`` (never raises)."""
+        from .registries import SEED_SETS_ENV, load_seed_sets, registry_override
+
+        return load_seed_sets(registry_override(self.seed_sets_file, SEED_SETS_ENV))
+
+    @functools.cached_property
+    def approved_drafters(self):
+        """The approved-drafter registry, or ``registries.RegistryUnreadable``."""
+        from .registries import APPROVED_DRAFTERS_ENV, load_approved_drafters, registry_override
+
+        return load_approved_drafters(
+            registry_override(self.approved_drafters_file, APPROVED_DRAFTERS_ENV)
+        )
+
+    @property
+    def points(self) -> list[PointV1]:
+        return [p for s in self.systems for m in s.models for p in m.points]
 
     def rel(self, name: str) -> str:
         """``name`` (relative to the submission root) relative to PATH."""
@@ -461,11 +489,28 @@ def _submission_base(tree: Tree) -> str:
     return holders[0] if len(holders) == 1 else ""
 
 
-def read_submission_v1(root: Path, rules_round: RoundV1) -> SubmissionV1:
-    """Read the layout of the v1.0 tree at ``root`` (files are read when rules ask)."""
+def read_submission_v1(
+    root: Path,
+    rules_round: RoundV1,
+    *,
+    seed_sets: Path | None = None,
+    approved_drafters: Path | None = None,
+) -> SubmissionV1:
+    """Read the layout of the v1.0 tree at ``root`` (files are read when rules ask).
+
+    ``seed_sets``/``approved_drafters`` replace the packaged registries (A2.14); without them
+    ``$MLPERF_ENDPOINTS_SEED_SETS`` / ``$MLPERF_ENDPOINTS_APPROVED_DRAFTERS`` are honoured.
+    """
     exists = root.exists() or root.is_symlink()
     is_dir = root.is_dir()
-    submission = SubmissionV1(root=root, rules_round=rules_round, exists=exists, is_dir=is_dir)
+    submission = SubmissionV1(
+        root=root,
+        rules_round=rules_round,
+        exists=exists,
+        is_dir=is_dir,
+        seed_sets_file=seed_sets,
+        approved_drafters_file=approved_drafters,
+    )
     if not is_dir:
         return submission
     tree = submission.tree = Tree(root)

@@ -107,6 +107,8 @@ def test_missing_descriptor_is_an_error_for_standardized_only(tree):
     assert missing.severity == "error" and "Standardized" in missing.message
     assert missing.fix.startswith(f"Add {SYSTEM}/system_power.json")
     assert found["nodes-used"][0].message.endswith("the system has no system_power.json")
+    [estimated] = found["power-estimated"]
+    assert estimated.severity == "info" and "no system_power.json" in estimated.message
     tree.description["division"] = "rdi"
     assert severities(tree.check()["power-descriptor"]) == ["info"]
 

@@ -116,6 +116,7 @@ def power_descriptor(rule: Rule, system: SystemV1) -> Iterator[CheckResult]:
     summary="Flags MLC Estimated Power: an Appendix D default reaches provisioned power.",
     messages={
         "ok": info("no Appendix D default reaches provisioned power"),
+        "skipped": info("provisioned power not computed: {reason}"),
         "estimated": warning(
             "MLC Estimated Power: {count} Appendix D default(s) reach provisioned power: {listing}",
             "Replace each default by the part's published figure (vendor_spec or "
@@ -135,6 +136,12 @@ def power_estimated(rule: Rule, system: SystemV1) -> Iterator[CheckResult]:
     """
     assessment = system.power
     if assessment is None or assessment.power is None:
+        reason = (
+            "the system has no system_power.json"
+            if system.power_document.state == "missing"
+            else "system_power.json does not compute (see power-descriptor)"
+        )
+        yield rule.result("skipped", system, path=system.power_rel, reason=reason)
         return
     used = assessment.power.defaults
     if not used:

@@ -186,8 +186,12 @@ def region_computation(rule: Rule, model: ModelV1) -> Iterator[CheckResult]:
     rounds=V1,
 )
 def concurrency_in_range(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
-    """Points lie between 1 and the margin end (exact integers: C_max = 100 → 110, not 111).
+    """Points lie between 1 and the margin end ⌊(11·C_max + 9)/10⌋ = ⌈1.1·C_max⌉.
 
+    Computed in exact integers: the original checker 1.5.3.0 uses floats, so for 5,524 values
+    of C_max ≤ 100,000 (e.g. C_max = 100 → 111) it allows one point more than the policy's
+    10 % margin; this checker does not (C_max = 100 → 110). The region arithmetic otherwise
+    agrees with 1.5.3.0 (C_min = 32: every C_max from 33 to 100,000).
     Passing: C_max = 100, C = 110. Failing: C = 111.
     """
     regions = point.model.regions

@@ -198,6 +198,7 @@ def max_concurrency_declared(rule: Rule, model: ModelV1) -> Iterator[CheckResult
     """Informational: the C_max the regions use (its absence is reported by region-basis).
 
     Passing: ``"max_supported_concurrency": 1024`` → ``C_max = 1024``.
+    Failing: never (a missing or unreadable C_max is region-basis's warning).
     """
     if model.max_concurrency is not None and model.first_description is not None:
         rel = model.first_description.description.rel
