@@ -399,7 +399,8 @@ class SystemV1:
 
     @property
     def power_rel(self) -> str:
-        return f"{self.rel}/{POWER_FILE}"
+        """``results/<system>/system_power.json``; a run folder's own (``rel`` "") for runs."""
+        return f"{self.rel}/{POWER_FILE}" if self.rel else POWER_FILE
 
     @functools.cached_property
     def power_document(self) -> Document:

@@ -248,3 +248,29 @@ def test_huge_and_odd_numbers_are_findings(tree):
     found = tree.check()
     assert {r.severity for r in found["power-descriptor"]} == {"error"}
     assert any("nodes_provisioned" in r.message for r in found["power-descriptor"])
+
+
+def test_a_run_folder_is_checked_against_its_own_system_power(tree, tmp_path):
+    from submission_checker.run_folder_v1 import check_run_folder_v1
+
+    run = tmp_path / "run"
+    tree.point["nodes_used"] = [{"system_node_ensemble_id": 1, "nodes": 3}]
+    _write(run / "point.yaml", tree.point, as_yaml=True)
+    _write(run / "system_desc.json", tree.description)
+    _write(run / "performance" / "result_summary.json", tree.summary)
+    _write(run / "system_power.json", tree.power)
+    report = check_run_folder_v1(run)
+    [nodes] = [r for r in report.results if r.rule == "nodes-used"]
+    assert nodes.severity == "error" and nodes.path == "point.yaml"
+    assert "found 3, expected 1–2" in nodes.message
+    [descriptor] = [r for r in report.results if r.rule == "power-descriptor"]
+    assert descriptor.severity == "info" and descriptor.path == "system_power.json"
+    tree.power["provisioned_power_kw"] = 1
+    _write(run / "system_power.json", tree.power)
+    [descriptor] = [r for r in check_run_folder_v1(run).results if r.rule == "power-descriptor"]
+    assert descriptor.severity == "error" and "expected 40.07 kW" in descriptor.message
+    (run / "system_power.json").unlink()
+    report = check_run_folder_v1(run)
+    [nodes] = [r for r in report.results if r.rule == "nodes-used"]
+    assert nodes.severity == "info" and "no system_power.json" in nodes.message
+    assert not [r for r in report.results if r.rule.startswith("power-")]
