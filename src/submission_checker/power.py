@@ -519,7 +519,7 @@ class _Calculator:
                 "default-section",
                 f"{field}.source",
                 f"found {value.source}, expected {expected_section} (the Appendix D section "
-                f"for a {kind})",
+                f"of {kind} defaults)",
                 f"Set {field}.source to {expected_section}.",
             )
         if expected is not None and expected[1] != watts:
