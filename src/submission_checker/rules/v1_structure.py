@@ -396,13 +396,13 @@ def result_summary_present(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     spec="B§6",
     severity="warning",
     scope="point",
-    summary="A point whose point.yaml is missing or invalid is named: its region and "
-    "config checks are skipped.",
+    summary="A point whose point.yaml is missing or unreadable is named: the checks that read "
+    "it are skipped and its concurrency is taken from r<N>.",
     messages={
         "skipped": warning(
-            "point.yaml is {state}: the region, duration, seed and config checks of this point "
-            "are skipped",
-            "Fix {rel} (see the point-config-valid / measurement-points-present findings).",
+            "point.yaml is {state}: the disclosure, seed, warm-up, steady-state and config "
+            "checks of this point are skipped; regions use C = {n} from the directory name",
+            "Fix point.yaml (see the point-config-valid / measurement-points-present findings).",
         ),
     },
     rounds=V1,
@@ -410,20 +410,24 @@ def result_summary_present(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
 def point_rules_skipped(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     """Say which checks did not run, so a broken point.yaml cannot hide other problems.
 
-    Passing: a valid ``point.yaml`` (no result). Failing: ``point.yaml`` missing or with
-    ``concurrency: "eight"``.
+    An invalid but readable point.yaml skips nothing: every rule reads the fields it needs
+    when they are well-typed (point-config-valid names the others).
+    Passing: a readable ``point.yaml`` (no result). Failing: ``point.yaml`` missing, or not
+    YAML (``concurrency: [``).
     """
     document = point.config
-    if document.state in ("missing", "invalid", "unreadable", "not-a-file"):
-        state = {"invalid": "invalid", "missing": "missing"}.get(document.state, "unreadable")
-        yield rule.result("skipped", point, path=document.rel, rel=document.rel, state=state)
+    if document.state in ("missing", "unreadable", "not-a-file") or (
+        document.state == "invalid" and document.mapping is None
+    ):
+        state = "missing" if document.state == "missing" else "unreadable"
+        yield rule.result("skipped", point, path=document.rel, state=state, n=point.name_n)
 
 
 @rule(
     "shared-path-resolution",
     spec="B§3.7",
     severity="error",
-    scope="submission",
+    scope="model",
     summary="point.yaml `shared_src`/`shared_docs` are relative paths to existing "
     "directories under the submission root.",
     messages={
@@ -435,36 +439,36 @@ def point_rules_skipped(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     },
     rounds=V1,
 )
-def shared_path_resolution(rule: Rule, sub: SubmissionV1) -> Iterator[CheckResult]:
+def shared_path_resolution(rule: Rule, model: ModelV1) -> Iterator[CheckResult]:
     """Points name the shared code and documents by paths inside the submission.
 
-    Checked once per distinct value. Passing: ``shared_src: src/vllm-runner``,
+    Checked once per distinct value in each curve. Passing: ``shared_src: src/vllm-runner``,
     ``shared_docs: docs``. Failing: ``shared_docs: /home/me/docs`` or ``../docs``.
     """
-    seen: dict[tuple[str, str], list[str]] = {}
-    for system in sub.systems:
-        for model in system.models:
-            for point in model.points:
-                mapping = point.config.mapping
-                if mapping is None:
-                    continue
-                for field_name in ("shared_src", "shared_docs"):
-                    value = mapping.get(field_name)
-                    if isinstance(value, str) and value.strip():
-                        seen.setdefault((field_name, value), []).append(point.config.rel)
+    sub = model.system.submission
+    seen: dict[tuple[str, str], list[PointV1]] = {}
+    for point in model.points:
+        mapping = point.config.mapping
+        if mapping is None:
+            continue
+        for field_name in ("shared_src", "shared_docs"):
+            value = mapping.get(field_name)
+            if isinstance(value, str) and value.strip():
+                seen.setdefault((field_name, value), []).append(point)
     defaults = {"shared_src": "src/<implementation>", "shared_docs": "docs"}
     for (field_name, value), places in sorted(seen.items()):
         why = _path_problem(sub, value)
         values = {"field": field_name, "value": value}
         if why is None:
-            yield rule.result("ok", sub, path=sub.rel(value.strip("/")), **values)
+            yield rule.result("ok", model, path=sub.rel(value.strip("/")), **values)
         else:
+            first = places[0]
             yield rule.result(
                 "bad",
-                sub,
-                path=places[0],
+                first,
+                path=first.config.rel,
                 count=len(places),
-                example=places[0],
+                example=first.config.rel,
                 why=why,
                 default=defaults[field_name],
                 **values,
