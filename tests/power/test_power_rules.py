@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from submission_checker import SubmissionChecker
 
@@ -274,3 +276,33 @@ def test_a_run_folder_is_checked_against_its_own_system_power(tree, tmp_path):
     [nodes] = [r for r in report.results if r.rule == "nodes-used"]
     assert nodes.severity == "info" and "no system_power.json" in nodes.message
     assert not [r for r in report.results if r.rule.startswith("power-")]
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=4),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["node_sets", "cooling", "nodes", "value_w", "system_node_ensemble_id"]
+            ),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(power=_json, nodes_used=_json, stored=_json, shortfall=_json)
+def test_damaged_inputs_never_break_a_rule(tmp_path, power, nodes_used, stored, shortfall):
+    tree = Tree(tmp_path / f"org{abs(hash((repr(power), repr(nodes_used))))}")
+    tree.power = power
+    tree.point.update(nodes_used=nodes_used, dp_shortfall=shortfall)
+    tree.summary["system_tps_per_kw"] = stored
+    found = tree.check()
+    for results in found.values():
+        assert not [r for r in results if "internal checker error" in r.message]
