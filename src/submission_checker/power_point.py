@@ -149,6 +149,8 @@ class PointAssessment:
     engagement: tuple[PowerFinding, ...]
     tps_per_kw: Fraction | None
     tps_per_kw_findings: tuple[PowerFinding, ...]
+    #: how the maximal DP was computed ("" when it was not)
+    engagement_working: str = ""
 
 
 def _nodes_used(power: SystemPower, raw: Any) -> tuple[dict[int, int], list[PowerFinding]]:
@@ -247,8 +249,9 @@ def _engagement(
     per_node: dict[int, int | None],
     parallelism: Parallelism,
     shortfall: Any,
-) -> tuple[list[PowerFinding], list[PowerFinding]]:
-    """Findings of nodes-used (accelerator capacity) and of maximal-engagement."""
+) -> tuple[list[PowerFinding], list[PowerFinding], str]:
+    """Findings of nodes-used (accelerator capacity) and of maximal-engagement, and the
+    working of the maximal DP ("" when it could not be computed)."""
     capacity: list[PowerFinding] = []
     engagement: list[PowerFinding] = []
     if parallelism.disaggregated:
@@ -261,7 +264,7 @@ def _engagement(
                 "Explain the prefill/decode split in config_summary_notes.",
             )
         )
-        return capacity, engagement
+        return capacity, engagement, ""
     if parallelism.unreadable or not parallelism.declared:
         shown = ", ".join(parallelism.unreadable) or "none declared"
         engagement.append(
@@ -274,7 +277,7 @@ def _engagement(
                 "expert_parallel (positive integers) in system_desc.json.",
             )
         )
-        return capacity, engagement
+        return capacity, engagement, ""
     unknown = [s.node_set_id for index, (s, y) in enumerate(point.used) if per_node[index] is None]
     if unknown:
         engagement.append(
@@ -288,7 +291,7 @@ def _engagement(
                 "accelerator under components).",
             )
         )
-        return capacity, engagement
+        return capacity, engagement, ""
     counts = {index: per_node[index] or 0 for index in per_node}
     provisioned = sum(y * counts[index] for index, (_, y) in enumerate(point.used))
     held = " + ".join(
@@ -341,7 +344,7 @@ def _engagement(
         )
     elif dp < dp_max:
         engagement.extend(_shortfall(dp, dp_max, shortfall, working))
-    return capacity, engagement
+    return capacity, engagement, working
 
 
 def _shortfall(dp: int, dp_max: int, shortfall: Any, working: str) -> list[PowerFinding]:
@@ -459,7 +462,9 @@ def assess_point(
         power.nodes_provisioned,
     )
     per_node = _accelerators_per_set(power, facts or SystemFacts())
-    capacity, engagement = _engagement(point, per_node, parallelism or Parallelism(), dp_shortfall)
+    capacity, engagement, working = _engagement(
+        point, per_node, parallelism or Parallelism(), dp_shortfall
+    )
     tps_per_kw, tps_findings = _tps_per_kw(
         point, system_tps, stored_tps_per_kw, defaults.tps_per_kw_tolerance
     )
@@ -469,4 +474,5 @@ def assess_point(
         tuple(engagement),
         tps_per_kw,
         tuple(tps_findings),
+        working,
     )

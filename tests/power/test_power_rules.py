@@ -96,7 +96,12 @@ def test_a_valid_descriptor_passes_every_power_rule(tree):
     assert estimated.severity == "warning" and "3 Appendix D default(s)" in estimated.message
     assert severities(found["nodes-used"]) == ["info"]
     assert "gpu 2/2" in found["nodes-used"][0].message
-    assert severities(found["maximal-engagement"]) == ["info"]
+    [engaged] = found["maximal-engagement"]
+    assert engaged.severity == "info"
+    assert engaged.message == (
+        "DP 2 engages every replica the nodes used can hold: "
+        "floor(16 accelerators / 8 per replica (TP × PP × EP)) = 2"
+    )
     [tps] = found["metric-consistency-tps-per-kw"]
     assert tps.severity == "info" and "agrees with 1 000" in tps.message
     assert tps.path == f"{POINT}/result_summary.json"

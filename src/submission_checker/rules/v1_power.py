@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from ..layout_v1 import PointV1, SystemV1
 from ..power import PowerFinding, format_kw, format_number, format_watts
+from ..power_point import parallelism_from_description
 from ..report import CheckResult
 from .registry import Rule, error, info, rule, warning
 
@@ -153,10 +154,9 @@ def power_estimated(rule: Rule, system: SystemV1) -> Iterator[CheckResult]:
     yield rule.result("estimated", system, path=system.power_rel, count=len(used), listing=listing)
 
 
-def _skip_reason(point: PointV1) -> str | None:
+def _skip_reason(point: PointV1) -> str:
+    """Why a point has no power (``point.power`` is None)."""
     system = point.model.system
-    if point.power is not None:
-        return None
     if system.power_document.state == "missing":
         return "the system has no system_power.json"
     return "the system's system_power.json does not compute (see power-descriptor)"
@@ -188,9 +188,7 @@ def nodes_used(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     """
     power = point.power
     if power is None:
-        reason = _skip_reason(point)
-        if reason:
-            yield rule.result("skipped", point, reason=reason)
+        yield rule.result("skipped", point, reason=_skip_reason(point))
         return
     if power.nodes_used:
         yield from _findings(rule, point, power.nodes_used, point.config.rel)
@@ -209,7 +207,7 @@ def nodes_used(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     summary="DP equals floor(accelerators in the nodes used / (TP × PP × EP)), or the "
     "shortfall is disclosed.",
     messages={
-        "ok": info("DP {dp} engages every replica the nodes used can hold"),
+        "ok": info("DP {dp} engages every replica the nodes used can hold: {working}"),
         "skipped": info("maximal engagement not checked: {reason}"),
         **_FINDING_MESSAGES,
     },
@@ -227,16 +225,16 @@ def maximal_engagement(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     """
     power = point.power
     if power is None:
-        reason = _skip_reason(point)
-        if reason:
-            yield rule.result("skipped", point, reason=reason)
+        yield rule.result("skipped", point, reason=_skip_reason(point))
         return
     for finding in power.engagement:
         path = point.config.rel if finding.field == "dp_shortfall" else point.description.rel
         yield from _findings(rule, point, [finding], path)
     if not power.engagement:
-        dp = point.description.mapping.get("data_parallel") if point.description.mapping else None
-        yield rule.result("ok", point, path=point.description.rel, dp=dp)
+        dp = parallelism_from_description(point.description.mapping).degree("data")
+        yield rule.result(
+            "ok", point, path=point.description.rel, dp=dp, working=power.engagement_working
+        )
 
 
 @rule(
@@ -263,9 +261,7 @@ def metric_consistency_tps_per_kw(rule: Rule, point: PointV1) -> Iterator[CheckR
     """
     power = point.power
     if power is None:
-        reason = _skip_reason(point)
-        if reason:
-            yield rule.result("skipped", point, reason=reason)
+        yield rule.result("skipped", point, reason=_skip_reason(point))
         return
     path = point.summary.rel
     if power.tps_per_kw_findings:
