@@ -377,3 +377,21 @@ def test_random_structural_damage_never_raises(tmp_path_factory, pick, how):
     elif how == "link":
         os.symlink(tree.org.parent if pick % 2 else tree.org, target)
     _assert_sound(SubmissionChecker(tree.org, round="v1.0").run())
+
+
+def test_v1_check_in_two_processes_equals_one(v1_tree, monkeypatch):
+    from submission_checker import checker as checker_module
+
+    _damage_v1(v1_tree)
+    serial = SubmissionChecker(v1_tree.org).run().model_dump_json()
+    monkeypatch.setattr(checker_module, "PARALLEL_MIN_POINTS", 1)
+    forks = []
+    real_fork = os.fork
+
+    def counting_fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    assert SubmissionChecker(v1_tree.org).run().model_dump_json() == serial
+    assert forks == [1]
