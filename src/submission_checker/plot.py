@@ -30,18 +30,20 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from pathlib import Path
 
 REGION_COLOURS = {  # Okabe–Ito, readable for the common colour-vision deficiencies
     "low_latency": "#0072B2",
     "low_throughput": "#009E73",
-    "low_concurrency": "#009E73",  # v1.0 names of the same three regions
     "med_throughput": "#E69F00",
-    "med_concurrency": "#E69F00",
     "high_throughput": "#D55E00",
+    # round v1.0: the same colours for the corresponding regions, the Offline point apart
+    "low_concurrency": "#009E73",
+    "med_concurrency": "#E69F00",
     "high_concurrency": "#D55E00",
     "margin": "#CC79A7",
-    "offline": "#56B4E9",  # v1.0 dedicated Offline point: drawn apart, on no frontier
+    "offline": "#000000",
     None: "#8C8C8C",
 }
 #: ``plot --view``: what the y axis shows
@@ -91,8 +93,8 @@ class Curve:
     region_ranges: dict[str, str] = field(default_factory=dict)  # key -> "33–42"
     region_note: str | None = None  # why regions are unknown, when they are
     unnumbered: list[str] = field(default_factory=list)  # point files with no usable concurrency
-    y_label: str = THROUGHPUT_AXIS
     round_name: str = "v0.7"  # whose region names label the legend
+    y_label: str = THROUGHPUT_AXIS
 
     @property
     def title(self) -> str:
@@ -134,15 +136,15 @@ def plot_submission(
     if not Path(submission_path).is_dir():
         raise PlotError(
             f"{submission_path} is not a directory; give the organisation directory "
-            "(v1.0: it holds <submission_id>/results/; v0.7: systems/ and pareto/)"
+            "that holds systems/ and pareto/"
         )
     report = SubmissionChecker(submission_path).run()
     if report.rules_round == "v1.0":
         from submission_checker.layout_v1 import read_submission_v1
         from submission_checker.rounds_v1 import load_round_v1
 
-        submission = read_submission_v1(Path(submission_path), load_round_v1())
-        curves = curves_from_submission_v1(submission, report, view=view)
+        submission_v1 = read_submission_v1(Path(submission_path), load_round_v1())
+        curves = curves_from_submission_v1(submission_v1, report, view=view)
     elif view == "tps-per-kw":
         raise PlotError(
             "the tps-per-kw view needs a round v1.0 submission with system_power.json; "
@@ -171,7 +173,11 @@ def curves_from_submission(submission, report) -> list[Curve]:
     A point is failing when the report holds an error for the same system, model and
     concurrency; values come from its summary as described in the module docstring.
     """
-    failing_rules = _failing_rules(report)
+    failing_rules: dict[tuple, list[str]] = {}
+    for result in report.errors:
+        if result.concurrency is not None:
+            key = (result.system, result.model, result.concurrency)
+            failing_rules.setdefault(key, []).append(result.rule)
     curves = []
     for system in submission.systems:
         regions = system.regions
@@ -205,58 +211,66 @@ def curves_from_submission(submission, report) -> list[Curve]:
     return curves
 
 
-def _failing_rules(report) -> dict[tuple, list[str]]:
-    failing: dict[tuple, list[str]] = {}
+def curves_from_submission_v1(submission, report, *, view: str = "throughput") -> list[Curve]:
+    """One Curve per ``results/<system>/<model>/`` of a v1.0 tree (``layout_v1``).
+
+    Regions are the curve's own (from C_min); a dedicated Offline point is drawn apart
+    (region ``offline``). Per-user throughput is the stored ``tps_per_user``, else
+    1000 / TPOT p90 in ms (the v1.0 definition). In the ``tps-per-kw`` view y is the point's
+    tokens/s per kW (§4.5.3) and only systems whose system_power.json computes are drawn.
+    """
+    failing_rules: dict[tuple, list[str]] = {}
     for result in report.errors:
         if result.concurrency is not None:
             key = (result.system, result.model, result.concurrency)
-            failing.setdefault(key, []).append(result.rule)
-    return failing
-
-
-def curves_from_submission_v1(submission, report, *, view: str = "throughput") -> list[Curve]:
-    """One Curve per results/<system>/<model>/ of a v1.0 tree (``layout_v1``).
-
-    Regions are the curve's own (C_min from its points, A2.1); a dedicated Offline point is
-    coloured apart and never joins the frontier. In the ``tps-per-kw`` view y is the point's
-    tokens/s per kW (§4.5.3) and only systems whose system_power.json computes are drawn.
-    """
-    failing_rules = _failing_rules(report)
+            failing_rules.setdefault(key, []).append(result.rule)
     curves = []
     for system in submission.systems:
         if view == "tps-per-kw" and (system.power is None or system.power.power is None):
             continue
         for model in system.models:
             regions = model.regions
-            ranges: dict[str, str] = {}
-            note = None
-            if regions is None:
-                note = (
-                    "regions unknown: C_max (max_supported_concurrency) or C_min unusable in "
-                    + model.rel
-                )
-            else:
-                ranges = {
-                    name: f"{span.lo}–{span.hi}" for name, span in regions.ranges.items() if span
-                }
+            note = (
+                None
+                if regions is not None
+                else ("regions unknown: C_max or C_min unreadable or out of range in " + model.rel)
+            )
+            ranges = (
+                {key: str(span) for key, span in regions.ranges.items() if span}
+                if regions is not None
+                else {}
+            )
             points = []
             for point in model.points:
-                concurrency = point.concurrency
-                rules = failing_rules.get((system.id, model.name, concurrency), [])
+                c = point.concurrency
+                rules = failing_rules.get((system.id, model.name, c), [])
                 if point.is_dedicated_offline:
                     region = "offline"
                 else:
-                    region = regions.classify(concurrency) if regions else None
-                drawn = _curve_point(
-                    point, concurrency, region=region, error_rules=tuple(dict.fromkeys(rules))
+                    region = regions.classify(c) if regions is not None else None
+                curve_point = _curve_point(
+                    point, c, region=region, error_rules=tuple(dict.fromkeys(rules))
                 )
+                p90 = _tpot_p90_ms(point)
+                if (
+                    curve_point.tps_per_user is not None
+                    and p90
+                    and "per-user derived" in (curve_point.source)
+                ):
+                    curve_point = _replace(
+                        curve_point,
+                        tps_per_user=1000 / p90,
+                        source=curve_point.source.replace(
+                            "per-user derived", "per-user 1000/TPOT p90"
+                        ),
+                    )
                 if view == "tps-per-kw":
-                    drawn = _with_tps_per_kw(drawn, point)
-                points.append(drawn)
+                    curve_point = _with_tps_per_kw(curve_point, point)
+                points.append(curve_point)
             if points:
                 y_label = TPS_PER_KW_AXIS if view == "tps-per-kw" else THROUGHPUT_AXIS
                 curves.append(
-                    Curve(system.id, model.name, points, ranges, note, [], y_label, "v1.0")
+                    Curve(system.id, model.name, points, ranges, note, [], "v1.0", y_label)
                 )
     if view == "tps-per-kw" and not curves:
         raise PlotError(
@@ -268,16 +282,22 @@ def curves_from_submission_v1(submission, report, *, view: str = "throughput") -
 
 def _with_tps_per_kw(drawn: CurvePoint, point) -> CurvePoint:
     """``drawn`` with y = the point's tokens/s per kW, or a reason it has none."""
-    from dataclasses import replace
-
     assessed = point.power
     value = assessed.tps_per_kw if assessed is not None else None
     if value is None:
         problem = drawn.problem or "no tokens/s per kW (no throughput or no point power)"
-        return replace(drawn, system_tps=None, problem=problem)
+        return _replace(drawn, system_tps=None, problem=problem)
     kw = float(assessed.power.kw)
     source = f"{drawn.source}, tps/kW = derived tps / {kw:,.3f} kW (§4.5.3)"
-    return replace(drawn, system_tps=float(value), source=source)
+    return _replace(drawn, system_tps=float(value), source=source)
+
+
+def _tpot_p90_ms(point) -> float | None:
+    data = point.summary.mapping if point.summary is not None else None
+    tpot = data.get("tpot") if data else None
+    percentiles = tpot.get("percentiles") if isinstance(tpot, dict) else None
+    value = _number(percentiles.get("90")) if isinstance(percentiles, dict) else None
+    return value / 1e6 if value is not None and value > 0 else None
 
 
 def _curve_point(point, concurrency: int, *, region, error_rules) -> CurvePoint:
@@ -337,7 +357,7 @@ def pareto_frontier(points: list[CurvePoint]) -> list[CurvePoint]:
     A point is dominated when another has x ≥ and y ≥ with at least one strictly greater; equal
     duplicates keep the lower concurrency only.
     """
-    candidates = [p for p in points if p.placeable and not p.failing and p.region != "offline"]
+    candidates = [p for p in points if p.placeable and not p.failing]
     frontier = []
     for point in candidates:
         dominated = any(
@@ -592,14 +612,16 @@ def _log_axis(axis, set_scale) -> None:
 
 def _region_label(curve: Curve, region: str | None) -> str:
     from submission_checker.regions import REGION_LABELS
-    from submission_checker.regions_v1 import REGION_LABELS as REGION_LABELS_V1
+    from submission_checker.regions_v1 import REGION_LABELS as V1_LABELS
 
     if region is None:
         return "no region" if curve.region_note else "outside every region"
     if region == "offline":
         return "Offline (dedicated)"
-    labels = REGION_LABELS_V1 if curve.round_name == "v1.0" else REGION_LABELS
-    name = labels.get(region, region)
+    labels = (
+        (V1_LABELS, REGION_LABELS) if curve.round_name == "v1.0" else (REGION_LABELS, V1_LABELS)
+    )
+    name = labels[0].get(region) or labels[1].get(region, region)
     span = curve.region_ranges.get(region)
     return f"{name} ({span})" if span else name
 
@@ -672,7 +694,8 @@ def _points_table(curve: Curve) -> str:
     note = "".join(f"<p class=note>{html.escape(text)}</p>\n" for text in notes)
     return (
         f"{note}<table>\n<thead><tr><th>concurrency</th><th>region</th>"
-        f"<th>tokens/s/user</th><th>{html.escape(curve.y_label)}</th><th>values</th><th>Pareto</th>"
+        f"<th>tokens/s/user</th><th>{html.escape(curve.y_label)}</th><th>values</th>"
+        "<th>Pareto</th>"
         "<th>check</th><th>not plotted because</th></tr></thead>\n<tbody>\n"
         + "\n".join(rows)
         + "\n</tbody>\n</table>"

@@ -395,3 +395,22 @@ def test_v1_check_in_two_processes_equals_one(v1_tree, monkeypatch):
     monkeypatch.setattr(os, "fork", counting_fork)
     assert SubmissionChecker(v1_tree.org).run().model_dump_json() == serial
     assert forks == [1]
+
+
+def test_v1_tree_checked_as_v07_gets_the_hint(v1_tree):
+    report = SubmissionChecker(v1_tree.org, round="v0.7").run()
+    assert report.rules_round == "v0.7"
+    missing = [r for r in report.errors if r.rule == "required-dir"]
+    assert missing and all("--round v1.0" in r.message for r in missing)
+
+
+def test_plot_draws_a_v1_curve(v1_tree, tmp_path):
+    pytest.importorskip("matplotlib")
+    from submission_checker.plot import plot_submission
+
+    v1_tree.edit_point_yaml(64, lambda d: d["runtime_settings"]["runtime"].update(model_seed=1))
+    outcome = plot_submission(v1_tree.org, tmp_path / "curve.html")
+    assert (outcome.curves, outcome.points, outcome.failing_points) == (1, 9, 1)
+    page = outcome.path.read_text()
+    assert "Ultra Low Concurrency (1)" in page and "Offline (dedicated)" in page
+    assert "Medium Concurrency (8–41)" in page
