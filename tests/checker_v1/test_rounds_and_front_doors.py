@@ -414,3 +414,24 @@ def test_plot_draws_a_v1_curve(v1_tree, tmp_path):
     page = outcome.path.read_text()
     assert "Ultra Low Concurrency (1)" in page and "Offline (dedicated)" in page
     assert "Medium Concurrency (8–41)" in page
+
+
+def test_no_tokenizer_run_is_one_error_in_v07_too(v07_org):
+    summary = (
+        v07_org
+        / "pareto"
+        / "example-system"
+        / "llama2-70b"
+        / "results"
+        / "point_8"
+        / "mlperf_endpoints_log_summary.json"
+    )
+    data = json.loads(summary.read_text())
+    data.update(output_sequence_lengths={}, tps=None, system_tps=None)
+    data.pop("tps_per_user", None)
+    summary.write_text(json.dumps(data))
+    report = SubmissionChecker(v07_org).run()
+    assert report.rules_round == "v0.7"
+    errors = [(r.rule, r.concurrency) for r in report.errors]
+    assert errors == [("result-file-valid", 8)]
+    assert "without a tokenizer" in report.errors[0].message
