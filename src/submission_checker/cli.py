@@ -256,6 +256,44 @@ def explain(rule_id: str, round_name: str | None) -> None:
     click.echo(explanation(rule), nl=False)
 
 
+@main.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text tables, or the same numbers as JSON.",
+)
+def power(path: Path, output_format: str) -> None:
+    """Show the power of each system of a v1.0 submission at PATH, with its working.
+
+    Per system: provisioned power (§4.5, Appendix E), each node set's contribution and the
+    Appendix D defaults used; per point: nodes used, point kW, system tokens/s and tokens/s
+    per kW. Exits 1 when a system's system_power.json is unreadable or has errors (whether
+    a system needs one is for `check` to say).
+    """
+    import json
+
+    from .power_report import as_json, power_overview, render_text
+
+    views = power_overview(path)
+    if not views:
+        click.echo(
+            f"error: no system under results/ in {path}; expected a v1.0 submission "
+            "(<org>/<submission_id>/results/<system>/system_power.json)",
+            err=True,
+        )
+        sys.exit(1)
+    if output_format == "json":
+        click.echo(json.dumps(as_json(views), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(views), nl=False)
+    if any(view.state not in ("ok", "missing") for view in views):
+        sys.exit(1)
+
+
 def _plot_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     from .plot import PlotError, output_kind
 
@@ -277,7 +315,15 @@ def _plot_output(ctx: click.Context, param: click.Parameter, value: Path | None)
     help="Image to write: FILE.png, FILE.svg, or FILE.html (one page, no network). "
     "Default: <org>-pareto.png in the current directory.",
 )
-def plot(path: Path, output: Path | None) -> None:
+@click.option(
+    "--view",
+    type=click.Choice(["throughput", "tps-per-kw"]),
+    default="throughput",
+    show_default=True,
+    help="y axis: system throughput, or (v1.0, systems with system_power.json) tokens/s per "
+    "kW of point power.",
+)
+def plot(path: Path, output: Path | None, view: str) -> None:
     """Draw the Pareto curve of each system/model of PATH (needs matplotlib).
 
     x = throughput per user, y = system throughput; marker colour = concurrency region,
@@ -287,7 +333,7 @@ def plot(path: Path, output: Path | None) -> None:
     from .plot import PlotError, default_output, plot_submission
 
     try:
-        outcome = plot_submission(path, output or default_output(path))
+        outcome = plot_submission(path, output or default_output(path), view=view)
     except PlotError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -16,8 +16,11 @@ once.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,14 @@ from .models_v1 import (
     SystemDescriptionV1,
     read_accuracy,
 )
+from .power import (
+    SystemFacts,
+    SystemPowerAssessment,
+    assess_system_power,
+    system_facts_from_description,
+)
+from .power_data import load_power_defaults
+from .power_point import PointAssessment, assess_point, parallelism_from_description
 from .regions_v1 import RegionsV1, compute_regions_v1, derive_c_min, region_computation_problems
 from .rounds_v1 import RoundV1
 
@@ -73,6 +84,19 @@ def _read(tree: Tree, rel: str, schema: Any, reader: Any, *, summary: bool = Fal
     if problems:
         return Document(rel, "invalid", data=data, problems=problems)
     return Document(rel, "valid", data=data, model=model)
+
+
+def derived_system_tps(summary: dict[str, Any]) -> Fraction | None:
+    """Output tokens / seconds from a summary's essentials; ``None`` without a positive value."""
+    tokens = summary.get("output_sequence_lengths")
+    total = tokens.get("total") if isinstance(tokens, dict) else None
+    duration = summary.get("duration_ns")
+    numbers = (total, duration)
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in numbers):
+        return None
+    if not all(math.isfinite(v) for v in numbers) or total <= 0 or duration <= 0:
+        return None
+    return Fraction(Decimal(repr(total))) * 10**9 / Fraction(Decimal(repr(duration)))
 
 
 def _summary_essentials(data: Any) -> Any:
@@ -218,6 +242,30 @@ class PointV1:
         return value if isinstance(value, str) else None
 
     @functools.cached_property
+    def power(self) -> PointAssessment | None:
+        """This point's power (§4.5.3); ``None`` when the system's descriptor does not compute.
+
+        Inputs: point.yaml ``nodes_used``/``dp_shortfall``, this point's system_desc.json
+        parallelism, result_summary.json's derived throughput and stored ``system_tps_per_kw``.
+        """
+        system = self.model.system
+        assessment = system.power
+        if assessment is None or assessment.power is None:
+            return None
+        config = self.config.mapping or {}
+        summary = self.summary.mapping or {}
+        return assess_point(
+            assessment.power,
+            load_power_defaults(),
+            nodes_used=config.get("nodes_used"),
+            parallelism=parallelism_from_description(self.description.mapping),
+            dp_shortfall=config.get("dp_shortfall"),
+            system_tps=derived_system_tps(summary),
+            stored_tps_per_kw=summary.get("system_tps_per_kw"),
+            facts=system.power_facts,
+        )
+
+    @functools.cached_property
     def scope(self) -> dict[str, Any]:
         model = self.model
         return {
@@ -342,7 +390,32 @@ class SystemV1:
 
     @property
     def power_rel(self) -> str:
-        return f"{self.rel}/{POWER_FILE}"
+        """``results/<system>/system_power.json``; a run folder's own (``rel`` "") for runs."""
+        return f"{self.rel}/{POWER_FILE}" if self.rel else POWER_FILE
+
+    @functools.cached_property
+    def power_document(self) -> Document:
+        """``system_power.json`` as read (no schema here: ``power`` validates and computes)."""
+        tree = self.submission.tree
+        assert tree is not None  # systems exist only in a listed tree
+        return _read(tree, self.power_rel, None, loading.load_json)
+
+    @functools.cached_property
+    def power_facts(self) -> SystemFacts:
+        """Cooling, ensemble ids and accelerators per node from the first system description."""
+        for model in self.models:
+            point = model.first_description
+            if point is not None:
+                return system_facts_from_description(point.description.mapping)
+        return SystemFacts()
+
+    @functools.cached_property
+    def power(self) -> SystemPowerAssessment | None:
+        """The descriptor checked and its provisioned power computed; ``None`` when unread."""
+        document = self.power_document
+        if document.state != "valid":
+            return None
+        return assess_system_power(document.data, load_power_defaults(), self.power_facts)
 
 
 @dataclass

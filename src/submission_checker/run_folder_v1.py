@@ -3,10 +3,11 @@
 A run folder is inference-endpoint's output plus the submitter's ``point.yaml`` and
 ``system_desc.json``: ``<run>/point.yaml``, ``<run>/system_desc.json``, ``<run>/config.yaml``,
 ``<run>/performance/result_summary.json`` and optionally
-``<run>/accuracy/accuracy_results.json``. ``check_run_folder_v1`` runs the v1.0 rules that judge
-one point on its own (schemas, disclosure, config agreement, metrics, seeds, accuracy of the
-point) on it, as if it were ``r<N>/`` of a one-point curve; rules that need the whole curve
-(regions, coverage, point counts) wait for the submission.
+``<run>/accuracy/accuracy_results.json`` and ``<run>/system_power.json`` (checked by the power
+rules when present; point power is computed from it). ``check_run_folder_v1`` runs the v1.0
+rules that judge one point on its own (schemas, disclosure, config agreement, metrics, seeds,
+accuracy of the point, power) on it, as if it were ``r<N>/`` of a one-point curve; rules that
+need the whole curve (regions, coverage, point counts) wait for the submission.
 
     report = check_run_folder_v1("runs/c64")
     if not report.passed: ...
@@ -35,6 +36,8 @@ RUN_FOLDER_FILES = {
 _CURVE_ONLY = frozenset({"point-dirname-concurrency", "region-placement"})
 #: curve rules that judge a single point's own files
 _MODEL_RULES = frozenset({"system-description-present", "system-description-valid"})
+#: system rules that judge the run's own system_power.json, when it carries one
+_POWER_RULES = frozenset({"power-descriptor", "power-estimated"})
 
 
 def is_run_folder_v1(folder: str | os.PathLike[str]) -> bool:
@@ -70,6 +73,10 @@ def check_run_folder_v1(
             Path(approved_drafters) if approved_drafters is not None else None,
         )
         model = point.model
+        if model.system.power_document.state != "missing":
+            for rule in by_scope("system", "v1.0"):
+                if rule.id in _POWER_RULES:
+                    results.extend(rule.run(model.system))
         for rule in by_scope("model", "v1.0"):
             if rule.id in _MODEL_RULES:
                 results.extend(rule.run(model))

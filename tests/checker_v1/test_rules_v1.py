@@ -27,6 +27,11 @@ INFO_ONLY = {"max-concurrency-declared", "streaming-config"}
 #: rules tested by their own functions below (they need another tree or checker options)
 SPECIAL = {
     "power-descriptor",
+    # the other power rules need a system_power.json: tests/power/test_power_rules.py
+    "power-estimated",
+    "nodes-used",
+    "maximal-engagement",
+    "metric-consistency-tps-per-kw",
     "agentic-metric-consistency",
     "agentic-accuracy",
     "agentic-accuracy-inline",

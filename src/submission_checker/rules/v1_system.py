@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..layout import DIR, FILE, UNSAFE
-from ..layout_v1 import ModelV1, PointV1, SystemV1
+from ..layout_v1 import ModelV1, PointV1
 from ..report import CheckResult
 from .registry import Rule, error, info, rule, warning
 from .values import dig, integer, number
@@ -405,42 +404,3 @@ def config_consistency_model(rule: Rule, model: ModelV1) -> Iterator[CheckResult
             )
     if not failed:
         yield rule.result("ok", model, name=expected)
-
-
-@rule(
-    "power-descriptor",
-    spec="B§4.5",
-    severity="error",
-    scope="system",
-    summary="A Standardized system has `results/<system>/system_power.json` (presence only "
-    "here; its contents are checked by the power rules).",
-    messages={
-        "present": info("system_power.json present"),
-        "not-needed": info("division {division}: system_power.json is optional"),
-        "missing": error(
-            "system_power.json is missing; a Standardized system must declare its "
-            "provisioned power (Appendix E)",
-            "Add {rel} describing the system's power (node sets, cooling, scale-out).",
-        ),
-        "not-file": error(
-            "system_power.json is a directory, expected a JSON file",
-            "Replace {rel} with the power descriptor file.",
-        ),
-    },
-    rounds=V1,
-)
-def power_descriptor(rule: Rule, system: SystemV1) -> Iterator[CheckResult]:
-    """Standardized systems publish their power descriptor; RDI and Serviced may.
-
-    Passing: a Standardized system with ``results/sys/system_power.json``; a Serviced system
-    without it. Failing: ``"division": "standardized"`` and no ``system_power.json``.
-    """
-    rel = system.power_rel
-    if system.power_kind in (FILE, UNSAFE):
-        yield rule.result("present", system, path=rel)
-    elif system.power_kind == DIR:
-        yield rule.result("not-file", system, path=rel, rel=rel)
-    elif system.division == "standardized":
-        yield rule.result("missing", system, path=rel, rel=rel)
-    elif system.division is not None:
-        yield rule.result("not-needed", system, path=rel, division=system.division)
