@@ -5,7 +5,8 @@
     submission-checker check examples/submission-v1.0/ExampleOrg --round v1.0
 
 The tree (spec checker-v1.0.md, Part B §1) is one organisation (ExampleOrg), one submission
-(``example-submission``), one Serviced system (so no ``system_power.json`` is needed) and one
+(``example-submission``), one Serviced system (so no ``system_power.json`` is needed), one
+Standardized system with the same points and a ``system_power.json`` (``EXAMPLE_POWER``), and one
 allowed model, ``llama3_1-8b``, measured at nine points: C = 1 (Ultra Low), 4 (Low), 16, 32
 (Medium), 64, 128, 256 = C_max (High), 272 (margin) and a dedicated Offline point (r512). The
 lowest point makes C_min = 1, so with C_max = 256 the regions are 1 | 2–7 | 8–41 | 42–256 |
@@ -191,6 +192,9 @@ class TreeSpec:
     seed_set: str = "A"
     target_cohort: str = "2026-11-C0"
     extra_system_desc: dict[str, Any] = field(default_factory=dict)
+    #: ``results/<system>/system_power.json`` (None: no file); its points then store
+    #: ``system_tps_per_kw`` for the whole system's power
+    power: dict[str, Any] | None = None
 
     @property
     def agentic(self) -> bool:
@@ -523,6 +527,10 @@ def result_summary(spec: TreeSpec, point: PointSpec, numbers: PointNumbers) -> d
     }
     if spec.agentic:
         summary.update(_agentic_summary(spec, numbers))
+    if spec.power is not None:  # every point runs on every provisioned node
+        summary["system_tps_per_kw"] = numbers.tps / (
+            spec.power["computed"]["total_system_power_w"] / 1000
+        )
     return summary
 
 
@@ -658,6 +666,98 @@ def write_submission_v1(
         max_tps = max(n.tps for n in curve_numbers(curve).values())
         for point in curve.points:
             write_point(curve, point, curve_dir, max_tps)
+        if curve.power is not None:
+            write_json(curve_dir.parent / "system_power.json", curve.power)
+    return org
+
+
+def _vendor(watts: int, source: str) -> dict[str, Any]:
+    return {"value_w": watts, "source_type": "vendor_spec", "source": source}
+
+
+#: The power descriptor of the example's Standardized system (policy §4.5, Appendix E): one
+#: air-cooled component_sum node (ensemble 0 of the system description) with a scale-out
+#: network. Major = 2 × 350 W CPUs + 8 × 700 W accelerators + 4 × 100 W scale-up switches +
+#: 2 × 25 W NICs = 6 750 W; overhead 0.50 × 6 750 = 3 375 W; scale-out switch 900 W;
+#: total 11 025 W → provisioned 11.03 kW (rounded half up).
+EXAMPLE_POWER: dict[str, Any] = {
+    "system_desc_id": "Example Standardized Cluster",
+    "cooling": "air",
+    "node_sets": [
+        {
+            "node_set_id": "hgx-node",
+            "system_node_ensemble_id": 0,
+            "nodes_provisioned": 1,
+            "power_method": "component_sum",
+            "components": {
+                "cpu": {
+                    "model": "Example x86 CPU",
+                    "count_per_node": 2,
+                    "architecture": "x86",
+                    "cores": 64,
+                    "tdp_per_unit": _vendor(350, "https://cpu.example.org/datasheet"),
+                },
+                "accelerator": {
+                    "model": "NVIDIA H200",
+                    "count_per_node": 8,
+                    "tdp_per_unit": _vendor(700, "https://accelerator.example.org/h200"),
+                },
+                "scale_up_network": {
+                    "method": "declared_tdp",
+                    "switch_count": 4,
+                    "tdp_per_switch": _vendor(100, "https://accelerator.example.org/nvswitch"),
+                },
+            },
+        }
+    ],
+    "scale_out": {
+        "present": True,
+        "cabling": "passive",
+        "required_bandwidth_tbps": 0.8,
+        "nics": {
+            "count_per_node": 2,
+            "bandwidth_per_nic_gbps": 400,
+            "counted": True,
+            "tdp_per_nic": _vendor(25, "https://nic.example.org/400g"),
+        },
+        "switches": [
+            {
+                "model": "NVIDIA Spectrum SN5610",
+                "count": 1,
+                "bandwidth_tbps": 51.2,
+                "power_per_switch": _vendor(900, "https://switch.example.org/sn5610"),
+            }
+        ],
+    },
+    "computed": {
+        "major_components_w": 6750,
+        "overhead_fraction": 0.5,
+        "other_components_w": 3375,
+        "published_node_power_w": 0,
+        "scale_out_switch_power_w": 900,
+        "total_system_power_w": 11025,
+    },
+    "provisioned_power_kw": 11.03,
+    "mlc_estimated_power": False,
+}
+
+#: The shipped example: the Serviced system of ``TreeSpec()`` and a Standardized one with power.
+EXAMPLE_SYSTEMS: tuple[TreeSpec, ...] = (
+    TreeSpec(),
+    TreeSpec(
+        implementation="vllm-llama3_1-8b-cluster",
+        system_name="Example Standardized Cluster",
+        division="Standardized",
+        power=EXAMPLE_POWER,
+    ),
+)
+
+
+def write_example(out_dir: Path) -> Path:
+    """Write the shipped example (every system of ``EXAMPLE_SYSTEMS``); return the org dir."""
+    org = out_dir
+    for spec in EXAMPLE_SYSTEMS:
+        org = write_submission_v1(out_dir, spec)
     return org
 
 
@@ -668,7 +768,7 @@ def main() -> None:
     target = args.out / TreeSpec().org
     if target.exists():
         shutil.rmtree(target)
-    org = write_submission_v1(args.out)
+    org = write_example(args.out)
     print(f"wrote {org}\ncheck it with: submission-checker check {org} --round v1.0")
 
 

@@ -38,8 +38,39 @@ def main() -> None:
     help="Output on stdout: text table, json report, sarif (code scanning), junit (test "
     "reports) or github (annotations, plus a job summary when GITHUB_STEP_SUMMARY is set).",
 )
-def check(path: Path, strict: bool, quiet: bool, output: Path | None, output_format: str) -> None:
-    """Check the organisation directory PATH (holding systems/ and pareto/).
+@click.option(
+    "--round",
+    "round_name",
+    type=click.Choice(["auto", "v0.7", "v1.0"]),
+    default="auto",
+    show_default=True,
+    help="Rules round. auto: v1.0 when PATH (or its single sub-directory) holds results/, "
+    "v0.7 when PATH holds systems/ or pareto/, otherwise v1.0.",
+)
+@click.option(
+    "--seed-sets",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="v1.0: seed-set registry file to use instead of the packaged one "
+    "(default: $MLPERF_ENDPOINTS_SEED_SETS, else the packaged registry).",
+)
+@click.option(
+    "--approved-drafters",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="v1.0: approved-drafter list to use instead of the packaged one "
+    "(default: $MLPERF_ENDPOINTS_APPROVED_DRAFTERS, else the packaged list).",
+)
+def check(
+    path: Path,
+    strict: bool,
+    quiet: bool,
+    output: Path | None,
+    output_format: str,
+    round_name: str,
+    seed_sets: Path | None,
+    approved_drafters: Path | None,
+) -> None:
+    """Check the submission at PATH: a v1.0 <org>/ or <org>/<submission_id>/ (holding
+    results/), or a v0.7 organisation directory (holding systems/ and pareto/).
 
     Exit status: 0 passed, 1 failed (errors, or warnings with --strict), 2 usage error.
     """
@@ -47,7 +78,9 @@ def check(path: Path, strict: bool, quiet: bool, output: Path | None, output_for
     from .checker import SubmissionChecker
     from .formatters import get_renderer
 
-    report = SubmissionChecker(path).run()
+    report = SubmissionChecker(
+        path, round=round_name, seed_sets=seed_sets, approved_drafters=approved_drafters
+    ).run()
     if output is not None:
         document = get_renderer("json")(report, strict=strict, quiet=quiet)
         try:
@@ -101,8 +134,29 @@ def _append_github_summary(report, *, strict: bool) -> None:
     metavar="M",
     help="The system's max_supported_concurrency.",
 )
-def regions(max_concurrency: int) -> None:
-    """Print the concurrency regions (§5.5) and the margin (§5.4) for M."""
+@click.option(
+    "--round",
+    "round_name",
+    type=click.Choice(["v0.7", "v1.0"]),
+    default="v0.7",
+    show_default=True,
+    help="Rules round: v0.7 (regions from 32) or v1.0 (regions from C_min).",
+)
+@click.option(
+    "--min-concurrency",
+    "min_concurrency",
+    type=int,
+    default=None,
+    metavar="C",
+    help="v1.0 only: C_min (the curve's lowest point capped at 32, or c_min_override). Default 32.",
+)
+def regions(max_concurrency: int, round_name: str, min_concurrency: int | None) -> None:
+    """Print the concurrency regions and the margin for M (v1.0: for M and C_min)."""
+    if round_name == "v1.0":
+        _regions_v1(max_concurrency, 32 if min_concurrency is None else min_concurrency)
+        return
+    if min_concurrency is not None:
+        raise click.UsageError("--min-concurrency applies to --round v1.0 only")
     from .regions import REGION_KEYS, REGION_LABELS, compute_regions
 
     try:
@@ -121,39 +175,123 @@ def regions(max_concurrency: int) -> None:
                 str(span.size) if span else "0",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     click.echo(f"Regions for max_supported_concurrency M = {max_concurrency}")
+    _echo_rows(rows)
+
+
+def _echo_rows(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo(
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
 
 
+def _regions_v1(max_concurrency: int, min_concurrency: int) -> None:
+    from .regions_v1 import REGION_LABELS, REGION_NAMES, compute_regions_v1
+
+    try:
+        table = compute_regions_v1(max_concurrency, min_concurrency)
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    rows = [("Region", "Key", "Concurrency", "Points")]
+    for key in REGION_NAMES:
+        span = table[key]
+        rows.append(
+            (
+                REGION_LABELS[key],
+                key,
+                str(span) if span else "(empty)",
+                str(span.size) if span else "0",
+            )
+        )
+    click.echo(f"Regions (round v1.0) for C_max = {max_concurrency}, C_min = {min_concurrency}")
+    _echo_rows(rows)
+    click.echo(table.working())
+
+
+_ROUND_CHOICE = click.Choice(["v0.7", "v1.0"])
+
+
 @main.command("rules")
-def rules_command() -> None:
-    """List every rule: id, spec section, severity and what it checks."""
+@click.option(
+    "--round",
+    "round_name",
+    type=_ROUND_CHOICE,
+    default="v0.7",
+    show_default=True,
+    help="Rules round whose rules to list.",
+)
+def rules_command(round_name: str) -> None:
+    """List every rule of a round: id, spec section, severity and what it checks."""
     from rich.console import Console
 
     from .explain import plain_rules_text, rules_table
 
     console = Console()
     if console.is_terminal:
-        console.print(rules_table())
+        console.print(rules_table(round_name=round_name))
     else:
-        click.echo(plain_rules_text(), nl=False)
+        click.echo(plain_rules_text(round_name), nl=False)
 
 
 @main.command()
 @click.argument("rule_id", metavar="RULE")
-def explain(rule_id: str) -> None:
+@click.option(
+    "--round",
+    "round_name",
+    type=_ROUND_CHOICE,
+    default=None,
+    help="Rules round (default: the v0.7 rule, else the v1.0 one).",
+)
+def explain(rule_id: str, round_name: str | None) -> None:
     """Show the documentation of RULE, with a passing and a failing example."""
     from .explain import UnknownRuleError, explanation, find_rule
 
     try:
-        rule = find_rule(rule_id)
+        rule = find_rule(rule_id, round_name)
     except UnknownRuleError as exc:
         raise click.BadParameter(str(exc), param_hint="RULE") from None
     click.echo(explanation(rule), nl=False)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text tables, or the same numbers as JSON.",
+)
+def power(path: Path, output_format: str) -> None:
+    """Show the power of each system of a v1.0 submission at PATH, with its working.
+
+    Per system: provisioned power (§4.5, Appendix E), each node set's contribution and the
+    Appendix D defaults used; per point: nodes used, point kW, system tokens/s and tokens/s
+    per kW. Exits 1 when a system's system_power.json is unreadable or has errors (whether
+    a system needs one is for `check` to say).
+    """
+    import json
+
+    from .power_report import as_json, power_overview, render_text
+
+    views = power_overview(path)
+    if not views:
+        click.echo(
+            f"error: no system under results/ in {path}; expected a v1.0 submission "
+            "(<org>/<submission_id>/results/<system>/system_power.json)",
+            err=True,
+        )
+        sys.exit(1)
+    if output_format == "json":
+        click.echo(json.dumps(as_json(views), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(views), nl=False)
+    if any(view.state not in ("ok", "missing") for view in views):
+        sys.exit(1)
 
 
 def _plot_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
@@ -177,7 +315,15 @@ def _plot_output(ctx: click.Context, param: click.Parameter, value: Path | None)
     help="Image to write: FILE.png, FILE.svg, or FILE.html (one page, no network). "
     "Default: <org>-pareto.png in the current directory.",
 )
-def plot(path: Path, output: Path | None) -> None:
+@click.option(
+    "--view",
+    type=click.Choice(["throughput", "tps-per-kw"]),
+    default="throughput",
+    show_default=True,
+    help="y axis: system throughput, or (v1.0, systems with system_power.json) tokens/s per "
+    "kW of point power.",
+)
+def plot(path: Path, output: Path | None, view: str) -> None:
     """Draw the Pareto curve of each system/model of PATH (needs matplotlib).
 
     x = throughput per user, y = system throughput; marker colour = concurrency region,
@@ -187,7 +333,7 @@ def plot(path: Path, output: Path | None) -> None:
     from .plot import PlotError, default_output, plot_submission
 
     try:
-        outcome = plot_submission(path, output or default_output(path))
+        outcome = plot_submission(path, output or default_output(path), view=view)
     except PlotError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -30,6 +30,7 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from pathlib import Path
 
 REGION_COLOURS = {  # Okabe–Ito, readable for the common colour-vision deficiencies
@@ -37,9 +38,18 @@ REGION_COLOURS = {  # Okabe–Ito, readable for the common colour-vision deficie
     "low_throughput": "#009E73",
     "med_throughput": "#E69F00",
     "high_throughput": "#D55E00",
+    # round v1.0: the same colours for the corresponding regions, the Offline point apart
+    "low_concurrency": "#009E73",
+    "med_concurrency": "#E69F00",
+    "high_concurrency": "#D55E00",
     "margin": "#CC79A7",
+    "offline": "#000000",
     None: "#8C8C8C",
 }
+#: ``plot --view``: what the y axis shows
+VIEWS = ("throughput", "tps-per-kw")
+THROUGHPUT_AXIS = "System throughput (tokens/s)"
+TPS_PER_KW_AXIS = "Tokens/s per kW of point power"
 LOG_SPAN = 20.0
 FIGURE_SIZE = (8.8, 4.8)  # inches per curve: plot plus the legend on its right
 OUTPUT_SUFFIXES = (".png", ".svg", ".html")
@@ -55,6 +65,7 @@ class CurvePoint:
 
     concurrency: int
     tps_per_user: float | None
+    #: the y value: system tokens/s, or tokens/s per kW in the ``tps-per-kw`` view
     system_tps: float | None
     region: str | None = None
     error_rules: tuple[str, ...] = ()
@@ -82,6 +93,8 @@ class Curve:
     region_ranges: dict[str, str] = field(default_factory=dict)  # key -> "33–42"
     region_note: str | None = None  # why regions are unknown, when they are
     unnumbered: list[str] = field(default_factory=list)  # point files with no usable concurrency
+    round_name: str = "v0.7"  # whose region names label the legend
+    y_label: str = THROUGHPUT_AXIS
 
     @property
     def title(self) -> str:
@@ -105,22 +118,43 @@ def default_output(submission_path: Path) -> Path:
     return Path(f"{name}-pareto.png")
 
 
-def plot_submission(submission_path: Path, output: Path) -> PlotOutcome:
-    """Check the submission (for failing points), read its summaries, draw, write ``output``."""
+def plot_submission(
+    submission_path: Path, output: Path, *, view: str = "throughput"
+) -> PlotOutcome:
+    """Check the submission (for failing points), read its summaries, draw, write ``output``.
+
+    ``view`` ``tps-per-kw`` (v1.0 only) draws tokens/s per kW of point power instead of system
+    throughput, for the systems whose ``system_power.json`` computes.
+    """
     from submission_checker.checker import SubmissionChecker
     from submission_checker.layout import read_submission
     from submission_checker.rounds import load_round
 
     output_kind(output)  # a bad file name fails before any work
+    if view not in VIEWS:
+        raise PlotError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
     if not Path(submission_path).is_dir():
         raise PlotError(
             f"{submission_path} is not a directory; give the organisation directory "
             "that holds systems/ and pareto/"
         )
     report = SubmissionChecker(submission_path).run()
-    submission = read_submission(Path(submission_path), load_round(report.rules_round))
-    curves = curves_from_submission(submission, report)
-    title = f"{Path(submission_path).resolve().name}: system throughput vs throughput per user"
+    if report.rules_round == "v1.0":
+        from submission_checker.layout_v1 import read_submission_v1
+        from submission_checker.rounds_v1 import load_round_v1
+
+        submission_v1 = read_submission_v1(Path(submission_path), load_round_v1())
+        curves = curves_from_submission_v1(submission_v1, report, view=view)
+    elif view == "tps-per-kw":
+        raise PlotError(
+            "the tps-per-kw view needs a round v1.0 submission with system_power.json; "
+            f"{submission_path} is a {report.rules_round} tree"
+        )
+    else:
+        submission = read_submission(Path(submission_path), load_round(report.rules_round))
+        curves = curves_from_submission(submission, report)
+    measure = "tokens/s per kW" if view == "tps-per-kw" else "system throughput"
+    title = f"{Path(submission_path).resolve().name}: {measure} vs throughput per user"
     written = write_plot(curves, output, title=title)
     points = [point for curve in curves for point in curve.points]
     return PlotOutcome(
@@ -175,6 +209,95 @@ def curves_from_submission(submission, report) -> list[Curve]:
             if points or unnumbered:
                 curves.append(Curve(system.id, model.name, points, ranges, note, unnumbered))
     return curves
+
+
+def curves_from_submission_v1(submission, report, *, view: str = "throughput") -> list[Curve]:
+    """One Curve per ``results/<system>/<model>/`` of a v1.0 tree (``layout_v1``).
+
+    Regions are the curve's own (from C_min); a dedicated Offline point is drawn apart
+    (region ``offline``). Per-user throughput is the stored ``tps_per_user``, else
+    1000 / TPOT p90 in ms (the v1.0 definition). In the ``tps-per-kw`` view y is the point's
+    tokens/s per kW (§4.5.3) and only systems whose system_power.json computes are drawn.
+    """
+    failing_rules: dict[tuple, list[str]] = {}
+    for result in report.errors:
+        if result.concurrency is not None:
+            key = (result.system, result.model, result.concurrency)
+            failing_rules.setdefault(key, []).append(result.rule)
+    curves = []
+    for system in submission.systems:
+        if view == "tps-per-kw" and (system.power is None or system.power.power is None):
+            continue
+        for model in system.models:
+            regions = model.regions
+            note = (
+                None
+                if regions is not None
+                else ("regions unknown: C_max or C_min unreadable or out of range in " + model.rel)
+            )
+            ranges = (
+                {key: str(span) for key, span in regions.ranges.items() if span}
+                if regions is not None
+                else {}
+            )
+            points = []
+            for point in model.points:
+                c = point.concurrency
+                rules = failing_rules.get((system.id, model.name, c), [])
+                if point.is_dedicated_offline:
+                    region = "offline"
+                else:
+                    region = regions.classify(c) if regions is not None else None
+                curve_point = _curve_point(
+                    point, c, region=region, error_rules=tuple(dict.fromkeys(rules))
+                )
+                p90 = _tpot_p90_ms(point)
+                if (
+                    curve_point.tps_per_user is not None
+                    and p90
+                    and "per-user derived" in (curve_point.source)
+                ):
+                    curve_point = _replace(
+                        curve_point,
+                        tps_per_user=1000 / p90,
+                        source=curve_point.source.replace(
+                            "per-user derived", "per-user 1000/TPOT p90"
+                        ),
+                    )
+                if view == "tps-per-kw":
+                    curve_point = _with_tps_per_kw(curve_point, point)
+                points.append(curve_point)
+            if points:
+                y_label = TPS_PER_KW_AXIS if view == "tps-per-kw" else THROUGHPUT_AXIS
+                curves.append(
+                    Curve(system.id, model.name, points, ranges, note, [], "v1.0", y_label)
+                )
+    if view == "tps-per-kw" and not curves:
+        raise PlotError(
+            "nothing to plot in the tps-per-kw view: no system has a system_power.json that "
+            "computes; run submission-checker power PATH to see why"
+        )
+    return curves
+
+
+def _with_tps_per_kw(drawn: CurvePoint, point) -> CurvePoint:
+    """``drawn`` with y = the point's tokens/s per kW, or a reason it has none."""
+    assessed = point.power
+    value = assessed.tps_per_kw if assessed is not None else None
+    if value is None:
+        problem = drawn.problem or "no tokens/s per kW (no throughput or no point power)"
+        return _replace(drawn, system_tps=None, problem=problem)
+    kw = float(assessed.power.kw)
+    source = f"{drawn.source}, tps/kW = derived tps / {kw:,.3f} kW (§4.5.3)"
+    return _replace(drawn, system_tps=float(value), source=source)
+
+
+def _tpot_p90_ms(point) -> float | None:
+    data = point.summary.mapping if point.summary is not None else None
+    tpot = data.get("tpot") if data else None
+    percentiles = tpot.get("percentiles") if isinstance(tpot, dict) else None
+    value = _number(percentiles.get("90")) if isinstance(percentiles, dict) else None
+    return value / 1e6 if value is not None and value > 0 else None
 
 
 def _curve_point(point, concurrency: int, *, region, error_rules) -> CurvePoint:
@@ -427,7 +550,7 @@ def _draw_curve(axes, curve: Curve) -> None:
     if log_y:
         _log_axis(axes.yaxis, axes.set_yscale)
     axes.set_xlabel("Throughput per user (tokens/s/user)" + (", log scale" if log_x else ""))
-    axes.set_ylabel("System throughput (tokens/s)" + (", log scale" if log_y else ""))
+    axes.set_ylabel(curve.y_label + (", log scale" if log_y else ""))
     axes.set_title(curve.title, fontsize=11)
     axes.grid(True, which="major", color="#dddddd", linewidth=0.6)
     axes.set_axisbelow(True)
@@ -489,10 +612,16 @@ def _log_axis(axis, set_scale) -> None:
 
 def _region_label(curve: Curve, region: str | None) -> str:
     from submission_checker.regions import REGION_LABELS
+    from submission_checker.regions_v1 import REGION_LABELS as V1_LABELS
 
     if region is None:
         return "no region" if curve.region_note else "outside every region"
-    name = REGION_LABELS.get(region, region)
+    if region == "offline":
+        return "Offline (dedicated)"
+    labels = (
+        (V1_LABELS, REGION_LABELS) if curve.round_name == "v1.0" else (REGION_LABELS, V1_LABELS)
+    )
+    name = labels[0].get(region) or labels[1].get(region, region)
     span = curve.region_ranges.get(region)
     return f"{name} ({span})" if span else name
 
@@ -565,7 +694,8 @@ def _points_table(curve: Curve) -> str:
     note = "".join(f"<p class=note>{html.escape(text)}</p>\n" for text in notes)
     return (
         f"{note}<table>\n<thead><tr><th>concurrency</th><th>region</th>"
-        "<th>tokens/s/user</th><th>system tokens/s</th><th>values</th><th>Pareto</th>"
+        f"<th>tokens/s/user</th><th>{html.escape(curve.y_label)}</th><th>values</th>"
+        "<th>Pareto</th>"
         "<th>check</th><th>not plotted because</th></tr></thead>\n<tbody>\n"
         + "\n".join(rows)
         + "\n</tbody>\n</table>"

@@ -19,7 +19,7 @@ def files_under(root: Path) -> dict[str, bytes]:
 
 
 def test_example_tree_is_what_the_generator_writes(tmp_path):
-    generator.write_submission_v1(tmp_path)
+    generator.write_example(tmp_path)
     shipped, fresh = files_under(EXAMPLE), files_under(tmp_path)
     assert sorted(shipped) == sorted(fresh), "run: python examples/make_example_submission_v1.py"
     changed = [name for name in shipped if shipped[name] != fresh[name]]

@@ -25,13 +25,16 @@ SUBDIR_PURPOSE = {
         "ok": info("submission directory {root} found"),
         "missing": error(
             "{root} does not exist",
-            "Pass the organisation directory that holds systems/ and pareto/.",
+            "Pass the submission directory: <org>/ holding <submission_id>/results/ (v1.0), "
+            "or the organisation directory holding systems/ and pareto/ (v0.7).",
         ),
         "not-dir": error(
             "{root} is not a directory",
-            "Pass the organisation directory that holds systems/ and pareto/, not a file in it.",
+            "Pass the submission directory (v1.0: holding results/; v0.7: holding systems/ "
+            "and pareto/), not a file in it.",
         ),
     },
+    rounds=("v0.7", "v1.0"),
 )
 def path_exists(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
     """The PATH given to ``submission-checker check`` must be the organisation directory.
@@ -59,7 +62,7 @@ def path_exists(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
     messages={
         "ok": info("systems/ and pareto/ are present"),
         "missing": error(
-            "{name}/ is missing; it holds {purpose}",
+            "{name}/ is missing; it holds {purpose}{hint}",
             "Create {name}/ in the organisation directory.",
         ),
         "not-dir": error(
@@ -87,9 +90,24 @@ def required_dir(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
             continue
         failed = True
         outcome = "missing" if kind is None else "not-dir"
-        yield rule.result(outcome, sub, path=name, name=name, purpose=purpose)
+        hint = (
+            "; PATH holds the v1.0 layout (results/): check it with --round v1.0"
+            if _holds_v1_layout(sub)
+            else ""
+        )
+        yield rule.result(outcome, sub, path=name, name=name, purpose=purpose, hint=hint)
     if not failed:
         yield rule.result("ok", sub)
+
+
+def _holds_v1_layout(sub: Submission) -> bool:
+    """PATH, or one of its directories, holds ``results/`` (the round v1.0 layout)."""
+    if sub.tree is None:
+        return False
+    return sub.kind("results") is not None or any(
+        kind == DIR and sub.kind(f"{name}/results") is not None
+        for name, kind in sub.tree.listing("").items()
+    )
 
 
 @rule(
