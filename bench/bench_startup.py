@@ -1,6 +1,7 @@
 """Benchmark start-up: ``--help`` of every command of the three tools, as a user runs it.
 
     python bench/bench_startup.py [--repeat 5] [--only endpoints-submission-cli] [--imports]
+                                  [--src DIR]
 
 What it does:
 1. Walks each tool's click command tree (in this process) to list every command path, e.g.
@@ -8,7 +9,9 @@ What it does:
 2. Runs ``python -c '<entry point>' <path> --help`` REPEAT times per command in a fresh process
    (the same import work the console script does) and prints the median wall time, with the
    slowest command of each tool last.
-3. With ``--imports``: the heaviest modules ``python -X importtime`` sees for each tool's root
+3. ``--src DIR`` times the tools of another source tree (e.g. an export of an older commit), to
+   compare before and after on the same machine.
+4. With ``--imports``: the heaviest modules ``python -X importtime`` sees for each tool's root
    ``--help``, so a regression names its culprit.
 
 Target (issue 14 item 2): every ``--help`` ≤ 0.15 s. The numbers depend on the machine's load
@@ -19,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -52,11 +57,16 @@ def runner(entry: str) -> list[str]:
     return [sys.executable, "-c", code]
 
 
+ENV = dict(os.environ)
+
+
 def median_wall(command: list[str], repeat: int) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        subprocess.run(
+            command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -65,6 +75,7 @@ def heaviest_imports(command: list[str], top: int = 8) -> list[tuple[int, str]]:
     """(cumulative µs, module) of the modules imported at depth 1 or 2 that cost the most."""
     proc = subprocess.run(
         [command[0], "-X", "importtime", *command[1:], "--help"],
+        env=ENV,
         capture_output=True,
         text=True,
         check=True,
@@ -85,7 +96,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", choices=list(TOOLS), help="One tool only.")
     parser.add_argument("--imports", action="store_true", help="Show the heaviest imports.")
+    parser.add_argument("--src", type=Path, help="Source tree of the tools to time.")
     args = parser.parse_args()
+    if args.src:
+        ENV["PYTHONPATH"] = str(args.src.resolve())
 
     floor = median_wall([sys.executable, "-c", "pass"], args.repeat)
     print(f"python -c pass: {floor:.3f} s (interpreter floor)")

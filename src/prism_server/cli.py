@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -119,6 +120,8 @@ def serve(
         raise click.UsageError(
             "--enable-fault-injection needs --workers 1: fault rules live in one process's memory"
         )
+    if workers > 1 and not hasattr(os, "fork"):
+        raise click.UsageError("--workers above 1 needs os.fork (Linux, macOS); use --workers 1")
     if workers > max_connections:
         raise click.UsageError(
             f"--workers {workers} is more than --max-connections {max_connections}; "
