@@ -10,17 +10,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    ProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
+# rich is imported when a bar is first shown, not by every module that can show one (the
+# archive and HTTP modules), so `--help` and commands that transfer nothing start faster.
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, ProgressColumn
 
 
 class ByteProgress:
@@ -43,6 +39,8 @@ class ByteProgress:
 
 
 def _stderr_console() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True)
 
 
@@ -63,6 +61,8 @@ class _SharedDisplay:
     def task(self, console: Console, total: int, label: str) -> Iterator[ByteProgress]:
         with self._lock:
             if self._progress is None:
+                from rich.progress import Progress
+
                 self._progress = Progress(*_columns(), console=console, transient=False)
                 self._progress.start()
             self._users += 1
@@ -79,6 +79,14 @@ class _SharedDisplay:
 
 
 def _columns() -> tuple[ProgressColumn, ...]:
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
     return (
         TextColumn("{task.description}"),
         BarColumn(),
