@@ -13,7 +13,14 @@ import click
 
 from ..archive import ExtractLimits
 from ..context import AppContext, json_option, pass_app, token_option
-from ..output import describe_download, info, print_fields, print_json, print_table
+from ..output import (
+    describe_download,
+    info,
+    print_fields,
+    print_json,
+    print_table,
+    stream_json_list,
+)
 
 # The pipeline (bundling, the checker, git, HTTP) is imported by the commands that run it, so
 # `--help` and the other groups start without it.
@@ -131,7 +138,7 @@ def list_submissions(app: AppContext, token: str | None, as_json: bool) -> None:
     with app.client(token) as client:
         items = client.list_submissions()
     if as_json:
-        print_json(items)
+        stream_json_list(items)
     elif not items:
         info("no submissions")
     else:
