@@ -377,15 +377,19 @@ class PrismClient:
 
     def _list_all(self, collection: str) -> list[dict[str, Any]]:
         """Every item of a list, following ``next`` cursors; a bare list is the whole list."""
-        items: list[dict[str, Any]] = []
+        return list(self.iter_list(collection))
+
+    def iter_list(self, collection: str) -> Iterator[dict[str, Any]]:
+        """The items of a list as its pages arrive (``collection``: "runs" or "submissions"),
+        so a long list can be printed while the next page is on its way."""
         params: dict[str, Any] = {"limit": LIST_PAGE_LIMIT}
         seen: set[str] = set()
         for _ in range(MAX_LIST_PAGES):
             body = self._api("GET", collection, params=params)
-            items.extend(_as_list(body))
+            yield from _as_list(body)
             cursor = body.get("next") if isinstance(body, dict) else None
             if not cursor:
-                return items
+                return
             if not isinstance(cursor, str) or cursor in seen:
                 raise ServerError(
                     f"PRISM answered GET /{collection} with a page cursor it already sent "

@@ -109,3 +109,27 @@ def test_control_characters_from_the_server_are_shown_escaped(monkeypatch, capsy
     assert "evil\\x1b[2J\\rname\\x9b" in shown
     assert "\r" not in shown and "\x9b" not in shown
     assert shown.count("\x1b") == 2  # only our own bold on, bold off
+
+
+def test_json_follows_every_page_as_it_arrives(cli, listed, monkeypatch):
+    from endpoints_submission_cli import prism as prism_module
+
+    monkeypatch.setattr(prism_module, "LIST_PAGE_LIMIT", 2)  # three runs: two pages
+
+    result = cli("runs", "list", "--json")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == json.dumps(listed, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_a_page_that_fails_midway_is_an_error_not_a_short_list(prism, cli, listed, monkeypatch):
+    from endpoints_submission_cli import prism as prism_module
+
+    monkeypatch.setattr(prism_module, "LIST_PAGE_LIMIT", 2)
+    prism.add_fault(method="GET", path="^/runs$", action="status", status=401, skip=1)
+
+    result = cli("runs", "list", "--json")
+
+    assert result.exit_code == 1
+    assert "authentication failed" in result.stderr and "Traceback" not in result.stderr
+    assert not result.stdout.rstrip().endswith("]")  # never looks like a complete list

@@ -86,10 +86,11 @@ def _future_iso(_ctx: click.Context, _param: click.Parameter, value: str | None)
 def list_runs(app: AppContext, token: str | None, as_json: bool) -> None:
     """List your runs: id, model, concurrency, started, pinned, expires."""
     with app.client(token) as client:
+        if as_json:  # printed while the pages arrive; a failure midway still exits 1
+            stream_json_list(client.iter_list("runs"))
+            return
         items = client.list_runs()
-    if as_json:
-        stream_json_list(items)
-    elif not items:
+    if not items:
         info("no runs")
     else:
         print_table(
