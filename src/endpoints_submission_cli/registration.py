@@ -9,6 +9,7 @@ names the orphaned id and the exact command that deletes it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from .archive import ArchiveInfo, pack_directory, plan_archive, scan_secrets, se
 from .errors import ArchiveError, ChecksumError, CliError, PrismError, ServerError, StorageError
 from .output import info, warn
 from .prism import PrismClient
-from .runfolder import CONFIG, SYSTEM_DESC, RunFolder
+from .runfolder import CONFIG, DATASET_FILE, SYSTEM_DESC, RunFolder
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,33 @@ class ArchivePlan:
         return sum(size for _, size in self.files)
 
 
-def _extra_files(run: RunFolder) -> dict[str, Path]:
-    # The archive is self-contained: it always carries the system description it was validated
-    # with, whether it came from the folder or from --system-desc.
-    return {SYSTEM_DESC: run.system_desc_path}
+def _extra_files(run: RunFolder, workdir: Path) -> dict[str, Path]:
+    """Files the archive carries beside the folder's own (never written into the folder).
+
+    The system description it was validated with (folder or --system-desc), and the dataset
+    file's identity recorded now, while the dataset is readable (``dataset_file.json``).
+    """
+    extra = {SYSTEM_DESC: run.system_desc_path}
+    identity = run.dataset_file
+    if identity is not None:
+        record = workdir / DATASET_FILE
+        record.write_text(json.dumps(identity, indent=2) + "\n", encoding="utf-8")
+        extra[DATASET_FILE] = record
+    return extra
+
+
+def describe_dataset(run: RunFolder) -> str | None:
+    """One line for the user: which dataset file the run is recorded with."""
+    identity = run.dataset_file
+    if identity is None:
+        return None
+    facts = ""
+    if "size_bytes" in identity:
+        facts = f" ({identity['size_bytes']} bytes"
+        facts += f", sha256 {identity['sha256']})" if "sha256" in identity else ")"
+    else:
+        facts = " (not readable here: recorded by path only)"
+    return f"dataset {run.dataset}: {identity['path']}{facts}"
 
 
 def _check_required_kept(run: RunFolder, kept: set[str]) -> None:
@@ -49,14 +73,15 @@ def _check_required_kept(run: RunFolder, kept: set[str]) -> None:
             )
 
 
-def archive_plan(run: RunFolder, exclude: Sequence[str]) -> ArchivePlan:
+def archive_plan(run: RunFolder, exclude: Sequence[str], workdir: Path) -> ArchivePlan:
     """What ``runs create`` would pack (for --dry-run), after the same checks as packing."""
-    files = [(rel, size) for rel, size in plan_archive(run.path, exclude) if rel != SYSTEM_DESC]
+    extra = _extra_files(run, workdir)
+    files = [(rel, size) for rel, size in plan_archive(run.path, exclude) if rel not in extra]
     _check_required_kept(run, {rel for rel, _ in files})
     hits = scan_secrets(run.path, exclude)
     if hits:
         raise secret_refusal(hits, what=str(run.path))
-    files.append((SYSTEM_DESC, run.system_desc_path.stat().st_size))
+    files.extend((rel, path.stat().st_size) for rel, path in extra.items())
     return ArchivePlan(run.path.name, sorted(files))
 
 
@@ -70,7 +95,7 @@ def pack_run(run: RunFolder, workdir: Path, exclude: Sequence[str]) -> ArchiveIn
         arcname=top,
         exclude=exclude,
         progress_label=f"packing {top}",
-        extra_files=_extra_files(run),
+        extra_files=_extra_files(run, workdir),
     )
 
 
