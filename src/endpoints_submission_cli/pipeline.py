@@ -142,6 +142,7 @@ class CreateRequest:
     target_availability_date: str | None = None
     embargo_date: str | None = None
     org: str | None = None
+    model: str | None = None
     accuracy_run_id: str | None = None
     quality_target: float | None = None
     output: Path | None = None
@@ -180,6 +181,7 @@ class CreateRequest:
             **{k: v for k, v in self.payload().items() if k not in ("cli_version", "run_ids")},
             "run_ids": sorted(self.run_ids),
             "org": self.org,
+            **({"model": self.model} if self.model else {}),  # keeps older journals' keys
             "accuracy_run_id": self.accuracy_run_id,
             "quality_target": self.quality_target,
             "no_pr": self.no_pr,
@@ -209,6 +211,7 @@ class CreateRequest:
             ("--target-availability-date", self.target_availability_date),
             ("--embargo-date", self.embargo_date),
             ("--org", self.org),
+            ("--model", self.model),
             ("--accuracy-run", self.accuracy_run_id),
             ("--quality-target", self.quality_target),
         ):
@@ -530,6 +533,7 @@ class Pipeline:
     def _options(self, request: CreateRequest) -> BundleOptions:
         return BundleOptions(
             org=request.org,
+            model=request.model,
             accuracy_run_id=request.accuracy_run_id,
             quality_target=request.quality_target,
         )

@@ -195,3 +195,51 @@ def test_accuracy_without_an_official_metric_is_written_as_measured_and_fails(tm
     rules = {r.rule: r for r in report.errors}
     assert "accuracy-consistency" not in rules
     assert "no official metric reported" in rules["accuracy-gate"].message
+
+
+# -- end to end: registered real runs, `submissions create --dry-run` -------------------
+
+
+def test_create_sweep_with_a_both_mode_accuracy_run_and_model_option(
+    cli, api, register, real_run, tmp_path
+):
+    perf_c4 = real_run("llama2-70b_c1", concurrency=4, as_name="perf_c4")
+    perf_c1 = real_run("llama2-70b_c1")
+    both_c4 = real_run("accuracy_both_c4")
+    ids = register([perf_c1, perf_c4, both_c4])
+    out = tmp_path / "out"
+    result = cli(
+        "submissions", "create", "--division", "standardized", "--availability", "available",
+        "--run-ids", ",".join(ids), "--accuracy-run", ids[2], "--model", "llama2-70b-99",
+        "--dry-run", "--output", out, "--json",
+    )  # fmt: skip
+    assert "two performance runs" not in result.stderr and "both performance" not in result.stderr
+    assert f"note: run {ids[2]} is used for accuracy alone" in result.stderr
+    assert "note: model directory 'llama2-70b-99' from --model" in result.stderr
+    model_dir = out / "Example_Org" / "pareto" / "Example_H200x8_Sim" / "llama2-70b-99"
+    assert sorted(p.name for p in (model_dir / "points").iterdir()) == [
+        "point_1.yaml",
+        "point_4.yaml",
+    ]
+    assert (
+        json.loads((model_dir / "accuracy" / "accuracy_result.json").read_text())["run_id"]
+        == ids[2]
+    )
+    assert api.submissions() == []
+
+
+# -- item 7: audit results reach the checker ----------------------------------------------
+
+
+def test_failed_audit_of_a_run_is_a_checker_warning(tmp_path, real_run):
+    c1 = real_run("llama2-70b_c1")
+    (c1 / "audit").mkdir()
+    (c1 / "audit" / "tokens_audit.json").write_text(json.dumps({"passed": False}))
+    info, root = _bundle(tmp_path, {"c1": c1, "acc": real_run("accuracy_both_c4")})
+    point = yaml.safe_load(next(root.rglob("point_1.yaml")).read_text())
+    assert point["audits"] == [{"file": "audit/tokens_audit.json", "passed": False}]
+    report = SubmissionChecker(root).run()
+    found = [r for r in report.warnings if r.rule == "audit-passed"]
+    assert [(r.concurrency, r.message) for r in found] == [
+        (1, "audit audit/tokens_audit.json of run c1: passed is false")
+    ]
