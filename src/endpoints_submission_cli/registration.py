@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,9 @@ def _extra_files(run: RunFolder, workdir: Path) -> dict[str, Path]:
     if identity is not None:
         record = workdir / DATASET_FILE
         record.write_text(json.dumps(identity, indent=2) + "\n", encoding="utf-8")
+        # Dated like the config it describes: packing the same folder again gives the same bytes.
+        config_mtime = (run.path / CONFIG).stat().st_mtime
+        os.utime(record, (config_mtime, config_mtime))
         extra[DATASET_FILE] = record
     return extra
 

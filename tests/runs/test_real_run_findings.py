@@ -90,3 +90,16 @@ def test_run_cut_by_max_duration_says_so(offline_cli, run_folder):
     assert "settings.runtime.max_duration_ms = 1000 ended the run after 1.1 s" in result.stderr
     assert "120 of n_samples_to_issue 150 issued" in result.stderr
     assert "(was the run cut short?)" not in result.stderr
+
+
+def test_dataset_record_is_dated_like_the_config_so_packing_is_repeatable(run_folder, tmp_path):
+    """The record is written fresh at each packing; dated by the clock, equal folders would give
+    different archive bytes (and a different SHA-256) a second later."""
+    from endpoints_submission_cli.registration import pack_run
+    from endpoints_submission_cli.runfolder import read_run_folder
+
+    folder = run_folder("llama2-70b_c1")
+    archive = pack_run(read_run_folder(folder), tmp_path, ())
+    with tarfile.open(archive.path) as tar:
+        member = tar.getmember("llama2-70b_c1/dataset_file.json")
+    assert member.mtime == int((folder / "config.yaml").stat().st_mtime)
