@@ -67,6 +67,7 @@ class BundleOptions:
 
     org: str | None = None
     model: str | None = None
+    model_source: str = "--model"
     accuracy_run_id: str | None = None
     quality_target: float | None = None
     preferred_accuracy_runs: tuple[str, ...] = ()
@@ -177,7 +178,7 @@ def _declared_model(run: BundleRun, options: BundleOptions) -> tuple[str, str]:
     ``benchmark_model``, else ``model_params.name``.
     """
     if options.model:
-        return options.model, "--model"
+        return options.model, options.model_source
     if run.folder.submission_model:
         return run.folder.submission_model, "submission_ref.model in config.yaml"
     declared = run.folder.system_desc.get("benchmark_model")

@@ -1019,7 +1019,8 @@ def _new_run_list(
 
 
 def _inherited_options(previous_top: Path | None) -> BundleOptions:
-    """Org, accuracy-run choice and quality targets of the previous bundle, for the rebuild."""
+    """Org, model directory, accuracy-run choice and quality targets of the previous bundle,
+    for the rebuild."""
     if previous_top is None:
         return BundleOptions()
     preferred: list[str] = []
@@ -1033,8 +1034,12 @@ def _inherited_options(previous_top: Path | None) -> BundleOptions:
             preferred.append(data["run_id"])
         if isinstance(data.get("quality_target"), (int, float)):
             targets[result.parent.parent.name] = float(data["quality_target"])
+    # One model directory before: the rebuild keeps it (it may have come from --model).
+    model_dirs = {path.name for path in previous_top.glob("pareto/*/*") if path.is_dir()}
     return BundleOptions(
         org=previous_top.name,
+        model=next(iter(model_dirs)) if len(model_dirs) == 1 else None,
+        model_source="the submission's previous bundle",
         preferred_accuracy_runs=tuple(preferred),
         inherited_quality_targets=targets,
     )

@@ -243,3 +243,23 @@ def test_failed_audit_of_a_run_is_a_checker_warning(tmp_path, real_run):
     assert [(r.concurrency, r.message) for r in found] == [
         (1, "audit audit/tokens_audit.json of run c1: passed is false")
     ]
+
+
+def test_a_rebuild_keeps_the_model_directory_chosen_with_model(
+    cli, api, example_ids, bare_repo, monkeypatch, git
+):
+    monkeypatch.setenv("MLPERF_SUBMISSION_REPO", str(bare_repo))
+    ids = [rid for c, rid in example_ids.items() if c != 96]
+    created = cli(
+        "submissions", "create", "--division", "standardized", "--availability", "available",
+        "--run-ids", ",".join(ids), "--model", "llama2-70b-99",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.stderr
+    sid = created.stdout.strip()
+    added = cli("submissions", "add-run", "--submission-id", sid, "--run-id", example_ids[96])
+    assert added.exit_code == 0, added.stderr
+    assert "model directory 'llama2-70b-99' from the submission's previous bundle" in added.stderr
+    files = git("ls-tree", "-r", "--name-only", f"submission-{sid}", cwd=bare_repo).split()
+    paths = [f.split("/") for f in files]
+    assert {p[3] for p in paths if len(p) > 4 and p[1] == "pareto"} == {"llama2-70b-99"}
+    assert any(f.endswith("llama2-70b-99/points/point_96.yaml") for f in files)
