@@ -37,7 +37,7 @@ from measure import measured_run
 from prism_server.testing import PrismProcess
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLES = REPO.parent / "shared" / "samples" / "inference-endpoint"
+SAMPLES = REPO / "tests" / "data" / "samples" / "inference-endpoint"
 BLOCK = 1024 * 1024
 N_BLOCKS = 64
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,114 @@ def _skip_reason(report) -> str:
     longrepr = report.longrepr
     reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
     return reason.removeprefix("Skipped: ")
+
+
+class DelayingProxy:
+    """A TCP proxy on 127.0.0.1 in front of a real server that can hold chosen requests.
+
+    ``hold(b"POST /submissions ", seconds)`` delays forwarding the next request that starts
+    with those bytes: the client times out and gives up while the server has not even seen the
+    request; the server then gets it (the proxy keeps its side of the connection open) and
+    processes it normally, exactly like a slow server whose answer is lost. ``held_answered``
+    is set once the server has answered a held request (the client is gone by then).
+    """
+
+    def __init__(self, upstream_url: str) -> None:
+        import socket
+        import threading
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(upstream_url)
+        self._upstream = (parts.hostname, parts.port)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._holds: list[list] = []
+        self.held = 0
+        self.held_answered = threading.Event()
+        self._held_upstreams: set = set()
+        self._lock = threading.Lock()
+        self._sockets: list = []
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+        self._start(self._accept)
+
+    def _start(self, target, *args) -> None:
+        import threading
+
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def hold(self, prefix: bytes, seconds: float, times: int = 1) -> None:
+        with self._lock:
+            self._holds.append([prefix, seconds, times])
+
+    def _accept(self) -> None:
+        import socket
+
+        while not self._closed:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self._upstream)
+            self._sockets += [client, upstream]
+            self._start(self._client_to_server, client, upstream)
+            self._start(self._server_to_client, upstream, client)
+
+    def _hold_for(self, data: bytes) -> float:
+        with self._lock:
+            for rule in self._holds:
+                if data.startswith(rule[0]) and rule[2] > 0:
+                    rule[2] -= 1
+                    self.held += 1
+                    return rule[1]
+        return 0.0
+
+    def _client_to_server(self, client, upstream) -> None:
+        # When the client goes away, the server side stays open: the server must not notice.
+        while True:
+            try:
+                data = client.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            delay = self._hold_for(data)
+            if delay:
+                time.sleep(delay)
+                self._held_upstreams.add(upstream)
+            try:
+                upstream.sendall(data)
+            except OSError:
+                return
+
+    def _server_to_client(self, upstream, client) -> None:
+        try:
+            while data := upstream.recv(65536):
+                if upstream in self._held_upstreams:
+                    self.held_answered.set()
+                client.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (client, upstream):
+                with contextlib.suppress(OSError):
+                    sock.close()
+
+    def close(self) -> None:
+        self._closed = True
+        self._listener.close()
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+
+@pytest.fixture
+def delaying_proxy(prism):
+    """A :class:`DelayingProxy` in front of the test's prism-server (``.url``, ``.hold``)."""
+    proxy = DelayingProxy(prism.url)
+    try:
+        yield proxy
+    finally:
+        proxy.close()

@@ -12,12 +12,17 @@ Secret scan (cli.md §3). Two depths, because a benchmark folder holds two kinds
   are not ``<redacted>`` and ``user:password@host`` URLs.
 * *data logs* (``*.jsonl``/``*.ndjson``, or any text file over 64 MiB — ``events.jsonl`` holds
   prompts and model outputs, and has ``"token"``-like fields that are data, not credentials)
-  are searched for the two credentials a benchmark run actually handles: the PRISM token
-  (``mlc_…``) and the endpoint's API key (``sk-…``), e.g. if a tool ever logs request headers.
-  AWS keys or private-key blocks could only get into an event log through the dataset's own
-  text, which is not the submitter's secret — and every extra pattern costs a pass over GBs.
-  The search runs inside the packing pass over the same chunks (a GB log is read once) and
-  costs ~2.5 s of CPU per GB, while compression runs on other cores (bench/bench_runs.py).
+  and binary files are searched for every credential *format*: PRISM tokens (``mlc_…``),
+  ``sk-…`` keys, AWS access key ids, private-key blocks and ``user:password@`` URLs — but not
+  for ``token: value`` pairs. The search runs inside the packing pass over the same chunks (a
+  GB log is read once), while compression runs on other cores (bench/bench_runs.py).
+
+Every byte of every packed file is scanned, whatever its size or content (issue 13 item 10):
+a file with NUL bytes (UTF-16 text, strings inside binaries) is also scanned with its NULs
+removed, so ``m\0l\0c\0_\0…`` reads ``mlc_…``; gzip data (a ``.gz`` file, or any file starting
+with the gzip magic) is decompressed on the fly and its content scanned the same way (bounded:
+see ``GZIP_SCAN_MAX_RATIO``); and every packed name (files, folders, links) is scanned for
+credential formats — a name that is a token is refused with the token masked.
 
 Config-like files are scanned before packing starts, so the common refusal (an unredacted key in
 config.yaml) costs nothing. A hit in a data log aborts packing and removes the partial archive.
@@ -73,6 +78,13 @@ UNQUOTED_VALUE_SUFFIXES = frozenset(
 )
 MAX_HITS_PER_FILE = 5
 _OVERLAP = 4096  # bytes of lookahead kept between chunks; longer than any pattern's prefix
+_BINARY_SNIFF = 8192  # a NUL in the first 8 KiB makes a file binary (as git and grep decide)
+# Gzip content inside a packed file is scanned after decompression; a file whose content
+# expands beyond this ratio (plus GZIP_SCAN_ALLOWANCE) is refused rather than scanned forever.
+GZIP_SCAN_MAX_RATIO = 100  # text logs compress 5-30:1; only padding or bombs go further
+GZIP_SCAN_ALLOWANCE = 64 * 1024 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+_MAX_NESTING = 2  # gzip inside gzip is followed this deep
 
 
 @dataclass(frozen=True)
@@ -88,10 +100,12 @@ class SecretHit:
     """Where a secret-looking string is: relative POSIX path, 1-based line, what it looks like."""
 
     path: str
-    line: int
+    line: int  # 0: not a line of the file as stored (a name, UTF-16 or gzip content)
     kind: str
 
     def __str__(self) -> str:
+        if self.line <= 0:
+            return f"{self.path}: {self.kind}"
         return f"{self.path} line {self.line}: {self.kind}"
 
 
@@ -135,8 +149,10 @@ FORMAT_PATTERNS: tuple[_Pattern, ...] = (
         "a PRISM API token (mlc_...)", re.compile(rb"mlc_[A-Za-z0-9_-]{16,}"), _token_accept(4)
     ),
     _Pattern("an sk-... API key", re.compile(rb"sk-[A-Za-z0-9_-]{20,}"), _token_accept(3)),
-    _Pattern("an AWS access key id", re.compile(rb"AKIA[0-9A-Z]{16}"), _aws_accept, _UPPER_ALNUM),
-    _Pattern("an AWS access key id", re.compile(rb"ASIA[0-9A-Z]{16}"), _aws_accept, _UPPER_ALNUM),
+    # AKIA (long-term) and ASIA (temporary) in one pass: each pattern is a pass over every byte.
+    _Pattern(
+        "an AWS access key id", re.compile(rb"A[KS]IA[0-9A-Z]{16}"), _aws_accept, _UPPER_ALNUM
+    ),
     _Pattern(
         "a private key block",
         re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"),
@@ -201,7 +217,11 @@ def _userinfo_accept(m: re.Match[bytes], _buf: bytes) -> bool:
     return not _is_placeholder(m.group(1))
 
 
-DATA_LOG_PATTERNS = FORMAT_PATTERNS[:2]  # mlc_ and sk- (see the module docstring)
+_USERINFO_PATTERN = _Pattern(
+    "a URL with a password (user:password@host)", _URL_USERINFO, _userinfo_accept, frozenset()
+)
+# Data logs, binaries, decoded content: every credential format, no key/value heuristics.
+DATA_LOG_PATTERNS = (*FORMAT_PATTERNS, _USERINFO_PATTERN)
 
 
 def _patterns_for(relpath: str, *, data_log: bool) -> tuple[_Pattern, ...]:
@@ -221,10 +241,7 @@ def _patterns_for(relpath: str, *, data_log: bool) -> tuple[_Pattern, ...]:
         )
         for keyword, stems in _KV_KEYWORDS
     )
-    userinfo = _Pattern(
-        "a URL with a password (user:password@host)", _URL_USERINFO, _userinfo_accept, frozenset()
-    )
-    return (*FORMAT_PATTERNS, *key_values, userinfo)
+    return (*FORMAT_PATTERNS, *key_values, _USERINFO_PATTERN)
 
 
 class _StreamScanner:
@@ -259,15 +276,19 @@ class _StreamScanner:
     def full(self) -> bool:
         return len(self._found) >= MAX_HITS_PER_FILE
 
-    def finish(self, path: Path) -> list[SecretHit]:
-        """Scan what is left; return the hits with line numbers (re-reading ``path`` if any)."""
+    def finish(self, path: Path | None) -> list[SecretHit]:
+        """Scan what is left; return the hits with line numbers (re-reading ``path`` if any;
+        without a path — decoded content, names — the line is 0)."""
         if self._tail:
             self._scan(self._tail, len(self._tail))
             self._tail = b""
         if not self._found:
             return []
         found = sorted(self._found)
-        lines = _line_numbers(path, [offset for offset, _ in found])
+        if path is None:
+            lines = [0] * len(found)
+        else:
+            lines = _line_numbers(path, [offset for offset, _ in found])
         hits: list[SecretHit] = []
         for (_, kind), line in zip(found, lines, strict=False):  # a file cut short: fewer
             hit = SecretHit(self.relpath, line, kind)
@@ -305,36 +326,151 @@ def _line_numbers(path: Path, offsets: Sequence[int]) -> list[int]:
     return lines
 
 
-def _looks_binary(path: Path) -> bool:
-    with path.open("rb") as fh:
-        return b"\0" in fh.read(8192)
-
-
 def _is_data_log(relpath: str, size: int) -> bool:
     return PurePosixPath(relpath).suffix.lower() in DATA_LOG_SUFFIXES or size > DATA_LOG_MIN_SIZE
 
 
+class _FileScan:
+    """Every view of one file the scan needs, fed chunk by chunk (one read of the file).
+
+    * the bytes as stored: all patterns for config-like text, credential formats for data logs
+      and binaries (decided on the first chunk: a NUL in its first 8 KiB means binary);
+    * the bytes with NULs removed, from the first chunk that has a NUL on (UTF-16 text);
+    * for gzip data, the decompressed content, itself scanned as a nested ``_FileScan``.
+    """
+
+    def __init__(self, relpath: str, *, data_log: bool, depth: int = 0) -> None:
+        self.relpath = relpath
+        self.data_log = data_log
+        self.depth = depth
+        self._raw: _StreamScanner | None = None
+        self._wide: _StreamScanner | None = None
+        self._gzip: zlib._Decompress | None = None
+        self._inner: _FileScan | None = None
+        self._gzip_in = 0
+        self._gzip_out = 0
+        self._hits: list[SecretHit] = []
+
+    @property
+    def full(self) -> bool:
+        return self._raw is not None and self._raw.full
+
+    def feed(self, data: bytes) -> None:
+        if not data:
+            return
+        if self._raw is None:
+            binary = b"\0" in data[:_BINARY_SNIFF]
+            patterns = _patterns_for(self.relpath, data_log=self.data_log or binary)
+            self._raw = _StreamScanner(self.relpath, patterns)
+            if data[:2] == _GZIP_MAGIC and self.depth < _MAX_NESTING:
+                self._gzip = zlib.decompressobj(wbits=31)
+                self._inner = _FileScan(self.relpath, data_log=True, depth=self.depth + 1)
+        self._raw.feed(data)
+        if self._wide is not None or b"\0" in data:
+            if self._wide is None:
+                self._wide = _StreamScanner(self.relpath, DATA_LOG_PATTERNS)
+            self._wide.feed(data.replace(b"\0", b""))
+        if self._gzip is not None:
+            self._feed_gzip(data)
+
+    def _feed_gzip(self, data: bytes) -> None:
+        self._gzip_in += len(data)
+        pending = data
+        try:
+            while pending and self._gzip is not None:
+                out = self._gzip.decompress(pending, CHUNK)
+                pending = self._gzip.unconsumed_tail
+                self._gzip_out += len(out)
+                if self._gzip_out > self._gzip_in * GZIP_SCAN_MAX_RATIO + GZIP_SCAN_ALLOWANCE:
+                    raise ArchiveError(
+                        f"cannot scan {_masked(self.relpath)} for secrets: its gzip content "
+                        f"expands more than {GZIP_SCAN_MAX_RATIO}:1",
+                        hint=f"leave it out with --exclude '{_masked(self.relpath)}'",
+                    )
+                assert self._inner is not None
+                self._inner.feed(out)
+                if self._gzip.eof:  # a multi-member file: the next member follows
+                    rest = self._gzip.unused_data + pending
+                    self._gzip = zlib.decompressobj(wbits=31) if rest[:2] == _GZIP_MAGIC else None
+                    pending = rest if self._gzip is not None else b""
+        except zlib.error:
+            self._gzip = None  # not gzip after all: the raw bytes were scanned all the same
+
+    def finish(self, path: Path | None) -> list[SecretHit]:
+        hits = self._raw.finish(path) if self._raw is not None else []
+        located = {hit.kind for hit in hits}
+        if self._wide is not None:
+            for hit in self._wide.finish(None):
+                if hit.kind not in located:
+                    hits.append(
+                        SecretHit(self.relpath, 0, f"{hit.kind} (in UTF-16 or binary data)")
+                    )
+        if self._inner is not None:
+            for hit in self._inner.finish(None):
+                kind = hit.kind if "gzip" in hit.kind else f"{hit.kind} (inside gzip data)"
+                hits.append(SecretHit(self.relpath, 0, kind))
+        unique: list[SecretHit] = []
+        for hit in hits:
+            if hit not in unique:
+                unique.append(hit)
+        return unique
+
+
 def _scan_file(path: Path, relpath: str, *, data_log: bool) -> list[SecretHit]:
-    scanner = _StreamScanner(relpath, _patterns_for(relpath, data_log=data_log))
+    """Read every byte of ``path`` through a ``_FileScan`` (no size cut-off)."""
+    scan = _FileScan(relpath, data_log=data_log)
     try:
-        if _looks_binary(path):
-            return []
         with path.open("rb") as fh:
             while chunk := fh.read(CHUNK):
-                scanner.feed(chunk)
-                if scanner.full:
+                scan.feed(chunk)
+                if scan.full:
                     break
     except OSError as exc:
         raise ArchiveError(f"cannot read {relpath} for the secret scan: {exc.strerror}") from None
-    return scanner.finish(path)
+    return scan.finish(path)
+
+
+def scan_file(path: Path, relpath: str) -> list[SecretHit]:
+    """Scan one file that will be packed as ``relpath`` (e.g. ``runs create --system-desc``)."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ArchiveError(f"cannot read {path} for the secret scan: {exc.strerror}") from None
+    return _scan_file(path, relpath, data_log=_is_data_log(relpath, size))
+
+
+def _looks_binary(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return b"\0" in fh.read(_BINARY_SNIFF)
+
+
+def scan_names(relpaths: Iterable[str]) -> list[SecretHit]:
+    """Credential formats in the packed names themselves; the name is shown masked."""
+    hits: list[SecretHit] = []
+    for relpath in relpaths:
+        raw = relpath.encode("utf-8", "surrogateescape")
+        scanner = _StreamScanner(relpath, DATA_LOG_PATTERNS)
+        scanner.feed(raw)
+        for hit in scanner.finish(None):
+            hits.append(SecretHit(_masked(relpath), 0, f"{hit.kind} in the file name"))
+    return hits
+
+
+def _masked(text: str) -> str:
+    """``text`` with every credential-format match cut to its first 4 characters + '…'."""
+    raw = text.encode("utf-8", "surrogateescape")
+    for pattern in DATA_LOG_PATTERNS:
+        raw = pattern.regex.sub(lambda m: m.group(0)[:4] + "\u2026".encode(), raw)
+    return raw.decode("utf-8", "replace")
 
 
 def secret_refusal(hits: Sequence[SecretHit], *, what: str) -> SecretFoundError:
-    """The error for a scan with hits: every location, never the secret text."""
-    listed = "\n".join(f"  {hit}" for hit in hits[:20])
+    """The error for a scan with hits: every location, never the secret text (a path that
+    holds a credential-shaped name is shown masked, wherever the hit was)."""
+    listed = "\n".join(f"  {SecretHit(_masked(h.path), h.line, h.kind)}" for h in hits[:20])
     more = f"\n  … and {len(hits) - 20} more" if len(hits) > 20 else ""
     return SecretFoundError(
-        f"refusing to pack {what}: the secret scan found what looks like a credential:\n"
+        f"refusing to pack {_masked(what)}: the secret scan found what looks like a credential:\n"
         f"{listed}{more}",
         hint="remove the secret (config values may say <redacted>), or leave the file out with "
         "--exclude GLOB (repeatable)",
@@ -419,10 +555,18 @@ def plan_archive(src: Path, exclude: Sequence[str] = ()) -> list[tuple[str, int]
     return [(e.relpath, e.size) for e in _walk(src, exclude) if e.kind != "dir"]
 
 
+def _names(entries: Iterable[_Entry]) -> list[str]:
+    return [
+        e.relpath if e.kind != "symlink" else f"{e.relpath} -> {e.link_target}" for e in entries
+    ]
+
+
 def scan_secrets(root: Path, exclude: Sequence[str] = ()) -> list[SecretHit]:
-    """Scan every file that would be packed (data logs for credential formats only)."""
-    hits: list[SecretHit] = []
-    for entry in _walk(root, exclude):
+    """Scan every name and every byte that would be packed (data logs and binaries for
+    credential formats only)."""
+    entries = _walk(root, exclude)
+    hits = scan_names(_names(entries))
+    for entry in entries:
         if entry.kind == "file":
             data_log = _is_data_log(entry.relpath, entry.size)
             hits.extend(_scan_file(entry.path, entry.relpath, data_log=data_log))
@@ -532,7 +676,7 @@ class _GzipPipe:
 class _ScanningReader:
     """Reads a member's bytes for tarfile, feeding the scanner and the progress bar on the way."""
 
-    def __init__(self, fh: BinaryIO, scanner: _StreamScanner | None, advance: ByteProgress):
+    def __init__(self, fh: BinaryIO, scanner: _FileScan | None, advance: ByteProgress):
         self._fh = fh
         self._scanner = scanner
         self._advance = advance
@@ -580,10 +724,16 @@ def pack_directory(
     for rel, path in extra.items():
         entries.append(_Entry(rel, Path(path), "file", size=Path(path).stat().st_size))
 
-    # Config-like files first: a refusal there costs a few milliseconds, not a packing pass.
-    hits: list[SecretHit] = []
+    # Names and config-like files first: a refusal there costs a few milliseconds, not a
+    # packing pass. Data logs and binaries are scanned while they are packed (read once).
+    hits = scan_names(_names(entries))
+    scan_while_packing: set[str] = set()
     for entry in entries:
-        if entry.kind == "file" and not _is_data_log(entry.relpath, entry.size):
+        if entry.kind != "file":
+            continue
+        if _is_data_log(entry.relpath, entry.size) or _looks_binary(entry.path):
+            scan_while_packing.add(entry.relpath)
+        else:
             hits.extend(_scan_file(entry.path, entry.relpath, data_log=False))
     if hits:
         raise secret_refusal(hits, what=str(src))
@@ -600,7 +750,8 @@ def pack_directory(
                     tar.copybufsize = CHUNK
                     tar.addfile(_tarinfo(arcname, Path(src), "dir"))
                     for entry in entries:
-                        _add_entry(tar, entry, arcname, advance)
+                        scan = entry.relpath in scan_while_packing
+                        _add_entry(tar, entry, arcname, advance, scan=scan)
                 sha256 = pipe.close()
             except BaseException:
                 pipe.abort()
@@ -611,7 +762,9 @@ def pack_directory(
         raise
 
 
-def _add_entry(tar: tarfile.TarFile, entry: _Entry, arcname: str, advance: ByteProgress) -> None:
+def _add_entry(
+    tar: tarfile.TarFile, entry: _Entry, arcname: str, advance: ByteProgress, *, scan: bool
+) -> None:
     name = f"{arcname}/{entry.relpath}"
     info = _tarinfo(name, entry.path, entry.kind)
     if entry.kind == "dir":
@@ -624,7 +777,7 @@ def _add_entry(tar: tarfile.TarFile, entry: _Entry, arcname: str, advance: ByteP
         return
     info.size = entry.size
     data_log = _is_data_log(entry.relpath, entry.size)
-    scanner = _StreamScanner(entry.relpath, DATA_LOG_PATTERNS) if data_log else None
+    scanner = _FileScan(entry.relpath, data_log=data_log) if scan else None
     try:
         with entry.path.open("rb") as fh:
             tar.addfile(info, _ScanningReader(fh, scanner, advance))
@@ -663,21 +816,77 @@ def _check_member(member: tarfile.TarInfo, top: str | None) -> str:
         target = member.linkname
         base = PurePosixPath(name).parent if member.issym() else PurePosixPath()
         resolved = os.path.normpath(str(base / target))
-        if target.startswith("/") or resolved.startswith("..") or os.path.isabs(resolved):
+        if (
+            target.startswith("/")
+            or resolved.startswith("..")
+            or os.path.isabs(resolved)
+            or PurePosixPath(resolved).parts[:1] != parts[:1]
+        ):
             raise ArchiveError(f"member {name!r} links to {target!r}, outside the archive")
+        if member.issym() and (
+            base == PurePosixPath(resolved) or PurePosixPath(resolved) in base.parents
+        ):
+            raise ArchiveError(
+                f"member {name!r} links to {target!r}, a folder that contains the link itself "
+                "(a loop: '.' or '..' inside the tree)"
+            )
     return parts[0]
 
 
-def safe_extract(archive: Path, dest: Path) -> Path:
+@dataclass(frozen=True)
+class ExtractLimits:
+    """What one downloaded archive may expand to (issue 13 item 9); raise them with
+    ``--max-extract-bytes``, ``--max-extract-members``, ``--max-extract-ratio``.
+
+    The defaults fit the largest real runs with room: a multi-GB ``events.jsonl`` compresses
+    10-20:1 at our level, a run folder has tens of files and a bundle a few thousand.
+    """
+
+    max_bytes: int = 32 * 1024**3  # 32 GiB expanded
+    max_members: int = 100_000
+    max_ratio: float = 200  # expanded bytes per archive byte
+
+    def check(self, archive: Path, members: int, expanded: int, compressed: int) -> None:
+        if members > self.max_members:
+            raise ArchiveError(
+                f"{archive.name} has more than {self.max_members} members",
+                hint="if the archive is genuine, raise the bound with --max-extract-members N",
+            )
+        if expanded > self.max_bytes:
+            raise ArchiveError(
+                f"{archive.name} expands to more than {self.max_bytes} bytes",
+                hint="if the archive is genuine, raise the bound with --max-extract-bytes N",
+            )
+        if expanded > self.max_ratio * compressed:
+            raise ArchiveError(
+                f"{archive.name} expands more than {self.max_ratio:g}:1 ({compressed} bytes "
+                f"to at least {expanded}): a compression bomb?",
+                hint="if the archive is genuine, raise the bound with --max-extract-ratio N",
+            )
+
+
+DEFAULT_EXTRACT_LIMITS = ExtractLimits()
+
+
+def safe_extract(archive: Path, dest: Path, limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS) -> Path:
     """Extract a .tar.gz that has one top directory into ``dest``; return that directory.
 
-    Every member is checked first (no absolute names, no ``..``, no links leaving the archive,
-    no devices); extraction then uses tarfile's ``data`` filter where Python has it (3.10.12+,
-    3.11.4+) and equivalent permission scrubbing elsewhere. The top directory must not exist yet.
+    Every member header is read and checked before anything is written: the ``limits`` (stop at
+    the first header past a bound — its size is declared before its data, so a bomb is refused
+    without inflating it), no absolute names, no ``..``, no links leaving the tree or pointing
+    at a folder that contains them, no devices. Extraction then uses tarfile's ``data`` filter
+    where Python has it (3.10.12+, 3.11.4+) and equivalent permission scrubbing elsewhere. The
+    top directory must not exist yet.
     """
     try:
+        compressed = max(1, Path(archive).stat().st_size)
         with tarfile.open(archive, "r:gz") as tar:
-            members = tar.getmembers()
+            members: list[tarfile.TarInfo] = []
+            expanded = 0
+            for member in tar:
+                members.append(member)
+                expanded += member.size if member.isfile() else 0
+                limits.check(archive, len(members), expanded, compressed)
             if not members:
                 raise ArchiveError(f"{archive.name} is empty")
             top: str | None = None

@@ -17,7 +17,15 @@ from urllib.parse import urlsplit
 import click
 
 from . import __version__
-from .context import AppContext, json_option, pass_app, token_option
+from .context import (
+    JSON_HELP,
+    TOKEN_ENV,
+    TOKEN_HELP,
+    AppContext,
+    json_option,
+    pass_app,
+    token_option,
+)
 from .errors import CliError
 from .prism import DEFAULT_API_URL
 
@@ -61,7 +69,9 @@ class _Root(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in _GROUPS and name not in self.commands:
             module_name, attribute = _GROUPS[name].split(":")
-            self.add_command(getattr(importlib.import_module(module_name), attribute), name)
+            group = getattr(importlib.import_module(module_name), attribute)
+            _accept_global_options(group)
+            self.add_command(group, name)
         return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> object:
@@ -89,6 +99,46 @@ class _Root(click.Group):
             ) from None
 
 
+def _set_api_url(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(AppContext).api_url = _check_api_url(ctx, param, value)
+
+
+def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(AppContext).debug = True
+
+
+def _accept_global_options(command: click.Command) -> None:
+    """Let every subcommand take ``--api-url`` and ``--debug`` after its name too (issue 15
+    item 15); given there, they override the ones before the subcommand."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_global_options(sub)
+        return
+    names = {opt for param in command.params for opt in getattr(param, "opts", [])}
+    if "--api-url" not in names:
+        command.params.append(
+            click.Option(
+                ["--api-url"],
+                expose_value=False,
+                callback=_set_api_url,
+                metavar="URL",
+                help="PRISM API base URL (as before the subcommand).",
+            )
+        )
+    if "--debug" not in names:
+        command.params.append(
+            click.Option(
+                ["--debug"],
+                is_flag=True,
+                expose_value=False,
+                callback=_set_debug,
+                help="Show tracebacks for failures.",
+            )
+        )
+
+
 def _debug(ctx: click.Context) -> bool:
     app = ctx.find_object(AppContext)
     return bool(app and app.debug)
@@ -113,7 +163,15 @@ def _check_api_url(_ctx: click.Context, _param: click.Parameter, value: str) -> 
     help="PRISM API base URL.",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks for failures.")
+@click.option(
+    "--token", envvar=TOKEN_ENV, show_envvar=True, default=None, metavar="TOKEN", help=TOKEN_HELP
+)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.pass_context
-def main(ctx: click.Context, api_url: str, debug: bool) -> None:
-    """Register MLPerf Endpoints benchmark runs with PRISM and submit them."""
-    ctx.obj = AppContext(api_url=api_url, debug=debug)
+def main(ctx: click.Context, api_url: str, debug: bool, token: str | None, as_json: bool) -> None:
+    """Register MLPerf Endpoints benchmark runs with PRISM and submit them.
+
+    Global options (--api-url, --token, --json, --debug) may come before or after the
+    subcommand; given after it, they win.
+    """
+    ctx.obj = AppContext(api_url=api_url, debug=debug, token=token, as_json=as_json)

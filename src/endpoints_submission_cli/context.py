@@ -5,17 +5,24 @@ Lives apart from ``cli.py`` so that command modules can import it while ``cli.py
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from .prism import PrismClient
 
 
 @dataclass
 class AppContext:
+    """Global settings; ``token`` and ``as_json`` are those given before the subcommand."""
+
     api_url: str
     debug: bool = False
+    token: str | None = None
+    as_json: bool = False
+    extract_limits: dict[str, Any] = field(default_factory=dict)  # ExtractLimits fields given
 
     def client(self, token: str | None) -> PrismClient:
         """A client for this command (validates the token before any request)."""
@@ -24,15 +31,36 @@ class AppContext:
 
 pass_app = click.make_pass_decorator(AppContext)
 
+TOKEN_ENV = "PRISM_USER_API_TOKEN"
+TOKEN_HELP = "PRISM API token (prefer the environment variable: a flag shows up in `ps`)."
+JSON_HELP = "Print machine-readable JSON on stdout."
+
+
+def _given_here(ctx: click.Context, name: str) -> bool:
+    return ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
+
+
+def _token_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--token`` after the subcommand wins; else one given before it; else the environment."""
+    app = ctx.find_object(AppContext)
+    if app is not None and app.token is not None and not _given_here(ctx, str(param.name)):
+        return app.token
+    return value
+
+
+def _json_value(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    app = ctx.find_object(AppContext)
+    return value or bool(app and app.as_json)
+
+
 token_option = click.option(
     "--token",
-    envvar="PRISM_USER_API_TOKEN",
+    envvar=TOKEN_ENV,
     show_envvar=True,
     default=None,
     metavar="TOKEN",
-    help="PRISM API token (prefer the environment variable: a flag shows up in `ps`).",
+    callback=_token_value,
+    help=TOKEN_HELP,
 )
 
-json_option = click.option(
-    "--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout."
-)
+json_option = click.option("--json", "as_json", is_flag=True, callback=_json_value, help=JSON_HELP)

@@ -165,10 +165,26 @@ class Forge:
     # -- prerequisites -------------------------------------------------------------------
 
     def check_prerequisites(self) -> None:
-        """Before any API call that needs it: git present; for GitHub, gh present and logged in."""
+        """Before the first write to PRISM, everything publishing will need (issue 15 item 9):
+        git present with an identity to commit as, the repository reachable, and for GitHub
+        `gh` present and logged in.
+
+        The branch name needs no check: it is ``submission-<id>`` of a submission that does not
+        exist yet, and a branch of a resumed or adopted submission is continued, not replaced.
+        """
         if self._prerequisites_checked:
             return
         self._git("--version", what="git --version")
+        for ident in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+            try:
+                self._git("var", ident, what=f"git var {ident}")
+            except ForgeError as exc:
+                raise ForgeError(
+                    "git has no identity to commit the submission with (`git var "
+                    f"{ident}` failed: {exc.message.splitlines()[-1]})",
+                    hint='set it, then re-run: git config --global user.name "Your Name" && '
+                    "git config --global user.email you@example.org",
+                ) from None
         if self.target.is_github:
             self._gh("--version", what="gh --version")
             try:
@@ -178,6 +194,17 @@ class Forge:
                     "gh is not logged in to GitHub (`gh auth status` failed)",
                     hint="run `gh auth login` (or set GH_TOKEN in CI), then re-run",
                 ) from exc
+            reach = ["gh", "repo", "view", self.target.spec, "--json", "name"]
+        else:
+            reach = ["git", "ls-remote", "--heads", self.target.clone_source]
+        try:
+            self._run(reach, what=f"reaching the submission repository {self.target.spec}")
+        except ForgeError as exc:
+            exc.hint = (
+                f"check the repository name or URL ({REPO_ENV}) and your access to it, then "
+                "re-run; nothing was sent to PRISM"
+            )
+            raise
         self._prerequisites_checked = True
 
     # -- publishing ----------------------------------------------------------------------

@@ -8,6 +8,9 @@ instead of creating a second submission. Each step is written (atomically) the m
 happened on the server or in git, never before.
 
 The journal never holds the PRISM token, nor anything derived from it.
+
+``locked`` holds an exclusive ``flock`` on the operation's lock file for the whole command, so two
+copies of one command on one machine cannot both create (the second stops with a message).
 """
 
 from __future__ import annotations
@@ -16,11 +19,18 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .errors import CliError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no lock, the journal still works
+    fcntl = None  # type: ignore[assignment]
 
 APP_DIR = "endpoints-submission-cli"
 
@@ -43,6 +53,26 @@ def journal_key(operation: str, identity: dict[str, Any]) -> str:
     """Stable key: the same operation with the same inputs always maps to the same file."""
     canonical = json.dumps({"operation": operation, **identity}, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:20]
+
+
+@contextmanager
+def locked(operation: str, identity: dict[str, Any]) -> Iterator[None]:
+    """Hold this operation's lock (non-blocking: a second copy is refused, never queued)."""
+    path = state_dir() / "locks" / f"{operation}-{journal_key(operation, identity)}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise CliError(
+                    f"another copy of this command is running right now (it holds {path})",
+                    hint="wait for it to finish; run the command again only if it failed",
+                ) from None
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 class Journal:

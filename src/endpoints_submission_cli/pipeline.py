@@ -15,6 +15,7 @@ module only decides what happens in which order.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -32,12 +33,25 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .archive import pack_directory, safe_extract, scan_secrets, secret_refusal
+from .archive import (
+    DEFAULT_EXTRACT_LIMITS,
+    ExtractLimits,
+    pack_directory,
+    safe_extract,
+    scan_secrets,
+    secret_refusal,
+)
 from .bundle import BundleInfo, BundleOptions, BundleRun, build_bundle
 from .errors import BundleError, CliError, NotFoundError, PrismError, RunFolderError
 from .forge import Forge, Target, resolve_target
-from .journal import Journal
-from .prism import DEFAULT_API_URL, PrismClient
+from .journal import Journal, locked
+from .prism import (
+    DEFAULT_API_URL,
+    LOST_ANSWER_WAIT,
+    PrismClient,
+    normalise_api_url,
+    validate_id,
+)
 from .runfolder import SYSTEM_DESC, read_run_folder
 
 DOWNLOAD_WORKERS = 4
@@ -152,6 +166,8 @@ class CreateRequest:
     def validate(self) -> None:
         if not self.run_ids:
             raise CliError("no runs given", hint="pass --run-ids ID[,ID...]", exit_code=2)
+        for run_id in (*self.run_ids, *([self.accuracy_run_id] if self.accuracy_run_id else [])):
+            validate_id(run_id, "run")
         validate_metadata(
             availability=self.availability,
             target_availability_date=self.target_availability_date,
@@ -176,7 +192,7 @@ class CreateRequest:
     def identity(self, api_url: str, target: Target) -> dict[str, Any]:
         """What makes two invocations "the same command" for the journal (no token, no paths)."""
         return {
-            "api_url": api_url,
+            "api_url": normalise_api_url(api_url),
             "target": None if self.no_pr else target.spec,
             **{k: v for k, v in self.payload().items() if k not in ("cli_version", "run_ids")},
             "run_ids": sorted(self.run_ids),
@@ -186,6 +202,26 @@ class CreateRequest:
             "quality_target": self.quality_target,
             "no_pr": self.no_pr,
         }
+
+    def record_fields(self) -> dict[str, Any]:
+        """The fields that make up the submission record (what the server stores)."""
+        return {k: v for k, v in self.payload().items() if k != "cli_version"}
+
+    def idempotency_key(self, user: str, api_url: str, withdrawn: list[str]) -> str:
+        """The ``Idempotency-Key`` of this create: the same for every retry and for a re-run on
+        any machine (user, normalised API URL, run set, flags, client version), and a new one
+        once the earlier submission of these runs was withdrawn (its id is part of the key)."""
+        # The whole body (cli_version included): a server that honours keys refuses a key
+        # reused for a different body, so a newer client must not reuse an older one's key.
+        material = {
+            "user": user,
+            "api_url": normalise_api_url(api_url),
+            **self.payload(),
+            "run_ids": sorted(self.run_ids),
+            "withdrawn": sorted(withdrawn),
+        }
+        digest = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+        return f"submissions-create-{digest[:48]}"
 
     def command_line(self, api_url: str) -> str:
         """The command to run again to resume (the token is never part of it)."""
@@ -338,6 +374,7 @@ class Pipeline:
         self.api_url = api_url
         self.say = say
         self.target = target or resolve_target()
+        self.extract_limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS
 
     # -- shared steps ------------------------------------------------------------------------
 
@@ -394,7 +431,7 @@ class Pipeline:
             progress_label=f"run {run_id}",
         )
         total.add(size)
-        top = safe_extract(archive, dest / run_id)
+        top = safe_extract(archive, dest / run_id, self.extract_limits)
         archive.unlink()
         if not (top / SYSTEM_DESC).is_file() and isinstance(record.get("system_info"), dict):
             # Archives of older clients lack the description; the run record carries it.
@@ -510,19 +547,23 @@ class Pipeline:
         forge = None
         if not request.no_pr:
             forge = Forge(self.target, Path(tempfile.mkdtemp(prefix="esc-git-")))
+        identity = request.identity(self.api_url, self.target)
         try:
             if forge is not None:
                 forge.check_prerequisites()  # before any API call
-            journal = Journal.open("create", request.identity(self.api_url, self.target))
-            if journal.status == "done":
-                previous = self._previous_result(journal)
-                if previous is not None:
-                    return previous
-                journal = Journal.open("create", request.identity(self.api_url, self.target))
-            elif journal.resumed:
-                self.say(f"resuming an interrupted `submissions create` (journal {journal.path})")
-            _require_empty(request.output)
-            return self._create_steps(request, journal, forge)
+            with locked("create", identity):
+                journal = Journal.open("create", identity)
+                if journal.status == "done":
+                    previous = self._previous_result(journal)
+                    if previous is not None:
+                        return previous
+                    journal = Journal.open("create", identity)
+                elif journal.resumed:
+                    self.say(
+                        f"resuming an interrupted `submissions create` (journal {journal.path})"
+                    )
+                _require_empty(request.output)
+                return self._create_steps(request, journal, forge)
         finally:
             if forge is not None:
                 shutil.rmtree(forge.workdir, ignore_errors=True)
@@ -603,6 +644,10 @@ class Pipeline:
     ) -> Outcome:
         resume = request.command_line(self.api_url)
         submission_id = (journal.get("submission") or {}).get("id")
+        if not submission_id:
+            submission_id = self._existing_submission(request, journal)
+            if submission_id and journal.status == "done":
+                return self._previous_result(journal) or Outcome()
         done = [f"submission {submission_id} created"] if submission_id else []
         if journal.has("uploaded"):
             done.append("bundle uploaded")
@@ -691,71 +736,144 @@ class Pipeline:
             verdict=verdict,
         )
 
-    def _matching(self, request: CreateRequest) -> set[str]:
-        wanted = sorted(request.run_ids)
-        return {
-            s["id"]
-            for s in self.client.list_submissions()
-            if sorted(s.get("run_ids") or []) == wanted
-            and s.get("division") == request.division
-            and s.get("scenario") == request.scenario
-            and s.get("availability") == request.availability
-            and s.get("status") != "WITHDRAWN"
-        }
+    def _submissions_of_these_runs(
+        self, request: CreateRequest
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+        """This user's live submissions holding exactly these runs, the live ones holding some
+        of them, and the ids of withdrawn ones holding exactly these runs."""
+        wanted = set(request.run_ids)
+        exact, overlapping, withdrawn = [], [], []
+        for sub in self.client.list_submissions():
+            held = set(sub.get("run_ids") or [])
+            if sub.get("status") == "WITHDRAWN":
+                if held == wanted:
+                    withdrawn.append(str(sub.get("id")))
+            elif held == wanted:
+                exact.append(sub)
+            elif held & wanted:
+                overlapping.append(sub)
+        return exact, overlapping, withdrawn
 
-    def _create_record(self, request: CreateRequest, journal: Journal) -> str:
-        """``POST /submissions`` exactly once, even across crashes and lost responses.
+    @staticmethod
+    def _same_record(sub: dict[str, Any], request: CreateRequest) -> bool:
+        fields = request.record_fields()
+        return all(
+            sub.get(key) == fields[key]
+            for key in ("division", "scenario", "availability")
+            if key in sub
+        )
 
-        Before posting, the ids of look-alike submissions that already exist are written to the
-        journal; after an unknown outcome (or a crash) the new one is the look-alike that is not
-        in that list.
-        """
-        pending = journal.get("create_requested")
-        if pending is not None:
-            adopted = self._adopt(request, journal, set(pending["preexisting"]))
-            if adopted:
-                return adopted
-        preexisting = sorted(self._matching(request))
-        journal.record("create_requested", preexisting=preexisting)
-        try:
-            created = self.client.create_submission(request.payload())
-        except PrismError as exc:
-            if not exc.outcome_unknown:
-                journal.forget("create_requested")
-                raise CliError(
-                    f"creating the submission failed: {exc.message}", hint=exc.hint
-                ) from None
-            self.say("the answer to POST /submissions was lost; checking whether it was created")
-            try:
-                adopted = self._adopt(request, journal, set(preexisting))
-                if adopted:
-                    return adopted
-                journal.record("create_requested", preexisting=preexisting)
-                created = self.client.create_submission(request.payload())
-            except PrismError as again:
-                raise CliError(
-                    f"creating the submission: the outcome is unknown ({exc.message}), then: "
-                    f"{again.message}",
-                    hint="run the same command again; it looks for the submission before "
-                    f"creating one: {request.command_line(self.api_url)}",
-                ) from None
-        journal.record("submission", id=created["id"])
-        return created["id"]
-
-    def _adopt(self, request: CreateRequest, journal: Journal, preexisting: set[str]) -> str | None:
-        new = sorted(self._matching(request) - preexisting)
-        if len(new) > 1:
+    def _existing_submission(self, request: CreateRequest, journal: Journal) -> str | None:
+        """Before creating: adopt the live submission holding exactly these runs, refuse one that
+        holds some of them (a run belongs to one live submission), create otherwise."""
+        exact, overlapping, _ = self._submissions_of_these_runs(request)
+        if overlapping:
+            wanted = set(request.run_ids)
+            listed = "; ".join(
+                f"{sub.get('id')} ({sub.get('status')}) holds "
+                + ", ".join(sorted(set(sub.get("run_ids") or []) & wanted))
+                for sub in overlapping
+            )
             raise CliError(
-                f"found several new submissions with these runs ({', '.join(new)}); "
-                "cannot tell which one this command created",
+                f"some of these runs already belong to a live submission: {listed}",
+                hint="submit them there (`submissions add-run`/`update --run-ids`), remove them "
+                f"from it, or withdraw it: {PROG} submissions withdraw --submission-id ID",
+            )
+        if len(exact) > 1:
+            raise CliError(
+                "several live submissions already hold exactly these runs: "
+                + ", ".join(str(sub.get("id")) for sub in exact),
                 hint=f"withdraw the extra ones with `{PROG} submissions withdraw "
                 "--submission-id ID`, then run the same command again",
             )
-        if new:
-            self.say(f"found submission {new[0]}, created by the interrupted attempt")
-            journal.record("submission", id=new[0])
-            return new[0]
-        journal.forget("create_requested")
+        if not exact:
+            return None
+        sub = exact[0]
+        if not self._same_record(sub, request):
+            raise CliError(
+                f"submission {sub.get('id')} already holds exactly these runs, with division "
+                f"{sub.get('division')}, scenario {sub.get('scenario')}, availability "
+                f"{sub.get('availability')} (this command asks for {request.division}, "
+                f"{request.scenario}, {request.availability})",
+                hint=f"change it with `{PROG} submissions update --submission-id "
+                f"{sub.get('id')}`, or withdraw it first",
+            )
+        sid = str(sub["id"])
+        self.say(
+            f"submission {sid} ({sub.get('status')}) already holds exactly these runs: "
+            "continuing with it instead of creating a second one"
+        )
+        journal.record("submission", id=sid)
+        if sub.get("status") in FROZEN_STATES:
+            journal.set_status("done")
+        return sid
+
+    def _create_record(self, request: CreateRequest, journal: Journal) -> str:
+        """``POST /submissions`` exactly once, even across crashes, lost answers and machines.
+
+        The POST carries an ``Idempotency-Key`` derived from the command (see
+        ``CreateRequest.idempotency_key``). After an answer that was lost (or a 5xx), the list is
+        watched for ``LOST_ANSWER_WAIT`` seconds for a submission holding exactly these runs;
+        only when none appears is the POST sent once more, with the same key.
+        """
+        _, _, withdrawn = self._submissions_of_these_runs(request)
+        key = request.idempotency_key(self.client.user_fingerprint, self.api_url, withdrawn)
+        first: PrismError | None = None
+        for attempt in (1, 2):
+            try:
+                created = self.client.create_submission(request.payload(), idempotency_key=key)
+                break
+            except PrismError as exc:
+                if not exc.outcome_unknown:
+                    raise CliError(
+                        f"creating the submission failed: {exc.message}", hint=exc.hint
+                    ) from None
+                first = first or exc
+                self.say(
+                    f"the answer to POST /submissions was lost ({exc.message}); checking whether "
+                    f"it was created (up to {LOST_ANSWER_WAIT:.0f} s)"
+                )
+                try:
+                    adopted = self.client.poll_after_lost_answer(
+                        lambda: self._adopt(request, journal)
+                    )
+                except PrismError as again:
+                    raise CliError(
+                        f"creating the submission: the outcome is unknown ({exc.message}), and "
+                        f"listing submissions failed too ({again.message})",
+                        hint="run the same command again; it looks for the submission before "
+                        f"creating one: {request.command_line(self.api_url)}",
+                    ) from None
+                if adopted:
+                    return adopted
+                if attempt == 2:
+                    raise CliError(
+                        f"creating the submission failed twice ({first.message}; then "
+                        f"{exc.message}), and PRISM listed no new submission of these runs "
+                        f"during {LOST_ANSWER_WAIT:.0f} s after each",
+                        hint="run the same command again later; it looks for the submission "
+                        f"before creating one: {request.command_line(self.api_url)}",
+                    ) from None
+                self.say("PRISM lists no such submission: sending the request once more")
+        journal.record("submission", id=created["id"])
+        return created["id"]
+
+    def _adopt(self, request: CreateRequest, journal: Journal) -> str | None:
+        exact, _, _ = self._submissions_of_these_runs(request)
+        exact = [sub for sub in exact if self._same_record(sub, request)]
+        if len(exact) > 1:
+            raise CliError(
+                "found several live submissions with these runs ("
+                + ", ".join(str(sub.get("id")) for sub in exact)
+                + "); cannot tell which one this command created",
+                hint=f"withdraw the extra ones with `{PROG} submissions withdraw "
+                "--submission-id ID`, then run the same command again",
+            )
+        if exact:
+            sid = str(exact[0]["id"])
+            self.say(f"found submission {sid}, created by the interrupted attempt")
+            journal.record("submission", id=sid)
+            return sid
         return None
 
     # -- run-list changes ----------------------------------------------------------------------
@@ -776,8 +894,11 @@ class Pipeline:
         step fails, the run list, metadata, archive and branch are put back as they were.
         """
         metadata = metadata or {}
+        validate_id(sid, "submission")
+        for rid in ([run_id] if run_id is not None else []) + list(run_ids or []):
+            validate_id(rid, "run")
         identity = {
-            "api_url": self.api_url,
+            "api_url": normalise_api_url(self.api_url),
             "submission": sid,
             "operation": operation,
             "run_id": run_id,
@@ -785,7 +906,20 @@ class Pipeline:
             "metadata": metadata,
             "no_pr": no_pr,
         }
-        journal = Journal.open("change", identity)
+        with locked("change", identity):
+            journal = Journal.open("change", identity)
+            return self._change_runs(journal, sid, operation, run_id, run_ids, metadata, no_pr)
+
+    def _change_runs(
+        self,
+        journal: Journal,
+        sid: str,
+        operation: str,
+        run_id: str | None,
+        run_ids: list[str] | None,
+        metadata: dict[str, Any],
+        no_pr: bool,
+    ) -> Outcome:
         previous_archive = journal.path.with_suffix(".previous-bundle.tar.gz")
         resume = self._change_command(sid, operation, run_id, run_ids, metadata, no_pr)
         submission = self.client.get_submission(sid, include_runs=False)
@@ -905,7 +1039,7 @@ class Pipeline:
                 return None
             keep_at.parent.mkdir(parents=True, exist_ok=True)
             self.client.download_file(url, keep_at, progress_label="downloading the current bundle")
-        return safe_extract(keep_at, workdir / "previous")
+        return safe_extract(keep_at, workdir / "previous", self.extract_limits)
 
     def _apply_change(
         self,

@@ -11,6 +11,10 @@ POST is resent only when it certainly never reached the server (connection refus
 server said 429; any other failure after sending marks the error ``outcome_unknown`` so the
 caller lists and matches instead of creating a duplicate. 500 is retried although the contract's
 list omits it: for an idempotent request a repeat is harmless, and transient 500s are common.
+
+Every creating POST carries the caller's ``Idempotency-Key`` (a server that honours it answers a
+repeated key with the original record); lists follow ``next`` cursors page by page; an id that
+could change the request's path (empty, ``..``, a slash) is refused before any request.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -34,6 +38,7 @@ from .errors import (
     AuthError,
     ChecksumError,
     ClientTooOldError,
+    CliError,
     ConflictError,
     NetworkError,
     NotFoundError,
@@ -43,12 +48,54 @@ from .errors import (
 )
 from .progress import ByteProgress, byte_progress
 
+T = TypeVar("T")
 DEFAULT_API_URL = "https://endpointsapi.mlcommons.org"
 TOKEN_PATTERN = re.compile(r"mlc_[A-Za-z0-9_-]{16,}")
 CHUNK = 1024 * 1024
 JSON_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 TRANSFER_TIMEOUT = httpx.Timeout(300.0, connect=10.0)  # idle: a slow steady transfer never ends it
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# After a creating POST whose answer was lost, the server may still be working on it: look for the
+# record this long (pauses between looks, about a minute in all — twice the read timeout) before
+# deciding it was never made.
+LOST_ANSWER_POLL_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+LOST_ANSWER_WAIT = sum(LOST_ANSWER_POLL_DELAYS)
+LIST_PAGE_LIMIT = 1000  # the contract's default page; the server allows up to 10000
+MAX_LIST_PAGES = 100_000  # a server that never stops sending cursors cannot hold us forever
+# Ids are opaque to the client but always travel as one path segment: letters, digits and
+# ``._:-``, starting with a letter or digit (so never "", "." or "..").
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+
+def normalise_api_url(url: str) -> str:
+    """One spelling per server: ``http://localhost:8000/`` ≡ ``http://127.0.0.1:8000``.
+
+    Used where "the same command" must be recognised (journal names, idempotency keys), so a
+    re-run that spells the server differently still finds what the first run did.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if host in ("localhost", "::1", "ip6-localhost"):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(scheme)
+    netloc = host if port is None or port == default else f"{host}:{port}"
+    return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
+
+
+def validate_id(value: str, kind: str) -> str:
+    """Return ``value`` if it can be a PRISM id; refuse it before any request otherwise."""
+    if not isinstance(value, str) or ID_PATTERN.fullmatch(value) is None:
+        raise CliError(
+            f"{kind} id {value!r} is not a valid id: expected 1 to 128 letters, digits, '.', "
+            "'_', ':' or '-', starting with a letter or digit",
+            hint=f"copy the id from `endpoints-submission-cli {kind}s list`",
+            exit_code=2,
+        )
+    return value
 
 
 def validate_token(token: str | None) -> str:
@@ -170,12 +217,19 @@ def _host(url: str) -> str:
 class PrismClient:
     """Typed-by-convention access to PRISM: every method returns plain JSON data."""
 
-    def __init__(self, base_url: str, token: str, *, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: httpx.Timeout | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = validate_token(token)
         self._retry = retry
         self._http = httpx.Client(
-            timeout=JSON_TIMEOUT,
+            timeout=timeout or JSON_TIMEOUT,
             headers={"User-Agent": f"endpoints-submission-cli/{__version__}"},
             follow_redirects=False,
         )
@@ -202,9 +256,19 @@ class PrismClient:
         return self.base_url + "/" + "/".join(quote(str(s), safe="") for s in segments)
 
     def _attempts(
-        self, send: Callable[[], httpx.Response], *, idempotent: bool, what: str
+        self,
+        send: Callable[[], httpx.Response],
+        *,
+        idempotent: bool,
+        what: str,
+        keyed: bool = False,
     ) -> httpx.Response:
-        """Run ``send`` until it gives a final answer, retrying what is safe to retry."""
+        """Run ``send`` until it gives a final answer, retrying what is safe to retry.
+
+        ``keyed``: a POST carrying an Idempotency-Key. A 409 with ``Retry-After`` to it means
+        "the first request with this key is still being processed" (only a server that honours
+        keys sends it), so it is asked again after the pause: the answer will be that request's.
+        """
         policy = self.retry
         for attempt in range(1, policy.max_tries + 1):
             last = attempt == policy.max_tries
@@ -222,6 +286,10 @@ class PrismClient:
                     outcome_unknown=not (idempotent or never_sent),
                 ) from None
             status = response.status_code
+            in_progress = keyed and status == 409 and "retry-after" in response.headers
+            if in_progress and not last:
+                policy.pause(attempt, min(_retry_after(response) or 0.0, policy.max_retry_after))
+                continue
             if status in RETRY_STATUSES and (idempotent or status == 429) and not last:
                 retry_after = _retry_after(response)
                 if retry_after is None or retry_after <= policy.max_retry_after:
@@ -230,6 +298,21 @@ class PrismClient:
             return response
         raise AssertionError("unreachable: the last attempt always returns or raises")
 
+    def poll_after_lost_answer(self, find: Callable[[], T | None]) -> T | None:
+        """Call ``find`` until it returns something or ``LOST_ANSWER_WAIT`` seconds have passed."""
+        found = find()
+        for delay in LOST_ANSWER_POLL_DELAYS:
+            if found is not None:
+                return found
+            self.retry.sleep(delay)
+            found = find()
+        return found
+
+    @property
+    def user_fingerprint(self) -> str:
+        """A one-way digest of the token: tells users apart in idempotency keys, reveals nothing."""
+        return hashlib.sha256(b"endpoints-submission-cli user\0" + self._token.encode()).hexdigest()
+
     def _api(
         self,
         method: str,
@@ -237,20 +320,26 @@ class PrismClient:
         subject: str | None = None,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Any:
         url = self._url(*segments)
         idempotent = method != "POST"
         what = f"{method} {self.base_url}/{'/'.join(segments)}"
+        headers = {"X-API-Key": self._token}
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
 
         def send() -> httpx.Response:
-            return self._http.request(
-                method, url, json=json, params=params, headers={"X-API-Key": self._token}
-            )
+            return self._http.request(method, url, json=json, params=params, headers=headers)
 
-        response = self._attempts(send, idempotent=idempotent, what=what)
+        keyed = idempotency_key is not None
+        response = self._attempts(send, idempotent=idempotent, what=what, keyed=keyed)
         if response.is_success:
             return _json(response)
-        raise self._api_error(response, what=what, subject=subject, idempotent=idempotent)
+        error = self._api_error(response, what=what, subject=subject, idempotent=idempotent)
+        if keyed and response.status_code == 409 and "retry-after" in response.headers:
+            error.outcome_unknown = True  # still being processed: it may yet create the record
+        raise error
 
     @staticmethod
     def _api_error(
@@ -271,10 +360,9 @@ class PrismClient:
         if status == 409:
             return ConflictError(detail, status=status)
         if status == 426:
+            # checker-v1.0.md A3.4: the server's own words, on one line, nothing added after.
             return ClientTooOldError(
-                f"this client version is too old: {detail}",
-                hint="pip install --upgrade endpoints-submission-cli",
-                status=status,
+                f"this client version is too old: {' '.join(detail.split())}", status=status
             )
         if status >= 500:
             return ServerError(
@@ -287,60 +375,99 @@ class PrismClient:
 
     # -- runs ------------------------------------------------------------------------------
 
-    def list_runs(self) -> list[dict[str, Any]]:
-        return _as_list(self._api("GET", "runs"))
+    def _list_all(self, collection: str) -> list[dict[str, Any]]:
+        """Every item of a list, following ``next`` cursors; a bare list is the whole list."""
+        items: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"limit": LIST_PAGE_LIMIT}
+        seen: set[str] = set()
+        for _ in range(MAX_LIST_PAGES):
+            body = self._api("GET", collection, params=params)
+            items.extend(_as_list(body))
+            cursor = body.get("next") if isinstance(body, dict) else None
+            if not cursor:
+                return items
+            if not isinstance(cursor, str) or cursor in seen:
+                raise ServerError(
+                    f"PRISM answered GET /{collection} with a page cursor it already sent "
+                    f"({str(cursor)[:40]!r}): the list would never end",
+                    hint="try again later; report it to the PRISM operators if it persists",
+                )
+            seen.add(cursor)
+            params = {"limit": LIST_PAGE_LIMIT, "cursor": cursor}
+        raise ServerError(f"PRISM's list of {collection} has more than {MAX_LIST_PAGES} pages")
 
-    def create_run(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return self._api("POST", "runs", json=payload)
+    def list_runs(self) -> list[dict[str, Any]]:
+        return self._list_all("runs")
+
+    def create_run(
+        self, payload: dict[str, Any], *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        return self._api("POST", "runs", json=payload, idempotency_key=idempotency_key)
 
     def get_run(self, run_id: str) -> dict[str, Any]:
+        validate_id(run_id, "run")
         return self._api("GET", "runs", run_id, subject=f"run {run_id}")
 
     def delete_run(self, run_id: str) -> None:
+        validate_id(run_id, "run")
         self._api("DELETE", "runs", run_id, subject=f"run {run_id}")
 
     def pin_run(self, run_id: str) -> dict[str, Any]:
+        validate_id(run_id, "run")
         return self._api("PATCH", "runs", run_id, "pin", subject=f"run {run_id}")
 
     def unpin_run(self, run_id: str) -> dict[str, Any]:
+        validate_id(run_id, "run")
         return self._api("PATCH", "runs", run_id, "unpin", subject=f"run {run_id}")
 
     def run_upload_url(self, run_id: str) -> dict[str, Any]:
+        validate_id(run_id, "run")
         body = self._api("GET", "runs", run_id, "archive", "upload-url", subject=f"run {run_id}")
         return _signed(body, "upload_url")
 
     def run_download_url(self, run_id: str) -> dict[str, Any]:
+        validate_id(run_id, "run")
         body = self._api("GET", "runs", run_id, "archive", subject=f"archive of run {run_id}")
         return _signed(body, "download_url")
 
     def delete_run_archive(self, run_id: str) -> None:
+        validate_id(run_id, "run")
         self._api("DELETE", "runs", run_id, "archive", subject=f"archive of run {run_id}")
 
     # -- submissions -----------------------------------------------------------------------
 
     def list_submissions(self) -> list[dict[str, Any]]:
-        return _as_list(self._api("GET", "submissions"))
+        return self._list_all("submissions")
 
-    def create_submission(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return self._api("POST", "submissions", json=payload)
+    def create_submission(
+        self, payload: dict[str, Any], *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        return self._api("POST", "submissions", json=payload, idempotency_key=idempotency_key)
 
     def get_submission(self, sid: str, include_runs: bool = True) -> dict[str, Any]:
+        validate_id(sid, "submission")
         params = {"include_runs": "true"} if include_runs else None
         return self._api("GET", "submissions", sid, subject=f"submission {sid}", params=params)
 
     def update_submission(self, sid: str, fields: dict[str, Any]) -> dict[str, Any]:
+        validate_id(sid, "submission")
         return self._api("PATCH", "submissions", sid, subject=f"submission {sid}", json=fields)
 
     def withdraw_submission(self, sid: str) -> dict[str, Any]:
+        validate_id(sid, "submission")
         return self._api("DELETE", "submissions", sid, subject=f"submission {sid}")
 
     def add_submission_run(self, sid: str, run_id: str) -> dict[str, Any]:
+        validate_id(sid, "submission")
+        validate_id(run_id, "run")
         # Adding the same run twice has the same effect as once: safe to retry, unlike a create.
         return self._api_idempotent_post(
             "submissions", sid, "runs", run_id, subject=f"submission {sid} or run {run_id}"
         )
 
     def remove_submission_run(self, sid: str, run_id: str) -> dict[str, Any]:
+        validate_id(sid, "submission")
+        validate_id(run_id, "run")
         return self._api(
             "DELETE",
             "submissions",
@@ -351,18 +478,21 @@ class PrismClient:
         )
 
     def submission_upload_url(self, sid: str) -> dict[str, Any]:
+        validate_id(sid, "submission")
         body = self._api(
             "GET", "submissions", sid, "archive", "upload-url", subject=f"submission {sid}"
         )
         return _signed(body, "upload_url")
 
     def submission_download_url(self, sid: str) -> dict[str, Any]:
+        validate_id(sid, "submission")
         body = self._api(
             "GET", "submissions", sid, "archive", subject=f"archive of submission {sid}"
         )
         return _signed(body, "download_url")
 
     def delete_submission_archive(self, sid: str) -> None:
+        validate_id(sid, "submission")
         self._api("DELETE", "submissions", sid, "archive", subject=f"archive of submission {sid}")
 
     def _api_idempotent_post(self, *segments: str, subject: str) -> Any:

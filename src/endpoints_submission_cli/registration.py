@@ -4,6 +4,12 @@ Order matters: the archive is packed and hashed *before* the run record exists, 
 failure (unreadable file, secret found, disk full) leaves nothing on the server. Once the record
 exists, any failure of the upload (or Ctrl-C) deletes it again; if even that fails, the error
 names the orphaned id and the exact command that deletes it.
+
+``POST /runs`` happens once per command: it carries an ``Idempotency-Key`` (random per command,
+the same on its retry: a run record has no journal, and registering a folder again on purpose
+must make a new record); when its answer is lost, the list is watched for up to
+``LOST_ANSWER_WAIT`` seconds, and the POST is sent again (same key) only when the list still
+shows no such record.
 """
 
 from __future__ import annotations
@@ -11,15 +17,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .archive import ArchiveInfo, pack_directory, plan_archive, scan_secrets, secret_refusal
-from .errors import ArchiveError, ChecksumError, CliError, PrismError, ServerError, StorageError
+from .archive import (
+    ArchiveInfo,
+    pack_directory,
+    plan_archive,
+    scan_file,
+    scan_secrets,
+    secret_refusal,
+)
+from .errors import (
+    ArchiveError,
+    ChecksumError,
+    CliError,
+    NotFoundError,
+    PrismError,
+    ServerError,
+    StorageError,
+)
 from .output import info, warn
-from .prism import PrismClient
+from .prism import LOST_ANSWER_WAIT, PrismClient
 from .runfolder import CONFIG, DATASET_FILE, SYSTEM_DESC, RunFolder
 
 
@@ -82,7 +104,11 @@ def archive_plan(run: RunFolder, exclude: Sequence[str], workdir: Path) -> Archi
     extra = _extra_files(run, workdir)
     files = [(rel, size) for rel, size in plan_archive(run.path, exclude) if rel not in extra]
     _check_required_kept(run, {rel for rel, _ in files})
+    # Before anything is printed: the folder, and the system description wherever it lives.
     hits = scan_secrets(run.path, exclude)
+    for hit in scan_file(run.system_desc_path, SYSTEM_DESC):
+        if hit not in hits:
+            hits.append(hit)
     if hits:
         raise secret_refusal(hits, what=str(run.path))
     files.extend((rel, path.stat().st_size) for rel, path in extra.items())
@@ -127,23 +153,23 @@ def _find_created(
         for run in client.list_runs()
         if run.get("id") not in known_ids and _same_times(run, payload)
     ]
-    return matches[0] if len(matches) == 1 else None
-
-
-def _look_for_created(
-    client: PrismClient, known_ids: set[str], payload: dict[str, Any], tries: int = 3
-) -> dict[str, Any] | None:
-    """A server that lost our connection may still be finishing the insert: look a few times."""
-    for attempt in range(1, tries + 1):
-        found = _find_created(client, known_ids, payload)
-        if found is not None or attempt == tries:
-            return found
-        client.retry.pause(attempt, None)
-    return None
+    if len(matches) > 1:
+        ids = ", ".join(str(run.get("id")) for run in matches)
+        raise CliError(
+            f"PRISM now lists several new run records for this folder ({ids}); cannot tell "
+            "which one this command created",
+            hint="keep one and delete the others with `endpoints-submission-cli runs delete "
+            "--run-id ID`",
+        )
+    return matches[0] if matches else None
 
 
 def create_record(client: PrismClient, payload: dict[str, Any]) -> dict[str, Any]:
-    """POST /runs once; if the outcome is unknown, look for the record instead of re-posting."""
+    """POST /runs once; if the outcome is unknown, look for the record instead of re-posting.
+
+    The POST is sent a second time only when the list, watched for ``LOST_ANSWER_WAIT``
+    seconds, shows the server never recorded the first one.
+    """
     existing = client.list_runs()
     for run in existing:
         if _same_times(run, payload):
@@ -152,29 +178,49 @@ def create_record(client: PrismClient, payload: dict[str, Any]) -> dict[str, Any
                 "registered already (this creates a second record)"
             )
     known_ids = {run.get("id") for run in existing}
-    try:
-        created = client.create_run(payload)
-    except PrismError as err:
-        if not err.outcome_unknown:
-            raise
+    key = f"runs-create-{uuid.uuid4().hex}"
+    for attempt in (1, 2):
         try:
-            found = _look_for_created(client, known_ids, payload)
-        except PrismError:
-            err.message += (
-                "\nwhether PRISM created the run record is unknown, and listing runs failed too"
+            created = client.create_run(payload, idempotency_key=key)
+            break
+        except PrismError as err:
+            if not err.outcome_unknown:
+                raise
+            info(
+                f"the answer to POST /runs was lost ({err.message}); looking for the record "
+                f"(up to {LOST_ANSWER_WAIT:.0f} s)"
             )
-            err.hint = "check `endpoints-submission-cli runs list` before running the command again"
-            raise err from None
-        if found is None:
-            err.message += "\nPRISM has no new run record from this attempt: nothing was registered"
-            err.hint = "run the command again"
+            try:
+                found = client.poll_after_lost_answer(
+                    lambda: _find_created(client, known_ids, payload)
+                )
+            except PrismError:
+                err.message += (
+                    "\nwhether PRISM created the run record is unknown, and listing runs failed too"
+                )
+                err.hint = (
+                    "check `endpoints-submission-cli runs list` before running the command again"
+                )
+                raise err from None
+            if found is not None:
+                info(f"the connection failed after creating run {found['id']}; continuing with it")
+                return found
+            if attempt == 1:
+                info("PRISM lists no record from that request: sending it once more (same key)")
+                continue
+            err.message += (
+                f"\nPRISM listed no new run record during {LOST_ANSWER_WAIT:.0f} s after each of "
+                "two tries, so none was registered"
+            )
+            err.hint = (
+                "run the command again later; `endpoints-submission-cli runs list` shows whether "
+                "a record arrived after all"
+            )
             raise
-        info(f"the connection failed after creating run {found['id']}; continuing with it")
-        return found
     if isinstance(created, dict) and created.get("id"):
         return created
     # A 2xx without the record in the body: find it the same way as after a lost answer.
-    found = _look_for_created(client, known_ids, payload)
+    found = client.poll_after_lost_answer(lambda: _find_created(client, known_ids, payload))
     if found is None:
         raise ServerError(
             "PRISM accepted the run but did not say its id, and no new run is listed",
@@ -218,6 +264,8 @@ def _rollback(client: PrismClient, run_id: str, cause: BaseException) -> None:
     """Delete the record whose archive did not make it; raise the right error either way."""
     try:
         client.delete_run(run_id)
+    except NotFoundError:
+        pass  # gone already: an earlier try whose answer was lost deleted it
     except Exception as delete_error:  # noqa: BLE001 - any failure here means an orphan
         reason = delete_error.message if isinstance(delete_error, CliError) else delete_error
         what = cause.message if isinstance(cause, CliError) else "the command was interrupted"

@@ -32,10 +32,18 @@ Choices where the spec is silent:
   fail → COMPLIANCE_CHECKING with the report on GET /submissions/{id} as ``compliance_report``.
   A later failing bundle, or a change of the run list, takes a REVIEW_PENDING submission back to
   COMPLIANCE_CHECKING.
-- Clients may PATCH ``status`` REVIEW_PENDING → FINALIZED → PUBLISHED, or to WITHDRAWN before
-  PUBLISHED; anything else is 409. DELETE (withdraw), adding a run already listed and removing a
-  run not listed are idempotent, because clients retry them. WITHDRAWN and PUBLISHED submissions
-  refuse every change (409); FINALIZED ones refuse run-list and bundle changes.
+- Clients may PATCH ``status`` only to WITHDRAWN (before PUBLISHED); FINALIZED and PUBLISHED
+  are 403 for a submitter's token and set by ``prism-server admin set-status`` (REVIEW_PENDING →
+  FINALIZED → PUBLISHED); other moves are 409. DELETE (withdraw), adding a run already listed and
+  removing a run not listed are idempotent, because clients retry them. WITHDRAWN and PUBLISHED
+  submissions refuse every change (409); FINALIZED ones refuse run-list and bundle changes, and
+  the runs of a FINALIZED or PUBLISHED submission refuse new archives, archive and run DELETE.
+- Idempotency-Key answers are stored per user as the JSON first answered (a replay returns that
+  snapshot, even if the record changed since); a failed request frees its key; keys still "in
+  progress" at start-up are freed, since creation and answer commit in one transaction.
+- Lists are keyset-paginated on (created_at, id); the cursor is that pair, base64url-encoded.
 - Uploads need a Content-Length (411 otherwise), are refused above ``--max-upload-bytes`` (413)
-  before any byte is read, and a body shorter than announced stores nothing.
+  before any byte is read, are counted while they stream and cut as soon as they pass their
+  Content-Length (413, whatever Transfer-Encoding says), and a body shorter than announced, or
+  silent for ``--upload-idle-timeout`` seconds (408), stores nothing.
 """

@@ -11,15 +11,19 @@ an API key, as with a real object store.
 
 # No `from __future__ import annotations` here: FastAPI must see the real annotations of the
 # handlers defined inside create_app(), whose dependencies are closures over the store.
+import hashlib
+import html
+import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
@@ -31,16 +35,25 @@ from prism_server.models import (
     ErrorOut,
     RunCreate,
     RunOut,
-    RunSummary,
+    RunPage,
     StoredArchive,
     SubmissionCreate,
     SubmissionDetail,
     SubmissionOut,
+    SubmissionPage,
     SubmissionUpdate,
     UploadUrl,
 )
 from prism_server.signing import Signer, load_or_create_secret
-from prism_server.store import Conflict, Invalid, NotFound, Store, StoreError
+from prism_server.store import (
+    Conflict,
+    Forbidden,
+    InProgress,
+    Invalid,
+    NotFound,
+    Store,
+    StoreError,
+)
 
 log = logging.getLogger("prism_server")
 
@@ -56,6 +69,8 @@ class ServerConfig:
     signed_url_ttl: int = 3600
     run_expiry_days: float = 30.0
     max_upload_bytes: int = 16 * 1024**3
+    max_json_bytes: int = 8 * 1024**2
+    upload_idle_timeout: float = 60.0
     enable_fault_injection: bool = False
 
 
@@ -65,12 +80,113 @@ def open_store(data_dir: Path, *, run_expiry_days: float = 30.0) -> Store:
     return Store(data_dir / DB_FILE, run_expiry_days=run_expiry_days)
 
 
-STATUS_OF = {NotFound: 404, Conflict: 409, Invalid: 422}
+STATUS_OF = {Forbidden: 403, NotFound: 404, Conflict: 409, Invalid: 422}
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "missing, unknown or revoked API key"},
     404: {"model": ErrorOut, "description": "no such object for this user"},
 }
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ErrorOut}}
+REVIEW_ONLY: dict[int | str, dict[str, Any]] = {
+    403: {
+        "model": ErrorOut,
+        "description": "status FINALIZED or PUBLISHED: set by PRISM's review, not the submitter",
+    }
+}
+CREATE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    409: {
+        "model": ErrorOut,
+        "description": "the first request with this Idempotency-Key is still being processed",
+    },
+    422: {
+        "model": ErrorOut,
+        "description": "invalid body, or an Idempotency-Key already used for a different request",
+    },
+}
+MAX_IDEMPOTENCY_KEY = 255
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Up to 255 printable ASCII characters. A repeated key with the same body "
+        "answers the record the first request created (201, same body) instead of creating "
+        "another; the same key with a different body is 422; while the first request with the "
+        "key is still running, 409. Keys are kept per user.",
+    ),
+]
+PageLimit = Annotated[int, Query(ge=1, le=10000, description="Page size (1 to 10000).")]
+PageCursor = Annotated[
+    str | None,
+    Query(
+        max_length=1024,
+        description="The `next` of the previous page, unchanged; absent for the first page.",
+    ),
+]
+
+
+class JsonBodyLimit:
+    """ASGI middleware: API request bodies (everything but signed storage) are read here, up to
+    ``max_bytes``, and refused with 413 beyond it, whatever Content-Length said, or with 408
+    when the client sends nothing for ``idle_timeout`` seconds."""
+
+    def __init__(self, app: Any, max_bytes: int, idle_timeout: float):
+        self.app = app
+        self.max_bytes = max_bytes
+        self.idle_timeout = idle_timeout
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/storage/"):
+            await self.app(scope, receive, send)
+            return
+        body = bytearray()
+        while True:
+            message = None
+            with anyio.move_on_after(self.idle_timeout):
+                message = await receive()
+            if message is None:
+                await _refuse(send, 408, f"request body stalled for {self.idle_timeout:g} s")
+                return
+            if message["type"] != "http.request":
+                return  # the client went away; nothing to answer
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
+                await _refuse(
+                    send,
+                    413,
+                    f"request body exceeds this server's limit of {self.max_bytes} bytes "
+                    "for API requests; send less data",
+                )
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> dict:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+async def _refuse(send: Any, status: int, detail: str) -> None:
+    """Answer ``{"detail": ...}`` and close the connection (the body was not read to its end)."""
+    payload = json.dumps({"detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
 
 
 def create_app(config: ServerConfig) -> Any:
@@ -82,6 +198,7 @@ def create_app(config: ServerConfig) -> Any:
         log.warning("removed leftover %s from an interrupted upload", removed)
     for expired in store.sweep_expired():
         blobs.remove(expired)
+    store.release_abandoned_idempotency_keys()
     signer = Signer(load_or_create_secret(data_dir), config.signed_url_ttl)
     api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
 
@@ -89,13 +206,22 @@ def create_app(config: ServerConfig) -> Any:
         title="PRISM (prism-server, local)",
         version="1",
         description="The PRISM API of MLCommons, served locally for tests and rehearsals.",
+        # Swagger UI and ReDoc load their scripts from a CDN, so they are blank offline, and no
+        # installed package ships their assets: /docs is a plain page built from the schema.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.add_middleware(
+        JsonBodyLimit, max_bytes=config.max_json_bytes, idle_timeout=config.upload_idle_timeout
     )
 
     # -- errors -------------------------------------------------------------------------
 
     @app.exception_handler(StoreError)
     async def store_error(_request: Request, err: StoreError) -> JSONResponse:
-        return JSONResponse({"detail": str(err)}, status_code=STATUS_OF[type(err)])
+        status = next(STATUS_OF[cls] for cls in type(err).__mro__ if cls in STATUS_OF)
+        retry = {"Retry-After": "1"} if isinstance(err, InProgress) else None
+        return JSONResponse({"detail": str(err)}, status_code=status, headers=retry)
 
     @app.exception_handler(ArchiveRejected)
     async def archive_rejected(_request: Request, err: ArchiveRejected) -> JSONResponse:
@@ -109,7 +235,8 @@ def create_app(config: ServerConfig) -> Any:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, err: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": readable_errors(err.errors())}, status_code=422)
+        detail = readable_errors(err.errors()).encode("utf-8", "backslashreplace").decode()
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(Exception)
     async def internal_error(_request: Request, err: Exception) -> JSONResponse:
@@ -139,13 +266,45 @@ def create_app(config: ServerConfig) -> Any:
 
     # -- runs -----------------------------------------------------------------------------
 
-    @app.get("/runs", response_model=list[RunSummary], responses=ERRORS, tags=["runs"])
-    def list_runs(user: User) -> list[dict]:
-        return store.list_runs(user)
+    def idempotent(
+        user: str, key: str | None, route: str, body: Any, create: Callable[[str | None], dict]
+    ) -> dict:
+        """Run ``create`` at most once per (user, Idempotency-Key); a repeat gets its answer."""
+        if key is None:
+            return create(None)
+        if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isascii() or not key.isprintable():
+            raise Invalid(
+                "Idempotency-Key header: must be 1 to 255 printable ASCII characters "
+                f"(got {len(key)} characters)"
+            )
+        canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True)
+        fingerprint = hashlib.sha256(f"{route}\n{canonical}".encode()).hexdigest()
+        earlier = store.claim_idempotency_key(user, key, fingerprint)
+        if earlier is not None:
+            return earlier
+        try:
+            return create(key)
+        except BaseException:
+            store.release_idempotency_key(user, key)
+            raise
 
-    @app.post("/runs", response_model=RunOut, status_code=201, responses=ERRORS, tags=["runs"])
-    def create_run(body: RunCreate, user: User) -> dict:
-        return store.create_run(user, body.model_dump())
+    @app.get("/runs", response_model=RunPage, responses=ERRORS, tags=["runs"])
+    def list_runs(user: User, limit: PageLimit = 1000, cursor: PageCursor = None) -> Response:
+        """Your runs in creation order, a page at a time: follow `next` until it is null."""
+        page = store.list_runs_json(user, limit=limit, cursor=cursor)
+        return Response(page, media_type="application/json")
+
+    @app.post(
+        "/runs", response_model=RunOut, status_code=201, responses=CREATE_ERRORS, tags=["runs"]
+    )
+    def create_run(body: RunCreate, user: User, idempotency_key: IdempotencyKey = None) -> dict:
+        return idempotent(
+            user,
+            idempotency_key,
+            "POST /runs",
+            body,
+            lambda key: store.create_run(user, body.model_dump(), idempotency_key=key),
+        )
 
     @app.get("/runs/{run_id}", response_model=RunOut, responses=ERRORS, tags=["runs"])
     def get_run(run_id: str, user: User) -> dict:
@@ -173,11 +332,11 @@ def create_app(config: ServerConfig) -> Any:
     @app.get(
         "/runs/{run_id}/archive/upload-url",
         response_model=UploadUrl,
-        responses=ERRORS,
+        responses={**ERRORS, **CONFLICT},
         tags=["runs"],
     )
     def run_upload_url(run_id: str, user: User, request: Request) -> dict:
-        store.get_run(user, run_id)
+        store.check_run_archive_writable(user, run_id)
         return {
             "upload_url": signed(request, "PUT", "runs", run_id),
             "expires_in": signer.ttl,
@@ -194,7 +353,7 @@ def create_app(config: ServerConfig) -> Any:
         "/runs/{run_id}/archive",
         status_code=204,
         response_class=Response,
-        responses=ERRORS,
+        responses={**ERRORS, **CONFLICT},
         tags=["runs"],
     )
     def delete_run_archive(run_id: str, user: User) -> Response:
@@ -205,22 +364,33 @@ def create_app(config: ServerConfig) -> Any:
 
     @app.get(
         "/submissions",
-        response_model=list[SubmissionOut],
+        response_model=SubmissionPage,
         responses=ERRORS,
         tags=["submissions"],
     )
-    def list_submissions(user: User) -> list[dict]:
-        return store.list_submissions(user)
+    def list_submissions(user: User, limit: PageLimit = 1000, cursor: PageCursor = None) -> dict:
+        """Your submissions in creation order, a page at a time: follow `next` until null."""
+        return store.list_submissions(user, limit=limit, cursor=cursor)
 
     @app.post(
         "/submissions",
         response_model=SubmissionOut,
         status_code=201,
-        responses={**ERRORS, 422: {"model": ErrorOut}},
+        responses=CREATE_ERRORS,
         tags=["submissions"],
     )
-    def create_submission(body: SubmissionCreate, user: User) -> dict:
-        return store.create_submission(user, body.model_dump(mode="json"))
+    def create_submission(
+        body: SubmissionCreate, user: User, idempotency_key: IdempotencyKey = None
+    ) -> dict:
+        return idempotent(
+            user,
+            idempotency_key,
+            "POST /submissions",
+            body,
+            lambda key: store.create_submission(
+                user, body.model_dump(mode="json"), idempotency_key=key
+            ),
+        )
 
     @app.get(
         "/submissions/{sub_id}",
@@ -234,7 +404,7 @@ def create_app(config: ServerConfig) -> Any:
     @app.patch(
         "/submissions/{sub_id}",
         response_model=SubmissionOut,
-        responses={**ERRORS, **CONFLICT},
+        responses={**ERRORS, **CONFLICT, **REVIEW_ONLY},
         tags=["submissions"],
     )
     def update_submission(sub_id: str, body: SubmissionUpdate, user: User) -> dict:
@@ -307,6 +477,10 @@ def create_app(config: ServerConfig) -> Any:
         blobs.remove(store.clear_submission_archive(user, sub_id))
         return Response(status_code=204)
 
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(docs_page(app.openapi()))
+
     # -- signed storage -------------------------------------------------------------------
 
     def verify_signature(request: Request, kind: str) -> None:
@@ -349,9 +523,36 @@ def create_app(config: ServerConfig) -> Any:
             upload.discard()
 
     async def receive_into(request: Request, upload: Upload, length: int) -> None:
+        """Stream the body into ``upload``, never accepting more than ``length`` bytes.
+
+        Bytes are counted as they arrive, whatever the headers said (a chunked body behind a
+        small Content-Length once wrote a 49 MB ``.part``), and a body that stalls for
+        ``upload_idle_timeout`` seconds is abandoned so its ``.part`` is released.
+        """
         pending = bytearray()  # batch uvicorn's ~64 KiB pieces: one thread hop per MiB
+        received = 0
+        chunks = request.stream().__aiter__()
         try:
-            async for chunk in request.stream():
+            while True:
+                with anyio.move_on_after(config.upload_idle_timeout) as idle:
+                    try:
+                        chunk = await chunks.__anext__()
+                    except StopAsyncIteration:
+                        break
+                if idle.cancelled_caught:
+                    raise HTTPException(
+                        408,
+                        f"upload stalled: no bytes for {config.upload_idle_timeout:g} s "
+                        f"after {received} of {length} bytes; start the upload again",
+                    )
+                received += len(chunk)
+                if received > length:
+                    raise HTTPException(
+                        413,
+                        f"upload is longer than its Content-Length of {length} bytes "
+                        f"(this server's limit is {config.max_upload_bytes} bytes); "
+                        "send the archive's exact size",
+                    )
                 pending += chunk
                 if len(pending) >= WRITE_BATCH:
                     await anyio.to_thread.run_sync(upload.write, bytes(pending))
@@ -434,3 +635,26 @@ def readable_errors(errors: Any) -> str:
         shown = f" (got {value!r})" if isinstance(value, (str, int, float)) and location else ""
         parts.append(f"{where}: {message}{shown}")
     return "; ".join(parts) or "invalid request"
+
+
+def docs_page(schema: dict) -> str:
+    """An offline HTML page listing the endpoints of ``schema``; /openapi.json has the detail."""
+    rows = []
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            summary = operation.get("summary") or ""
+            params = ", ".join(p["name"] for p in operation.get("parameters", ()))
+            rows.append(
+                f"<tr><td><code>{html.escape(method.upper())}</code></td>"
+                f"<td><code>{html.escape(path)}</code></td><td>{html.escape(summary)}</td>"
+                f"<td>{html.escape(params)}</td></tr>"
+            )
+    title = html.escape(schema.get("info", {}).get("title", "API"))
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+        f"<h1>{title}</h1><p>The full schema, with every request and response shape, is "
+        "<a href='/openapi.json'>/openapi.json</a> (load it into any OpenAPI viewer). Calls "
+        "need the <code>X-API-Key</code> header.</p>"
+        "<table border='1' cellpadding='4'><tr><th>method</th><th>path</th><th>summary</th>"
+        f"<th>parameters</th></tr>{''.join(rows)}</table></body></html>"
+    )

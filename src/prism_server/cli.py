@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.config
 import socket
 import sys
 from pathlib import Path
 
 import click
 
-from prism_server.app import ServerConfig, create_app, open_store
-from prism_server.store import StoreError
+from prism_server.app import DB_FILE, ServerConfig, create_app, open_store
+from prism_server.store import Store, StoreError
 
 DATA_DIR = click.option(
     "--data-dir",
@@ -23,7 +24,7 @@ DATA_DIR = click.option(
 )
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="endpoints-submission-cli")
 def main() -> None:
     """A local PRISM server that speaks the real API, for tests and offline rehearsals."""
@@ -31,7 +32,13 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, help="0 picks a free port.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="TCP port, 0 to 65535; 0 picks a free port.",
+)
 @DATA_DIR
 @click.option(
     "--public-url",
@@ -45,6 +52,34 @@ def main() -> None:
     help="Lifetime of an unpinned run (fractions allowed).",
 )
 @click.option("--max-upload-bytes", default=16 * 1024**3, show_default=True)
+@click.option(
+    "--upload-idle-timeout",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds an upload may send nothing before it is abandoned (its .part removed).",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a connection has to send a complete request head, else it is closed.",
+)
+@click.option(
+    "--keep-alive-timeout",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Seconds an idle keep-alive connection stays open.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Open connections at most; more are answered 503, as are requests beyond it.",
+)
 @click.option(
     "--enable-fault-injection",
     is_flag=True,
@@ -64,6 +99,10 @@ def serve(
     signed_url_ttl: int,
     run_expiry_days: float,
     max_upload_bytes: int,
+    upload_idle_timeout: float,
+    header_timeout: float,
+    keep_alive_timeout: int,
+    max_connections: int,
     enable_fault_injection: bool,
     ready_file: Path | None,
     log_level: str,
@@ -71,13 +110,16 @@ def serve(
     """Serve the PRISM API on HOST:PORT with its state in DATA_DIR."""
     import uvicorn
 
-    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    from prism_server.serving import MAX_REQUEST_HEAD_BYTES, bounded_protocol, log_config
+
+    logging.config.dictConfig(log_config(log_level))
     config = ServerConfig(
         data_dir=data_dir,
         public_url=public_url.rstrip("/") if public_url else None,
         signed_url_ttl=signed_url_ttl,
         run_expiry_days=run_expiry_days,
         max_upload_bytes=max_upload_bytes,
+        upload_idle_timeout=upload_idle_timeout,
         enable_fault_injection=enable_fault_injection,
     )
     try:
@@ -99,10 +141,14 @@ def serve(
     server = uvicorn.Server(
         uvicorn.Config(
             app,
-            http="h11",
+            http=bounded_protocol(header_timeout=header_timeout, max_connections=max_connections),
+            log_config=None,  # configured above, with secrets redacted from every record
             log_level=log_level,
             lifespan="off",
             access_log=log_level.lower() in ("info", "debug", "trace"),
+            timeout_keep_alive=keep_alive_timeout,
+            limit_concurrency=max_connections,
+            h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
         )
     )
     server.run(sockets=[sock])
@@ -134,14 +180,37 @@ def token() -> None:
 @token.command("create")
 @click.option("--user", required=True, help="User name; created on first use.")
 @DATA_DIR
-def token_create(user: str, data_dir: Path) -> None:
+@click.option(
+    "--create",
+    "create_data_dir",
+    is_flag=True,
+    help="Make a new data dir (and database) if DATA_DIR has none yet.",
+)
+def token_create(user: str, data_dir: Path, create_data_dir: bool) -> None:
     """Print a new token for USER on stdout (shown once: it is only stored hashed)."""
+    store = open_store(data_dir) if create_data_dir else _existing_store(data_dir, can_create=True)
     try:
-        token_id, value = open_store(data_dir).create_token(user)
+        token_id, value = store.create_token(user)
     except StoreError as err:
         raise click.ClickException(str(err)) from err
-    click.echo(f"created token {token_id} for user {user}; it is not shown again", err=True)
+    click.echo(
+        f"created token {token_id} for user {user} in {store.db_path.resolve()}; "
+        "it is not shown again",
+        err=True,
+    )
     click.echo(value)
+
+
+def _existing_store(data_dir: Path, *, can_create: bool = False) -> Store:
+    """The data dir's database, refusing to make a new one: a token written into a fresh
+    database by a typo would be one the running server rejects."""
+    if not (data_dir / DB_FILE).is_file():
+        raise click.ClickException(
+            f"no prism-server database in {data_dir} ({data_dir / DB_FILE} does not exist); "
+            "pass the --data-dir the server uses"
+            + (", or add --create to start a new one" if can_create else "")
+        )
+    return open_store(data_dir)
 
 
 @token.command("list")
@@ -149,7 +218,7 @@ def token_create(user: str, data_dir: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def token_list(data_dir: Path, as_json: bool) -> None:
     """List token ids, users and prefixes (never the tokens themselves)."""
-    tokens = open_store(data_dir).list_tokens()
+    tokens = _existing_store(data_dir).list_tokens()
     if as_json:
         click.echo(json.dumps(tokens, indent=2))
         return
@@ -174,7 +243,27 @@ def token_list(data_dir: Path, as_json: bool) -> None:
 def token_revoke(token_id: str, data_dir: Path) -> None:
     """Revoke the token TOKEN_ID (see `token list`); requests with it get 401."""
     try:
-        open_store(data_dir).revoke_token(token_id)
+        _existing_store(data_dir).revoke_token(token_id)
     except StoreError as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"revoked {token_id}", err=True)
+
+
+@main.group()
+def admin() -> None:
+    """The review side of PRISM: what no submitter's token may do."""
+
+
+@admin.command("set-status")
+@click.argument("submission_id")
+@click.argument("status", type=click.Choice(["FINALIZED", "PUBLISHED", "WITHDRAWN"]))
+@DATA_DIR
+def admin_set_status(submission_id: str, status: str, data_dir: Path) -> None:
+    """Move SUBMISSION_ID to STATUS: REVIEW_PENDING → FINALIZED → PUBLISHED, or WITHDRAWN
+    before PUBLISHED. Works while the server runs (same database)."""
+    store = _existing_store(data_dir)
+    try:
+        moved = store.review_set_status(submission_id, status)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"submission {submission_id} is {moved['status']} ({store.db_path})", err=True)

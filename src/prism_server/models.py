@@ -7,14 +7,34 @@ responses carry exactly the spec's fields.
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 PUBLICATION_CYCLE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-C[01]$")
+
+# Bounds on every JSON request body, so that what is stored can always be served back: SQLite
+# holds integers up to int64, JSON has no NaN or Infinity, UTF-8 has no lone surrogates, and
+# deeply nested values once made every later GET of a run fail.
+MAX_DEPTH = 64
+MAX_STRING_CHARS = 64 * 1024
+MAX_KEY_CHARS = 1024
+MAX_VALUES = 200_000
+# int64 and uint64 (benchmark configs carry unsigned 64-bit seeds); stored as JSON text.
+INTEGER_RANGE = (-(2**63), 2**64 - 1)
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Division(str, Enum):
@@ -42,8 +62,75 @@ class Status(str, Enum):
     WITHDRAWN = "WITHDRAWN"
 
 
+def check_json_value(value: Any) -> None:
+    """Raise ValueError naming the first place where ``value`` (a parsed JSON body) leaves the
+    bounds above; walks iteratively, so no nesting can exhaust the stack."""
+    count = 0
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise ValueError(f"body holds more than {MAX_VALUES} JSON values; send less data")
+        if depth > MAX_DEPTH:
+            raise ValueError(f"{where}: nested deeper than {MAX_DEPTH} levels; flatten it")
+        if isinstance(item, bool) or item is None:
+            continue
+        if isinstance(item, int):
+            if not INTEGER_RANGE[0] <= item <= INTEGER_RANGE[1]:
+                raise ValueError(
+                    f"{where}: integer of {item.bit_length()} bits is outside the 64-bit range "
+                    "(-2**63 to 2**64-1)"
+                )
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise ValueError(f"{where}: {item} is not a JSON number; send a finite number")
+        elif isinstance(item, str):
+            _check_text(item, where, MAX_STRING_CHARS)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                shown = f"{where}.{_printable(str(key)[:40])}".lstrip(".")
+                _check_text(str(key), shown, MAX_KEY_CHARS)
+                stack.append((child, shown, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}[{i}]", depth + 1) for i, child in enumerate(item))
+
+
+def _printable(text: str) -> str:
+    """``text`` safe to put in an error message (lone surrogates escaped)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _check_text(text: str, where: str, limit: int) -> None:
+    if len(text) > limit:
+        raise ValueError(f"{where or 'body'}: text of {len(text)} characters (at most {limit})")
+    if LONE_SURROGATE.search(text):
+        raise ValueError(f"{where or 'body'}: text holds a lone UTF-16 surrogate; send UTF-8")
+
+
+def _utc_representable(value: datetime) -> datetime:
+    """Dates at the calendar's edges (0001-01-01T00:00+01:00) have no UTC form to store."""
+    try:
+        value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("date and time is out of range once converted to UTC") from None
+    return value
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_utc_representable)]
+ShortText = Annotated[str, Field(max_length=255)]
+Id = Annotated[str, Field(min_length=1, max_length=255)]
+RunIds = Annotated[list[Id], Field(max_length=10_000)]
+
+
 class _Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded_json(cls, data: Any) -> Any:
+        check_json_value(data)
+        return data
 
 
 def _check_cycle(value: str | None) -> str | None:
@@ -53,14 +140,14 @@ def _check_cycle(value: str | None) -> str | None:
 
 
 class RunCreate(_Request):
-    cli_version: str
-    benchmark_version: str
-    started_at: AwareDatetime
-    finished_at: AwareDatetime
+    cli_version: ShortText
+    benchmark_version: ShortText
+    started_at: UtcDatetime
+    finished_at: UtcDatetime
     system_info: dict[str, Any]
     config: dict[str, Any]
     result_summary: dict[str, Any]
-    expires_at: AwareDatetime | None = None
+    expires_at: UtcDatetime | None = None
     pinned: bool = False
 
 
@@ -88,15 +175,15 @@ class RunOut(RunSummary):
 
 
 class SubmissionCreate(_Request):
-    cli_version: str
+    cli_version: ShortText
     division: Division
     scenario: Scenario
     availability: Availability
-    run_ids: list[str]
+    run_ids: RunIds
     early_publish: bool = False
     publication_cycle: str | None = None
     target_availability_date: date | None = None
-    embargo_date: AwareDatetime | None = None
+    embargo_date: UtcDatetime | None = None
 
     _cycle = field_validator("publication_cycle")(_check_cycle)
 
@@ -112,13 +199,13 @@ class SubmissionCreate(_Request):
 class SubmissionUpdate(_Request):
     """Partial update: only the fields present in the request body are applied."""
 
-    run_ids: list[str] | None = None
+    run_ids: RunIds | None = None
     target_availability_date: date | None = None
     publication_cycle: str | None = None
-    embargo_date: AwareDatetime | None = None
+    embargo_date: UtcDatetime | None = None
     status: Status | None = None
-    pr_url: str | None = None
-    pr_number: int | None = None
+    pr_url: Annotated[str, Field(max_length=2048)] | None = None
+    pr_number: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
 
     _cycle = field_validator("publication_cycle")(_check_cycle)
 
@@ -149,6 +236,20 @@ class SubmissionDetail(SubmissionOut):
 
     compliance_report: dict[str, Any] | None = None
     runs: list[RunOut] | None = None
+
+
+class RunPage(BaseModel):
+    """GET /runs: one page of runs in creation order; ``next`` is null on the last page."""
+
+    items: list[RunSummary]
+    next: str | None
+
+
+class SubmissionPage(BaseModel):
+    """GET /submissions: one page in creation order; ``next`` is null on the last page."""
+
+    items: list[SubmissionOut]
+    next: str | None
 
 
 class UploadUrl(BaseModel):

@@ -14,6 +14,8 @@ caller deletes the file after the transaction has committed.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import secrets
@@ -30,8 +32,13 @@ SCHEMA_VERSION = 1
 TOKEN_PREFIX = "mlc_"
 LIVE = "s.status != 'WITHDRAWN'"
 RUN_LIST_FROZEN = ("FINALIZED", "PUBLISHED", "WITHDRAWN")
-# Which status a client may PATCH a submission to, from which status. REVIEW_PENDING is only ever
-# reached by passing the checker, WITHDRAWN only through DELETE or from any state before PUBLISHED.
+# The runs of a submission in these states, and their archives, are evidence: read-only.
+EVIDENCE_FROZEN = ("FINALIZED", "PUBLISHED")
+# Set only by the review side (`prism-server admin set-status`), never by a submitter's token.
+REVIEW_STATES = ("FINALIZED", "PUBLISHED")
+# Which status a submission may move to, from which status. REVIEW_PENDING is only ever reached by
+# passing the checker; a submitter may only withdraw (before PUBLISHED); the review side finalizes
+# and publishes.
 STATUS_MOVES = {
     "FINALIZED": ("REVIEW_PENDING",),
     "PUBLISHED": ("FINALIZED",),
@@ -68,6 +75,9 @@ CREATE TABLE IF NOT EXISTS runs (
     archive_sha256 TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_user ON runs (user_id, created_at);
+CREATE INDEX IF NOT EXISTS runs_listing ON runs (
+    user_id, created_at, id, model, concurrency, started_at, finished_at, pinned, expires_at
+);
 CREATE INDEX IF NOT EXISTS runs_expiry ON runs (expires_at) WHERE pinned = 0;
 CREATE TABLE IF NOT EXISTS submissions (
     id TEXT PRIMARY KEY,
@@ -100,6 +110,14 @@ CREATE TABLE IF NOT EXISTS submission_runs (
     PRIMARY KEY (submission_id, run_id)
 );
 CREATE INDEX IF NOT EXISTS submission_runs_run ON submission_runs (run_id);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    user_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    response TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, key)
+);
 """
 
 
@@ -117,6 +135,32 @@ class Conflict(StoreError):
 
 class Invalid(StoreError):
     pass
+
+
+class Forbidden(StoreError):
+    """Allowed to no user token, whatever the object (403)."""
+
+
+class InProgress(Conflict):
+    """An Idempotency-Key whose first request has not finished yet (409)."""
+
+
+def encode_cursor(created_at: str, object_id: str) -> str:
+    """The opaque ``next`` of a page: where the following page starts (creation order)."""
+    return base64.urlsafe_b64encode(f"{created_at}|{object_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created_at, object_id = raw.split("|")
+        datetime.fromisoformat(created_at)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Invalid(
+            f"cursor: {cursor[:40]!r} is not a cursor this server issued; "
+            "pass the 'next' value of the previous page unchanged"
+        ) from None
+    return created_at, object_id
 
 
 def utcnow() -> datetime:
@@ -150,7 +194,10 @@ def run_model_and_concurrency(config: dict, summary: dict) -> tuple[str | None, 
     concurrency = _dig(config, "settings", "load_pattern", "target_concurrency")
     if concurrency is None:
         concurrency = _dig(summary, "run_config", "load_pattern", "target_concurrency")
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int):
+    # Not an integer, or none that an SQLite INTEGER holds (no real run comes close): unknown.
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool):
+        return (str(model) if model is not None else None), None
+    if not 0 <= concurrency < 2**63:
         concurrency = None
     return (str(model) if model is not None else None), concurrency
 
@@ -253,10 +300,70 @@ class Store:
             ).fetchone()
         return row["user_id"] if row else None
 
+    # -- idempotency keys -------------------------------------------------------------------
+
+    def claim_idempotency_key(self, user: str, key: str, fingerprint: str) -> dict | None:
+        """Start a creating request under ``key`` (IETF idempotency-key draft semantics).
+
+        Returns None when the request should go ahead (the key is now held as in progress), or
+        the first request's answer when the same request comes again. Raises Invalid when the key
+        was used for a different request, InProgress while its first request is still running.
+        """
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT fingerprint, response FROM idempotency_keys WHERE user_id = ? AND key = ?",
+                (user, key),
+            ).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO idempotency_keys (user_id, key, fingerprint, created_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (user, key, fingerprint, iso(utcnow())),
+                )
+                return None
+        if row["fingerprint"] != fingerprint:
+            raise Invalid(
+                f"Idempotency-Key {key!r} was already used for a different request; "
+                "use a new key for a new request"
+            )
+        if row["response"] is None:
+            raise InProgress(
+                f"the first request with Idempotency-Key {key!r} is still being processed; "
+                "retry in a moment to get its answer"
+            )
+        return json.loads(row["response"])
+
+    def release_idempotency_key(self, user: str, key: str) -> None:
+        """The request under ``key`` failed and created nothing: a retry may run it again."""
+        with self._write() as conn:
+            conn.execute(
+                "DELETE FROM idempotency_keys WHERE user_id = ? AND key = ? AND response IS NULL",
+                (user, key),
+            )
+
+    def release_abandoned_idempotency_keys(self) -> int:
+        """At start-up no request is in flight: keys still marked in progress belong to requests
+        a crash cut short, which created nothing (creation and answer commit together)."""
+        with self._write() as conn:
+            return conn.execute("DELETE FROM idempotency_keys WHERE response IS NULL").rowcount
+
+    def _answer_key(
+        self, conn: sqlite3.Connection, user: str, key: str | None, answer: dict
+    ) -> dict:
+        if key is not None:
+            conn.execute(
+                "UPDATE idempotency_keys SET response = ? WHERE user_id = ? AND key = ?",
+                (json.dumps(answer), user, key),
+            )
+        return answer
+
     # -- runs -----------------------------------------------------------------------------
 
-    def create_run(self, user: str, body: dict) -> dict:
-        """Insert a run from a validated RunCreate (python-mode dict with datetimes)."""
+    def create_run(self, user: str, body: dict, *, idempotency_key: str | None = None) -> dict:
+        """Insert a run from a validated RunCreate (python-mode dict with datetimes).
+
+        With ``idempotency_key`` (claimed first with :meth:`claim_idempotency_key`) the answer is
+        recorded under the key in the same transaction, so a crash never separates the two."""
         now = utcnow()
         pinned = bool(body.get("pinned"))
         expires_at = None if pinned else body.get("expires_at") or now + self.run_expiry
@@ -284,17 +391,60 @@ class Store:
                     iso(expires_at),
                 ),
             )
-            return self._run(conn, user, run_id)
+            return self._answer_key(conn, user, idempotency_key, self._run(conn, user, run_id))
 
-    def list_runs(self, user: str) -> list[dict]:
-        """RunSummary fields only: a list must stay fast with hundreds of large configs."""
+    def list_runs_json(self, user: str, *, limit: int, cursor: str | None = None) -> str:
+        """One page of RunSummary fields in creation order, as the JSON text of
+        ``{"items": [...], "next": ...}``.
+
+        SQLite writes the page's JSON itself from a covering index: building and validating
+        1,000 dicts in Python held a listing to ~40 requests per second."""
+        where, params = "user_id = ?", [user]
+        if cursor:
+            where += " AND (created_at, id) > (?, ?)"
+            params += decode_cursor(cursor)
+        with self._connect() as conn:
+            conn.execute("BEGIN")  # one snapshot for the page and its cursor
+            try:
+                items = conn.execute(
+                    "SELECT group_concat(item, ',') FROM (SELECT json_object('id', id,"
+                    " 'model', model, 'concurrency', concurrency, 'started_at', started_at,"
+                    " 'finished_at', finished_at,"
+                    " 'pinned', json(CASE WHEN pinned THEN 'true' ELSE 'false' END),"
+                    f" 'expires_at', expires_at) AS item FROM runs WHERE {where}"
+                    " ORDER BY created_at, id LIMIT ?)",
+                    (*params, limit),
+                ).fetchone()[0]
+                # The page's last row and the one after it, if any: then there is a next page.
+                edge = conn.execute(
+                    f"SELECT created_at, id FROM runs WHERE {where}"
+                    " ORDER BY created_at, id LIMIT 2 OFFSET ?",
+                    (*params, limit - 1),
+                ).fetchall()
+            finally:
+                conn.execute("COMMIT")
+        after = encode_cursor(edge[0]["created_at"], edge[0]["id"]) if len(edge) == 2 else None
+        return f'{{"items":[{items or ""}],"next":{json.dumps(after)}}}'
+
+    def _page(
+        self, select: str, user: str, limit: int, cursor: str | None
+    ) -> tuple[list[sqlite3.Row], str | None]:
+        """Rows of ``select`` (filtered on user_id) after ``cursor``, and the next cursor.
+
+        Keyset pagination on (created_at, id): stable while rows are added or deleted, and as
+        fast for the last page as for the first."""
+        params: list[Any] = [user]
+        if cursor:
+            select += " AND (created_at, id) > (?, ?)"
+            params += decode_cursor(cursor)
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT id, model, concurrency, started_at, finished_at, pinned, expires_at"
-                " FROM runs WHERE user_id = ? ORDER BY created_at, id",
-                (user,),
+                f"{select} ORDER BY created_at, id LIMIT ?", (*params, limit + 1)
             ).fetchall()
-        return [{**dict(row), "pinned": bool(row["pinned"])} for row in rows]
+        if len(rows) <= limit:
+            return rows, None
+        last = rows[limit - 1]
+        return rows[:limit], encode_cursor(last["created_at"], last["id"])
 
     def get_run(self, user: str, run_id: str) -> dict:
         with self._connect() as conn:
@@ -334,12 +484,32 @@ class Store:
                 )
             return self._run(conn, user, run_id)
 
+    def check_run_archive_writable(self, user: str, run_id: str) -> None:
+        """Before handing out an upload URL: the run exists and is not frozen evidence."""
+        with self._connect() as conn:
+            self._run_row(conn, user, run_id)
+            self._check_not_evidence(conn, run_id)
+
+    def _check_not_evidence(self, conn: sqlite3.Connection, run_id: str) -> None:
+        marks = ", ".join("?" * len(EVIDENCE_FROZEN))
+        holder = conn.execute(
+            "SELECT s.id, s.status FROM submission_runs sr JOIN submissions s"
+            f" ON s.id = sr.submission_id WHERE sr.run_id = ? AND s.status IN ({marks})",
+            (run_id, *EVIDENCE_FROZEN),
+        ).fetchone()
+        if holder:
+            raise Conflict(
+                f"run {run_id} belongs to submission {holder['id']}, which is "
+                f"{holder['status']}: the run and its archive are read-only"
+            )
+
     def set_run_archive(self, run_id: str, path: str, size: int, sha256: str) -> str | None:
         """Record a stored archive; returns the replaced file's path (the caller deletes it)."""
         with self._write() as conn:
             row = conn.execute("SELECT archive_path FROM runs WHERE id = ?", (run_id,)).fetchone()
             if row is None:
                 raise NotFound(f"no such run {run_id}")
+            self._check_not_evidence(conn, run_id)
             conn.execute(
                 "UPDATE runs SET archive_path = ?, archive_size = ?, archive_sha256 = ?"
                 " WHERE id = ?",
@@ -352,6 +522,7 @@ class Store:
             row = self._run_row(conn, user, run_id)
             if not row["archive_path"]:
                 raise NotFound(f"run {run_id} has no archive")
+            self._check_not_evidence(conn, run_id)
             conn.execute(
                 "UPDATE runs SET archive_path = NULL, archive_size = NULL, archive_sha256 = NULL"
                 " WHERE id = ?",
@@ -399,7 +570,11 @@ class Store:
 
     # -- submissions ----------------------------------------------------------------------
 
-    def create_submission(self, user: str, body: dict) -> dict:
+    def create_submission(
+        self, user: str, body: dict, *, idempotency_key: str | None = None
+    ) -> dict:
+        """Insert a submission from a validated SubmissionCreate (see :meth:`create_run` for
+        ``idempotency_key``)."""
         now = iso(utcnow())
         sub_id = str(uuid.uuid4())
         with self._write() as conn:
@@ -424,14 +599,24 @@ class Store:
                 ),
             )
             self._replace_runs(conn, sub_id, run_ids)
-            return self._submission(conn, user, sub_id)
+            out = self._submission(conn, user, sub_id)
+            return self._answer_key(conn, user, idempotency_key, out)
 
-    def list_submissions(self, user: str) -> list[dict]:
+    def list_submissions(self, user: str, *, limit: int, cursor: str | None = None) -> dict:
+        """One page of SubmissionOut in creation order: ``{"items": [...], "next": ...}``."""
+        rows, after = self._page("SELECT * FROM submissions WHERE user_id = ?", user, limit, cursor)
+        run_ids: dict[str, list[str]] = {row["id"]: [] for row in rows}
         with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT * FROM submissions WHERE user_id = ? ORDER BY created_at, id", (user,)
-            ).fetchall()
-            return [self._submission_out(conn, row) for row in rows]
+            for chunk in range(0, len(rows), 500):  # one query per 500, not one per submission
+                ids = [row["id"] for row in rows[chunk : chunk + 500]]
+                for link in conn.execute(
+                    "SELECT submission_id, run_id FROM submission_runs WHERE submission_id IN"
+                    f" ({', '.join('?' * len(ids))}) ORDER BY submission_id, position",
+                    ids,
+                ):
+                    run_ids[link["submission_id"]].append(link["run_id"])
+            items = [self._submission_out(conn, row, run_ids[row["id"]]) for row in rows]
+        return {"items": items, "next": after}
 
     def get_submission(self, user: str, sub_id: str, *, include_runs: bool = False) -> dict:
         with self._connect() as conn:
@@ -469,6 +654,11 @@ class Store:
                 fields["embargo_date"] = iso(changes["embargo_date"])
             new_status = changes.get("status")
             if new_status is not None and new_status != status:
+                if new_status in REVIEW_STATES:
+                    raise Forbidden(
+                        f"status: {new_status} is set by PRISM's review of submission {sub_id}, "
+                        "not by the submitter; a submitter may only withdraw (WITHDRAWN)"
+                    )
                 fields.update(_status_move(sub_id, status, new_status))
             # Setting a field to the value it has is no change (clients retry PATCHes).
             fields = {key: value for key, value in fields.items() if row[key] != value}
@@ -493,6 +683,21 @@ class Store:
                     (fields["status"], fields["withdrawn_at"], sub_id),
                 )
             return self._submission(conn, user, sub_id)
+
+    def review_set_status(self, sub_id: str, status: str) -> dict:
+        """The review side (any user's submission): move ``sub_id`` along STATUS_MOVES."""
+        with self._write() as conn:
+            row = conn.execute("SELECT * FROM submissions WHERE id = ?", (sub_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no such submission {sub_id}")
+            if row["status"] != status:
+                fields = _status_move(sub_id, row["status"], status)
+                assignments = ", ".join(f"{key} = ?" for key in fields)
+                conn.execute(
+                    f"UPDATE submissions SET {assignments} WHERE id = ?",
+                    (*fields.values(), sub_id),
+                )
+            return self._submission(conn, row["user_id"], sub_id)
 
     def add_submission_run(self, user: str, sub_id: str, run_id: str) -> dict:
         with self._write() as conn:
@@ -582,6 +787,7 @@ class Store:
             if kind == "runs":
                 if not conn.execute("SELECT 1 FROM runs WHERE id = ?", (object_id,)).fetchone():
                     raise NotFound(f"no such run {object_id}")
+                self._check_not_evidence(conn, object_id)
                 return
             row = conn.execute(
                 "SELECT status FROM submissions WHERE id = ?", (object_id,)
@@ -652,7 +858,9 @@ class Store:
             out["compliance_report"] = json.loads(report) if report else None
         return out
 
-    def _submission_out(self, conn: sqlite3.Connection, row: sqlite3.Row) -> dict:
+    def _submission_out(
+        self, conn: sqlite3.Connection, row: sqlite3.Row, run_ids: list[str] | None = None
+    ) -> dict:
         return {
             "id": row["id"],
             "user_id": row["user_id"],
@@ -660,7 +868,7 @@ class Store:
             "division": row["division"],
             "scenario": row["scenario"],
             "availability": row["availability"],
-            "run_ids": self._run_ids(conn, row["id"]),
+            "run_ids": self._run_ids(conn, row["id"]) if run_ids is None else run_ids,
             "early_publish": bool(row["early_publish"]),
             "publication_cycle": row["publication_cycle"],
             "target_availability_date": row["target_availability_date"],

@@ -285,16 +285,21 @@ def test_unreadable_file_is_named(sample_copy, tmp_path: Path) -> None:
         pack_directory(folder, tmp_path / "a.tar.gz", arcname="run")
 
 
-def test_endpoint_api_key_in_events_log_is_found_but_dataset_text_is_not(tmp_path: Path) -> None:
+def test_every_credential_format_in_the_events_log_is_found(tmp_path: Path) -> None:
+    """Issue 13 item 10: private keys (and AWS keys) count in events.jsonl too; plain
+    `"token"` fields there are data, not credentials."""
     folder = tmp_path / "run"
     folder.mkdir()
     (folder / "events.jsonl").write_text(
         '{"data": ["PromptData", "-----BEGIN RSA PRIVATE KEY----- is how PEM files start"]}\n'
         f'{{"data": {{"headers": {{"Authorization": "Bearer {FAKE_SK_KEY}"}}}}}}\n'
     )
+    (folder / "events.jsonl").write_text(
+        (folder / "events.jsonl").read_text() + '{"token": "abcdefgh", "n_tokens": 7}\n'
+    )
     hits = scan_secrets(folder)
-    assert [(h.path, h.line) for h in hits] == [("events.jsonl", 2)]
-    assert "sk-" in hits[0].kind
+    assert [(h.path, h.line) for h in hits] == [("events.jsonl", 1), ("events.jsonl", 2)]
+    assert "private key" in hits[0].kind and "sk-" in hits[1].kind
 
 
 def test_special_files_are_refused_by_name(sample_copy, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ def expire(prism, run_id: str) -> None:
 
 
 def listed(api) -> list[str]:
-    return [item["id"] for item in api.get("/runs").json()]
+    return [item["id"] for item in api.get("/runs").json()["items"]]
 
 
 def test_expired_run_disappears_with_its_archive(prism, api, make_run, upload_run_archive, tar_gz):

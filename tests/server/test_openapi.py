@@ -115,3 +115,14 @@ def test_openapi_shapes_match_the_spec(prism, http):
     division = schemas["Division"]["enum"]
     assert division == ["standardized", "serviced", "rdi"]
     assert set(schemas["ErrorOut"]["properties"]) == {"detail"}
+
+
+def test_docs_page_works_offline(api):
+    page = api.get("/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    text = page.text
+    assert "<script" not in text and "http://" not in text and "https://" not in text
+    assert "href='/openapi.json'" in text
+    for method, path in SPEC_ENDPOINTS:
+        assert f"<code>{method.upper()}</code></td><td><code>{path}</code>" in text
+    assert api.get("/redoc").status_code == 404

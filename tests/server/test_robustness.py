@@ -28,7 +28,7 @@ def test_twenty_parallel_creations_and_uploads(prism, api, run_body, tar_gz, htt
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         expected = dict(pool.map(one, range(20)))
-    runs = api.get("/runs").json()
+    runs = api.get("/runs").json()["items"]
     assert sorted(item["id"] for item in runs) == sorted(expected)
     for run_id, sha in expected.items():
         assert api.get(f"/runs/{run_id}").json()["archive_sha256"] == sha

@@ -44,7 +44,7 @@ def test_create_get_and_list_a_run(api, make_run, run_body):
     assert timedelta(days=30) - timedelta(seconds=1) <= expiry <= timedelta(days=30)
 
     assert api.get(f"/runs/{run['id']}").json() == run
-    listed = api.get("/runs").json()
+    listed = api.get("/runs").json()["items"]
     assert [item["id"] for item in listed] == [run["id"]]
     assert set(listed[0]) == RUN_SUMMARY_FIELDS
 
@@ -52,7 +52,7 @@ def test_create_get_and_list_a_run(api, make_run, run_body):
 def test_runs_are_scoped_to_the_token_user(prism, api, make_run):
     run = make_run()
     with prism.client(prism.new_token("other")) as other:
-        assert other.get("/runs").json() == []
+        assert other.get("/runs").json()["items"] == []
         for method, path in [
             ("GET", f"/runs/{run['id']}"),
             ("DELETE", f"/runs/{run['id']}"),

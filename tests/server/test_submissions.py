@@ -58,7 +58,7 @@ def test_create_get_list(api, make_run, make_submission):
     assert [run["id"] for run in detail["runs"]] == runs
     assert detail["runs"][0]["model"] == "meta-llama/Llama-2-70b-chat-hf"
     assert detail["compliance_report"] is None
-    assert [item["id"] for item in api.get("/submissions").json()] == [sub["id"]]
+    assert [item["id"] for item in api.get("/submissions").json()["items"]] == [sub["id"]]
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_run_ids_must_be_the_users_own_runs(prism, api, run_body, submission_bod
         )
     response = api.post("/submissions", json=submission_body(["a", "a"]))
     assert response.status_code == 422
-    assert api.get("/submissions").json() == []
+    assert api.get("/submissions").json()["items"] == []
 
 
 def test_submissions_are_scoped_to_the_token_user(prism, make_run, make_submission):
@@ -106,7 +106,7 @@ def test_submissions_are_scoped_to_the_token_user(prism, make_run, make_submissi
     sub_id = make_submission([run_id])["id"]
     other = prism.client(prism.new_token("intruder"))
     with other:
-        assert other.get("/submissions").json() == []
+        assert other.get("/submissions").json()["items"] == []
         for method, path in [
             ("GET", f"/submissions/{sub_id}"),
             ("PATCH", f"/submissions/{sub_id}"),
@@ -186,13 +186,16 @@ def test_run_list_is_frozen_once_settled(prism, api, make_run, make_submission, 
 
 def test_status_transitions(prism, api, make_run, make_submission):
     sub_id = make_submission([make_run()["id"]])["id"]
-    response = api.patch(f"/submissions/{sub_id}", json={"status": "FINALIZED"})
-    assert response.status_code == 409
-    assert "cannot move from COMPLIANCE_CHECKING to FINALIZED" in response.json()["detail"]
     assert api.patch(f"/submissions/{sub_id}", json={"status": "BOGUS"}).status_code == 422
+    response = api.patch(f"/submissions/{sub_id}", json={"status": "REVIEW_PENDING"})
+    assert response.status_code == 409
+    assert "cannot move from COMPLIANCE_CHECKING to REVIEW_PENDING" in response.json()["detail"]
     force_status(prism, sub_id, "REVIEW_PENDING")
-    finalized = api.patch(f"/submissions/{sub_id}", json={"status": "FINALIZED"}).json()
-    assert finalized["status"] == "FINALIZED" and finalized["finalized_at"]
+    for review_state in ("FINALIZED", "PUBLISHED"):
+        response = api.patch(f"/submissions/{sub_id}", json={"status": review_state})
+        assert response.status_code == 403
+        assert f"{review_state} is set by PRISM's review" in response.json()["detail"]
+    assert api.get(f"/submissions/{sub_id}").json()["status"] == "REVIEW_PENDING"
     force_status(prism, sub_id, "PUBLISHED")
     response = api.delete(f"/submissions/{sub_id}")
     assert response.status_code == 409
@@ -218,8 +221,8 @@ def test_run_change_and_finalize_in_one_patch_is_refused(prism, api, make_run, m
     response = api.patch(
         f"/submissions/{sub_id}", json={"run_ids": [first, second], "status": "FINALIZED"}
     )
-    assert response.status_code == 409
-    assert "cannot move from COMPLIANCE_CHECKING to FINALIZED" in response.json()["detail"]
+    assert response.status_code == 403
+    assert "FINALIZED is set by PRISM's review" in response.json()["detail"]
     unchanged = api.get(f"/submissions/{sub_id}").json()
     assert unchanged["run_ids"] == [first] and unchanged["status"] == "REVIEW_PENDING"
 

@@ -184,7 +184,7 @@ class Api:
         return response.json()
 
     def submissions(self) -> list[dict]:
-        return self.get("/submissions")
+        return self.get("/submissions")["items"]
 
     def submission(self, sid: str) -> dict:
         return self.get(f"/submissions/{sid}?include_runs=true")

@@ -50,6 +50,12 @@ def main(argv):
             file=sys.stderr,
         )
         return 1
+    if command == "repo view":
+        if state.get("repo_missing"):
+            print(f"GraphQL: Could not resolve to a Repository ({argv[2]})", file=sys.stderr)
+            return 1
+        print(json.dumps({"name": argv[2].split("/")[-1]}))
+        return 0
     if command == "repo clone":
         dest = argv[3]
         extra = argv[argv.index("--") + 1 :] if "--" in argv else []

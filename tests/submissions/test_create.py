@@ -307,8 +307,8 @@ def test_answer_lost_after_the_server_created_it_is_adopted(prism, api, example_
     from endpoints_submission_cli.prism import PrismClient
 
     class AnswerLost(PrismClient):
-        def create_submission(self, payload):
-            super().create_submission(payload)
+        def create_submission(self, payload, **kwargs):
+            super().create_submission(payload, **kwargs)
             raise NetworkError("POST /submissions: connection reset by peer", outcome_unknown=True)
 
     said = []

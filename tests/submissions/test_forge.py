@@ -97,7 +97,12 @@ def test_github_flow_opens_one_pr_with_spec_title(tmp_path, fake_gh, bare_repo, 
     )
     assert (result.pr_url, result.pr_number) == ("https://github.com/octo/subs/pull/7", 7)
     calls = fake_gh.calls
-    assert calls[:2] == [["--version"], ["auth", "status"]]
+    assert calls[:3] == [
+        ["--version"],
+        ["auth", "status"],
+        ["repo", "view", "octo/subs", "--json", "name"],
+    ]
+    calls = calls[1:]  # the clone is the fourth call
     assert calls[2][:4] == [
         "repo",
         "clone",

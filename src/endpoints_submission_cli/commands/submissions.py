@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from ..archive import ExtractLimits
 from ..context import AppContext, json_option, pass_app, token_option
 from ..output import describe_download, info, print_fields, print_json, print_table
 from ..pipeline import CreateRequest, Outcome, Pipeline, split_run_ids, validate_metadata
@@ -23,17 +24,58 @@ NO_PR = click.option(
 )
 
 
+def _extract_limit(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if value is not None:
+        ctx.ensure_object(AppContext).extract_limits[str(param.name)] = value
+
+
+def extract_limit_options(command: Any) -> Any:
+    """``--max-extract-bytes|members|ratio``: raise the bounds on downloaded archives."""
+    defaults = ExtractLimits()
+    options = (
+        ("--max-extract-bytes", "max_bytes", click.IntRange(min=1),
+         f"Expanded bytes a downloaded archive may hold (default {defaults.max_bytes}, 32 GiB)."),
+        ("--max-extract-members", "max_members", click.IntRange(min=1),
+         f"Members a downloaded archive may hold (default {defaults.max_members})."),
+        ("--max-extract-ratio", "max_ratio", click.FloatRange(min=1),
+         f"Expanded bytes per archive byte (default {defaults.max_ratio:g})."),
+    )  # fmt: skip
+    for flag, name, kind, text in reversed(options):
+        command = click.option(
+            flag,
+            name,
+            type=kind,
+            default=None,
+            expose_value=False,
+            callback=_extract_limit,
+            metavar="N",
+            help=text,
+        )(command)
+    return command
+
+
 def _lower(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     return value.lower() if value else value
 
 
 @click.group()
 def submissions() -> None:
-    """Submissions: bundle runs, check, upload, open the pull request."""
+    """Submissions: bundle runs, check, upload, open the pull request.
+
+    \b
+    Environment:
+      MLPERF_SUBMISSION_REPO  where branches go: GitHub owner/repo (a pull request through
+                              `gh`), or a git URL / local path (a branch only); default
+                              MLCommons-Systems/test-endpoints-submission-repo
+      XDG_STATE_HOME          journals of interrupted commands live in
+                              $XDG_STATE_HOME/endpoints-submission-cli (~/.local/state)
+    """
 
 
 def _pipeline(app: AppContext, client) -> Pipeline:
-    return Pipeline(client, api_url=app.api_url, say=info)
+    pipeline = Pipeline(client, api_url=app.api_url, say=info)
+    pipeline.extract_limits = ExtractLimits(**app.extract_limits)
+    return pipeline
 
 
 def _print_submission(sub: dict[str, Any]) -> None:
@@ -118,12 +160,14 @@ def list_submissions(app: AppContext, token: str | None, as_json: bool) -> None:
     required=True,
     callback=_lower,
     type=click.Choice(["standardized", "serviced", "rdi"], case_sensitive=False),
+    help="Submission division (must match the system description's division).",
 )
 @click.option(
     "--availability",
     required=True,
     callback=_lower,
     type=click.Choice(["available", "preview", "rdi"], case_sensitive=False),
+    help="System availability (preview needs --target-availability-date).",
 )
 @click.option(
     "--scenario",
@@ -131,9 +175,12 @@ def list_submissions(app: AppContext, token: str | None, as_json: bool) -> None:
     show_default=True,
     callback=_lower,
     type=click.Choice(["cop", "con"], case_sensitive=False),
+    help="Submission scenario.",
 )
 @click.option("--early-publish", is_flag=True, help="Ask for early publication.")
-@click.option("--publication-cycle", metavar="YYYY-MM-C0|C1")
+@click.option(
+    "--publication-cycle", metavar="YYYY-MM-C0|C1", help="Publication cycle to appear in."
+)
 @click.option(
     "--target-availability-date",
     metavar="YYYY-MM-DD",
@@ -167,6 +214,7 @@ def list_submissions(app: AppContext, token: str | None, as_json: bool) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Build and check the bundle only; send nothing.")
 @NO_PR
+@extract_limit_options
 @token_option
 @json_option
 @pass_app
@@ -284,10 +332,15 @@ def get_submission(
     metavar="ID[,ID...]",
     help="New run list: rebuild, check, upload and update the PR.",
 )
-@click.option("--target-availability-date", metavar="YYYY-MM-DD")
-@click.option("--publication-cycle", metavar="YYYY-MM-C0|C1")
-@click.option("--embargo-date", metavar="ISO")
+@click.option(
+    "--target-availability-date",
+    metavar="YYYY-MM-DD",
+    help="New target availability date (preview: at most 180 days ahead).",
+)
+@click.option("--publication-cycle", metavar="YYYY-MM-C0|C1", help="New publication cycle.")
+@click.option("--embargo-date", metavar="ISO", help="New embargo (ISO-8601 with timezone).")
 @NO_PR
+@extract_limit_options
 @token_option
 @json_option
 @pass_app
@@ -351,6 +404,7 @@ def _change_one(
 @SUBMISSION_ID
 @click.option("--run-id", required=True, metavar="ID", help="The run to add.")
 @NO_PR
+@extract_limit_options
 @token_option
 @json_option
 @pass_app
@@ -365,6 +419,7 @@ def add_run(
 @SUBMISSION_ID
 @click.option("--run-id", required=True, metavar="ID", help="The run to remove.")
 @NO_PR
+@extract_limit_options
 @token_option
 @json_option
 @pass_app
