@@ -156,6 +156,7 @@ class CreateRequest:
     target_availability_date: str | None = None
     embargo_date: str | None = None
     org: str | None = None
+    model: str | None = None
     accuracy_run_id: str | None = None
     quality_target: float | None = None
     output: Path | None = None
@@ -196,6 +197,7 @@ class CreateRequest:
             **{k: v for k, v in self.payload().items() if k not in ("cli_version", "run_ids")},
             "run_ids": sorted(self.run_ids),
             "org": self.org,
+            **({"model": self.model} if self.model else {}),  # keeps older journals' keys
             "accuracy_run_id": self.accuracy_run_id,
             "quality_target": self.quality_target,
             "no_pr": self.no_pr,
@@ -245,6 +247,7 @@ class CreateRequest:
             ("--target-availability-date", self.target_availability_date),
             ("--embargo-date", self.embargo_date),
             ("--org", self.org),
+            ("--model", self.model),
             ("--accuracy-run", self.accuracy_run_id),
             ("--quality-target", self.quality_target),
         ):
@@ -571,6 +574,7 @@ class Pipeline:
     def _options(self, request: CreateRequest) -> BundleOptions:
         return BundleOptions(
             org=request.org,
+            model=request.model,
             accuracy_run_id=request.accuracy_run_id,
             quality_target=request.quality_target,
         )
@@ -1149,7 +1153,8 @@ def _new_run_list(
 
 
 def _inherited_options(previous_top: Path | None) -> BundleOptions:
-    """Org, accuracy-run choice and quality targets of the previous bundle, for the rebuild."""
+    """Org, model directory, accuracy-run choice and quality targets of the previous bundle,
+    for the rebuild."""
     if previous_top is None:
         return BundleOptions()
     preferred: list[str] = []
@@ -1163,8 +1168,12 @@ def _inherited_options(previous_top: Path | None) -> BundleOptions:
             preferred.append(data["run_id"])
         if isinstance(data.get("quality_target"), (int, float)):
             targets[result.parent.parent.name] = float(data["quality_target"])
+    # One model directory before: the rebuild keeps it (it may have come from --model).
+    model_dirs = {path.name for path in previous_top.glob("pareto/*/*") if path.is_dir()}
     return BundleOptions(
         org=previous_top.name,
+        model=next(iter(model_dirs)) if len(model_dirs) == 1 else None,
+        model_source="the submission's previous bundle",
         preferred_accuracy_runs=tuple(preferred),
         inherited_quality_targets=targets,
     )

@@ -13,7 +13,7 @@ from .. import __version__
 from ..context import AppContext, json_option, pass_app, token_option
 from ..errors import ConflictError
 from ..output import describe_download, info, print_fields, print_json, print_table, warn
-from ..registration import archive_plan, pack_run, register_run
+from ..registration import archive_plan, describe_dataset, pack_run, register_run
 from ..runfolder import build_run_create, read_run_folder
 
 RUN_ID = click.option("--run-id", required=True, metavar="ID", help="The run's PRISM id.")
@@ -144,8 +144,12 @@ def create_run(
         warn(message)
     payload = build_run_create(run, cli_version=__version__, expires_at=expires_at, pinned=pinned)
 
+    dataset = describe_dataset(run)
+    if dataset is not None:
+        info(dataset)
     if dry_run:
-        plan = archive_plan(run, exclude)
+        with tempfile.TemporaryDirectory(prefix="endpoints-run-") as tmp:
+            plan = archive_plan(run, exclude, Path(tmp))
         if as_json:
             print_json(
                 {

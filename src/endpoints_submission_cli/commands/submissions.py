@@ -189,6 +189,12 @@ def list_submissions(app: AppContext, token: str | None, as_json: bool) -> None:
 @click.option("--embargo-date", metavar="ISO", help="ISO-8601 with timezone, in the future.")
 @click.option("--org", metavar="NAME", help="Bundle top folder (default: submitter_org_names).")
 @click.option(
+    "--model",
+    metavar="NAME",
+    help="Model directory for every run (default: config.yaml submission_ref.model, else the "
+    "system description's benchmark_model, else model_params.name).",
+)
+@click.option(
     "--accuracy-run",
     "accuracy_run",
     metavar="ID",
@@ -223,6 +229,7 @@ def create_submission(
     target_availability_date: str | None,
     embargo_date: str | None,
     org: str | None,
+    model: str | None,
     accuracy_run: str | None,
     quality_target: float | None,
     output: Path | None,
@@ -242,6 +249,7 @@ def create_submission(
         target_availability_date=target_availability_date,
         embargo_date=embargo_date,
         org=org,
+        model=model,
         accuracy_run_id=accuracy_run,
         quality_target=quality_target,
         output=output,
