@@ -274,6 +274,22 @@ class Point:
         return Document(self.summary_rel, "unsafe" if self.results_kind == UNSAFE else "missing")
 
     @functools.cached_property
+    def summary_exact(self) -> dict[str, Any] | None:
+        """The summary's mapping with fractional numbers as the ``Decimal``s written (§4.4).
+
+        Read again, and only for a tolerance decision too close to call on floats (see
+        ``decimals``); ``None`` when the summary is not a readable mapping.
+        """
+        summary = self.summary
+        if summary is None or summary.mapping is None:
+            return None
+        try:
+            data = loading.load_json_exact(self.model.tree.path(summary.rel))
+        except loading.LoadError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    @functools.cached_property
     def detail_size(self) -> int:
         """Size of the detail log (only ``stat``-ed, never read), 0 when it is not a file."""
         return self.model.tree.size(self.detail_rel) if self.detail_kind == FILE else 0
