@@ -398,6 +398,20 @@ class AccuracyResult(_Strict):
                 "expected a finite number or an object mapping metric names to finite numbers",
             ) from None
         metric = info.data.get("metric")
+        if isinstance(score, dict):
+            by_name: dict[str, str] = {}
+            for name in score:
+                other = by_name.setdefault(normalise_metric(name), name)
+                if other != name:  # "ROUGE-L" and "rougel": one metric, two values (§4.4)
+                    raise PydanticCustomError(
+                        "metric_twice",
+                        'score names one metric twice: "{other}" and "{name}"',
+                        {
+                            "other": other,
+                            "name": name,
+                            "fix": f'Keep one of "{other}" and "{name}" in the score object.',
+                        },
+                    )
         if isinstance(score, dict) and isinstance(metric, str):
             wanted = normalise_metric(metric)
             if not any(normalise_metric(name) == wanted for name in score):
