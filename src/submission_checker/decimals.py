@@ -52,6 +52,8 @@ _FLOAT_RANGE = (Fraction(1, 10**300), Fraction(10**300))
 def show(value: Exact, digits: int = 6) -> str:
     """``value`` with ``digits`` significant digits, as ``format(x, ".6g")`` shows a float, but
     never ``inf``, ``nan`` or ``0`` for a huge or tiny finite value (``1.5e-310``, ``2e+400``)."""
+    if type(value) is float and (value == 0.0 or 1e-300 <= abs(value) <= 1e300):
+        return format(value, f".{digits}g")  # the common case, without a Fraction
     number = exact(value)
     low, high = _FLOAT_RANGE
     if number == 0 or low <= abs(number) <= high:

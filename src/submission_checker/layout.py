@@ -340,7 +340,7 @@ class Point:
         """Size of the detail log (only ``stat``-ed, never read), 0 when it is not a file."""
         return self.model.tree.size(self.detail_rel) if self.detail_kind == FILE else 0
 
-    @property
+    @functools.cached_property
     def file_n(self) -> int | None:
         """N from the file name when it is a plain integer (no sign, no leading zeros)."""
         return int(self.name_n) if PLAIN_INTEGER.fullmatch(self.name_n) else None

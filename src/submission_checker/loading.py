@@ -154,15 +154,23 @@ def _finite_float(literal: str) -> float:
 
 
 #: The same, refusing float literals that overflow (``1e400``): slower, so only used when
-#: ``_MAY_OVERFLOW`` finds a candidate in the text
+#: ``_may_overflow`` finds a candidate in the text
 _FINITE_JSON = json.JSONDecoder(
     object_pairs_hook=_no_duplicate_keys,
     parse_constant=_reject_constant,
     parse_float=_finite_float,
 )
 
-#: Every float literal beyond 1.8e308 has a three-digit exponent or a run of 100+ digits
-_MAY_OVERFLOW = re.compile(r"[eE][-+]?[0-9]{3}|[0-9]{100}")
+#: Every float literal beyond 1.8e308 has a three-digit exponent or a run of 100+ digits. The
+#: text's bytes are mapped (digits → 0, e/E → e, signs → s) so that both show as plain
+#: substrings, found at memory speed: a regular expression would cost as much as the parse.
+_NUMBER_SHAPE = bytes.maketrans(b"0123456789Ee+-", b"0000000000eess")
+_OVERFLOW_SHAPES = (b"e000", b"es000", b"0" * 100)
+
+
+def _may_overflow(text: str) -> bool:
+    shape = text.encode("utf-8", "surrogatepass").translate(_NUMBER_SHAPE)
+    return any(candidate in shape for candidate in _OVERFLOW_SHAPES)
 
 
 def parse_json(text: str) -> Any:
@@ -171,7 +179,7 @@ def parse_json(text: str) -> Any:
     try:
         if text.startswith("\ufeff"):  # json.loads names this mistake; let it
             json.loads(text)
-        decoder = _FINITE_JSON if _MAY_OVERFLOW.search(text) else _STRICT_JSON
+        decoder = _FINITE_JSON if _may_overflow(text) else _STRICT_JSON
         data = decoder.decode(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
@@ -445,6 +453,11 @@ def _load_yaml_text(text: str) -> Any:
     try:
         if node is None:
             return None
+        if "*" not in text:  # no alias: a tree, so nothing to bound; _construct_plain refuses
+            try:  # duplicate keys and merges by raising _Unhandled
+                return _construct_plain(loader, node, set())
+            except Exception:  # noqa: BLE001 - any doubt: the full path below decides
+                pass
         _check_node_graph(loader, node)
         try:
             return _construct_plain(loader, node, set())
