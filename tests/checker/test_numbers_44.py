@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from submission_checker.decimals import relative_difference, show
+from submission_checker.loading import LoadError, parse_yaml
 
 from .conftest import SubmissionTree, _load_generator
 
@@ -190,3 +191,55 @@ def test_alias_bomb_point_file_is_refused_fast(tree):
     assert time.perf_counter() - started < 5  # minutes before the bound; generous for CI
     [valid] = _results(report, "point-config-valid", 34)
     assert valid.severity == "error" and "aliases would expand" in valid.message
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    levels=st.integers(1, 12),
+    fan_out=st.integers(1, 9),
+    leaves=st.integers(1, 9),
+)
+def test_alias_expansion_is_bounded_without_expanding(levels, fan_out, leaves):
+    """Hypothesis: refused exactly when the expanded size passes 100× the nodes or 1,000,000.
+
+    The expected sizes are computed here from the shape; the reader must agree and finish
+    fast at any depth (9^12 nodes would never finish if expanded).
+    """
+    lines = ["l0: &l0 [" + ", ".join(["x"] * leaves) + "]"]
+    for level in range(1, levels + 1):
+        lines.append(f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * fan_out) + "]")
+    text = "\n".join(lines) + "\n"
+    distinct = 1 + 2 * (levels + 1) + leaves  # root, keys and sequences, leaf scalars
+    size = [1 + leaves]
+    for _ in range(levels):
+        size.append(1 + fan_out * size[-1])
+    expanded = 1 + (levels + 1) + sum(size)
+    refused = expanded > min(100 * distinct, 1_000_000)
+    started = time.perf_counter()
+    try:
+        parse_yaml(text)
+        outcome = False
+    except LoadError as exc:
+        assert "aliases would expand" in exc.message
+        outcome = True
+    assert time.perf_counter() - started < 1
+    assert outcome is refused, (expanded, distinct)
+
+
+def test_a_lone_surrogate_in_yaml_is_read_and_shown_escaped(tree, tmp_path):
+    """The reference reads "\\ud800" as a string; every report shows it escaped, never crashes."""
+    tree.edit_yaml(tree.point_yaml(8), lambda d: d.update(dataset="PLACEHOLDER"))
+    path = tree.path(tree.point_yaml(8))
+    path.write_text(path.read_text().replace("PLACEHOLDER", '"open_orca\\ud800"'))
+    report = tree.check()
+    [config] = _results(report, "config-consistency-dataset")
+    assert config.severity == "error" and "open_orca\\ud800" in config.message
+    from click.testing import CliRunner
+
+    from submission_checker.cli import main
+
+    out = tmp_path / "report.json"
+    for fmt in ("text", "json", "sarif", "junit", "github"):
+        result = CliRunner().invoke(main, ["check", str(tree.org), "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 1, (fmt, result.output)
+        assert "open_orca\\\\ud800" in out.read_text(encoding="utf-8")
