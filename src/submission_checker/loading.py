@@ -52,6 +52,10 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 
 
 def _read_text(path: str | os.PathLike[str]) -> str:
+    return _decode(_read_bytes(path))
+
+
+def _read_bytes(path: str | os.PathLike[str]) -> bytes:
     # os.open/os.read rather than open(): no buffered file object for a file read whole, which
     # is a third of the cost of reading a thousand small files
     try:
@@ -80,7 +84,7 @@ def _read_text(path: str | os.PathLike[str]) -> str:
         raise LoadError(f"cannot read file: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
-    return _decode(data)
+    return data
 
 
 def _decode(data: bytes) -> str:
@@ -162,25 +166,29 @@ _FINITE_JSON = json.JSONDecoder(
 )
 
 #: Every float literal beyond 1.8e308 has a three-digit exponent or a run of 100+ digits. The
-#: text's bytes are mapped (digits → 0, e/E → e, signs → s) so that both show as plain
-#: substrings, found at memory speed: a regular expression would cost as much as the parse.
-_NUMBER_SHAPE = bytes.maketrans(b"0123456789Ee+-", b"0000000000eess")
-_OVERFLOW_SHAPES = (b"e000", b"es000", b"0" * 100)
+#: bytes are mapped (digits → 0, E → e, signs dropped) so that both show as plain substrings,
+#: found at memory speed: a regular expression costs as much as the parse.
+_NUMBER_SHAPE = bytes.maketrans(b"0123456789E", b"0000000000e")
+_OVERFLOW_SHAPES = (b"e000", b"0" * 100)
 
 
-def _may_overflow(text: str) -> bool:
-    shape = text.encode("utf-8", "surrogatepass").translate(_NUMBER_SHAPE)
+def _may_overflow(data: bytes) -> bool:
+    shape = data.translate(_NUMBER_SHAPE, b"+-")
     return any(candidate in shape for candidate in _OVERFLOW_SHAPES)
 
 
 def parse_json(text: str) -> Any:
     """Parse strict JSON text (see ``load_json``)."""
+    return _parse_json(text, text.encode("utf-8", "surrogatepass"))
+
+
+def _parse_json(text: str, data: bytes) -> Any:
     _require_content(text)
     try:
         if text.startswith("\ufeff"):  # json.loads names this mistake; let it
             json.loads(text)
-        decoder = _FINITE_JSON if _may_overflow(text) else _STRICT_JSON
-        data = decoder.decode(text)
+        decoder = _FINITE_JSON if _may_overflow(data) else _STRICT_JSON
+        parsed = decoder.decode(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise LoadError(f"not valid JSON: {exc.msg} at {where}") from None
@@ -188,7 +196,7 @@ def parse_json(text: str) -> Any:
         raise LoadError("not valid JSON: nested too deeply") from None
     except ValueError as exc:  # e.g. an integer literal with more digits than Python allows
         raise LoadError(f"not valid JSON: {exc}") from None
-    return _reject_lone_surrogates(data, text)
+    return _reject_lone_surrogates(parsed, text)
 
 
 def load_json(path: str | os.PathLike[str]) -> Any:
@@ -199,7 +207,8 @@ def load_json(path: str | os.PathLike[str]) -> Any:
     ``LoadError`` that says what is wrong and where. Integers stay exact Python ints, however
     large; the schemas say where one too large for a float is wrong.
     """
-    return parse_json(_read_text(path))
+    data = _read_bytes(path)
+    return _parse_json(_decode(data), data)
 
 
 _EXACT_JSON = json.JSONDecoder(
