@@ -113,7 +113,36 @@ def tricky_snippet(draw: Any) -> str:
 
 # Fuzz in and around the plain subset (block collections, plain and quoted scalars, comments,
 # anchors), where the C parser is trusted: every character YAML gives a meaning to is here.
-plain_fuzz = st.text(alphabet=st.sampled_from(list(":- \n\n  #'\"&*abx01.,<~")), max_size=60)
+plain_fuzz = st.text(
+    alphabet=st.sampled_from(list(":- \n\n  #'\"&*abx01.,<~[]{}é§\xa0😀")), max_size=60
+)
+
+FLOW_ATOMS = [
+    "a", "b", "1", "0x1", "'q'", '"d"', "", " ", "~", "&x y", "*x", "a b", "é", "-", ":", "a:b",
+    "<<", "#c", "\n", "\n ", "yes",
+]  # fmt: skip
+
+
+@st.composite
+def flow_document(draw: Any, depth: int = 0) -> str:
+    """Nested flow collections with empty entries, stray commas and odd separators."""
+    if depth > 2 or draw(st.integers(0, 9)) < 3:
+        return draw(st.sampled_from(FLOW_ATOMS))
+    count = draw(st.integers(0, 4))
+    if draw(st.booleans()):
+        comma = draw(st.sampled_from([",", ", ", " ,", ",\n"]))
+        items = comma.join(draw(flow_document(depth + 1)) for _ in range(count))
+        return "[" + items + draw(st.sampled_from(["]", ",]", " ]", ""]))
+    pairs = []
+    for _ in range(count):
+        colon = draw(st.sampled_from([": ", ":", " : ", ""]))
+        pairs.append(draw(flow_document(depth + 1)) + colon + draw(flow_document(depth + 1)))
+    return (
+        "{"
+        + draw(st.sampled_from([",", ", "])).join(pairs)
+        + draw(st.sampled_from(["}", ",}", " }", ""]))
+    )
+
 
 SCALARS = [
     "yes", "No", "on", "~", "null", "0", "-0", "017", "0x1F", "0b101", "1_000", "1:30", "1e3",
@@ -141,7 +170,7 @@ def block_document(draw: Any, depth: int = 0) -> str:
     return "\n".join(lines)
 
 
-SETTINGS = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
@@ -162,6 +191,13 @@ def test_tricky_snippets_read_as_the_reference_reads_them(text: str) -> None:
 @given(plain_fuzz)
 def test_fuzz_in_the_plain_subset_reads_as_the_reference_reads_it(text: str) -> None:
     assert_same_as_reference(text)
+
+
+@SETTINGS
+@given(st.sampled_from(["", "k: ", "- ", "k:\n  - "]), flow_document())
+def test_flow_documents_read_as_the_reference_reads_them(prefix: str, text: str) -> None:
+    assert_same_as_reference(prefix + text)
+    assert_same_as_reference(prefix + text + "\nz: 1\n")
 
 
 @SETTINGS
