@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .layout import Model, Submission, System, read_submission
+from .naming import printable
 from .report import CheckResult, Report
 from .rounds import load_round
 
@@ -62,8 +63,30 @@ class SubmissionChecker:
             submission_path=str(self.path),
             checker_version=checker_version(),
             rules_round=self.rules_round.name,
-            results=results,
+            results=_printable(results),
         )
+
+
+_TEXT_FIELDS = ("message", "path", "fix", "system", "model")
+
+
+def _printable(results: list[CheckResult]) -> list[CheckResult]:
+    """``results`` with every text UTF-8 printable (§4.4), so every format can write them.
+
+    A file name with non-UTF-8 bytes, or a lone surrogate a YAML escape produced, reaches the
+    messages as a surrogate; it is shown escaped (``point_\\xff.yaml``, see ``printable``).
+    One encoding of all texts decides that nothing needs escaping, the usual case.
+    """
+    texts = [getattr(result, name) or "" for result in results for name in _TEXT_FIELDS]
+    try:
+        "".join(texts).encode("utf-8")
+    except UnicodeEncodeError:
+        for result in results:
+            for name in _TEXT_FIELDS:
+                value = getattr(result, name)
+                if value:
+                    result.__dict__[name] = printable(value)  # adopted unvalidated, as built
+    return results
 
 
 def _release(submission: Submission) -> None:

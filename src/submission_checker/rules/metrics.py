@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from ..decimals import exact, relative_difference, show
 from ..layout import Point
@@ -55,8 +55,7 @@ def _shown_throughput(tokens: float, duration_ns: float, users: int = 1) -> str:
     return show(_exact_throughput(exact(tokens), exact(duration_ns), users))
 
 
-@dataclass(frozen=True)
-class _Comparison:
+class _Comparison(NamedTuple):
     """A stored throughput against the derived one, decided and shown for a message."""
 
     exceeds: bool

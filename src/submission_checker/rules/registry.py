@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from ..naming import printable
 from ..report import CheckResult, Severity
 
 __all__ = ["SCOPES", "Message", "Rule", "error", "info", "rule", "warning"]
@@ -47,10 +46,6 @@ def warning(text: str, fix: str) -> Message:
 
 _UNSET: Any = object()
 _trusted = CheckResult.trusted
-
-
-def _shown(text: str | None) -> str | None:
-    return text if text is None or text.isascii() else printable(text)
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,9 +82,6 @@ class Rule:
         message = self.messages[outcome]
         scope = at.scope
         fix = message.fix
-        for name, value in values.items():
-            if type(value) is str and not value.isascii():
-                values[name] = printable(value)  # a non-UTF-8 file name, a lone surrogate
         # Always formatted, so a template naming a value the rule did not pass fails loudly
         # (as an internal-error result) instead of printing "{name}". Keys in field order.
         # format_map: the same as format(**values) without copying the values once more.
@@ -98,11 +90,11 @@ class Rule:
                 "rule": self.id,
                 "severity": message.severity,
                 "message": message.text.format_map(values),
-                "path": _shown(scope["path"] if path is _UNSET else path),
+                "path": scope["path"] if path is _UNSET else path,
                 "spec_ref": self.spec_ref,
                 "fix": fix.format_map(values) if fix else None,
-                "system": _shown(scope["system"] if system is _UNSET else system),
-                "model": _shown(scope["model"] if model is _UNSET else model),
+                "system": scope["system"] if system is _UNSET else system,
+                "model": scope["model"] if model is _UNSET else model,
                 "concurrency": scope["concurrency"] if concurrency is _UNSET else concurrency,
             }
         )
