@@ -75,7 +75,8 @@ def _scope_of(rel: str) -> dict[str, str | None]:
             "Add points/{name}.yaml for it, or remove {rel}/.",
         ),
         "unlistable": warning(
-            "{rel}/ cannot be listed ({reason}); its contents are not checked",
+            "{rel}/ cannot be listed ({reason}); only the files the rules need are opened by "
+            "name, nothing else in it is checked",
             "Make {rel}/ readable (e.g. chmod u+rx) and check again.",
         ),
         "results-file": warning(
