@@ -75,17 +75,13 @@ def _printable(results: list[CheckResult]) -> list[CheckResult]:
 
     A file name with non-UTF-8 bytes, or a lone surrogate a YAML escape produced, reaches the
     messages as a surrogate; it is shown escaped (``point_\\xff.yaml``, see ``printable``).
-    One encoding of all texts decides that nothing needs escaping, the usual case.
     """
-    texts = [getattr(result, name) or "" for result in results for name in _TEXT_FIELDS]
-    try:
-        "".join(texts).encode("utf-8")
-    except UnicodeEncodeError:
-        for result in results:
-            for name in _TEXT_FIELDS:
-                value = getattr(result, name)
-                if value:
-                    result.__dict__[name] = printable(value)  # adopted unvalidated, as built
+    for result in results:
+        fields = result.__dict__  # adopted unvalidated, as built (see CheckResult.trusted)
+        for name in _TEXT_FIELDS:
+            value = fields[name]
+            if value and not value.isascii():
+                fields[name] = printable(value)
     return results
 
 
