@@ -83,6 +83,11 @@ def _dataset_file(point: dict) -> tuple[str, str | None] | None:
             'but the directory is "{directory}"',
             "Rename the directory to {normalised} or correct {source}.",
         ),
+        "nameless": error(
+            'declared model "{declared}" ({source}) normalises to nothing, so it names no '
+            "model directory",
+            "Declare the model by its name, e.g. benchmark_model: {directory}.",
+        ),
         "disagree": error(
             "points declare different models: {listing}",
             "Declare the same benchmark_model in every point of the model.",
@@ -102,7 +107,8 @@ def config_consistency_model(rule: Rule, model: Model) -> Iterator[CheckResult]:
     trimmed, characters outside [A-Za-z0-9_-] → ``_``, runs of ``_`` collapsed, outer ``_``
     removed) and compared with the normalised directory name.
     Passing: directory ``llama2-70b``, points with ``benchmark_model: llama2-70b``.
-    Failing: directory ``llama2-70b``, ``benchmark_model: mixtral-8x7b``.
+    Failing: directory ``llama2-70b``, ``benchmark_model: mixtral-8x7b``; a declared model that
+    normalises to nothing (``"___"``).
     """
     by_model: dict[str, list[str]] = {}
     for point in model.points:
@@ -134,7 +140,9 @@ def config_consistency_model(rule: Rule, model: Model) -> Iterator[CheckResult]:
     normalised = normalise_model_name(declared)
     directory = normalise_model_name(model.name)
     values = {"declared": declared, "source": source}
-    if normalised == directory:
+    if not normalised:  # "___" and the like never match, not even a directory named so (§4.4)
+        yield rule.result("nameless", model, directory=model.name, **values)
+    elif normalised == directory:
         yield rule.result("ok", model, **values)
     else:
         yield rule.result("mismatch", model, normalised=normalised, directory=model.name, **values)

@@ -167,12 +167,14 @@ def result_detail_present(rule: Rule, point: Point) -> Iterator[CheckResult]:
     """The detail log must be there and non-empty; its content is never read (it may be GBs).
 
     Passing: ``results/point_8/mlperf_endpoints_log_detail.json`` of 2 GB.
-    Failing: the file is missing or has 0 bytes.
+    Failing: the file is missing or has 0 bytes, or ``results/point_8/`` is missing altogether.
     """
-    if point.results_kind != DIR or point.detail_rel is None or point.detail_kind == UNSAFE:
+    if point.results_kind not in (None, DIR) or point.detail_rel is None:
+        return  # results/point_<N> unsafe or a file: result-file-present says so
+    if point.detail_kind == UNSAFE:
         return
     rel = point.detail_rel
-    if point.detail_kind is None or point.detail_kind == DIR:
+    if point.results_kind is None or point.detail_kind is None or point.detail_kind == DIR:
         yield rule.result(
             "missing", point, path=rel, rel=rel, point=point.file_name, n=point.name_n
         )
