@@ -10,7 +10,7 @@ from typing import Any
 
 from .layout import Model, Submission, System, read_submission
 from .report import CheckResult, Report
-from .rounds import load_round
+from .rounds import load_round, resolve_round
 
 __all__ = ["SubmissionChecker", "checker_version"]
 
@@ -26,15 +26,24 @@ def checker_version() -> str:
 
 
 class SubmissionChecker:
-    """Check one organisation directory: ``SubmissionChecker(Path("ExampleOrg")).run()``.
+    """Check one submission: ``SubmissionChecker(Path("ExampleOrg"), round="auto").run()``.
 
-    ``rules_round`` selects the data tables (dataset minimums, accuracy targets) of a rules
-    round; the default is the current round.
+    ``round`` is ``auto`` (decided from the layout, see ``rounds.detect_round``), ``v0.7`` or
+    ``v1.0``: it selects both the rule set and the round's data tables. ``rules_round`` is the
+    older name of the same keyword. Raises ``ValueError`` for an unknown round.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, rules_round: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        round: str | None = None,  # noqa: A002 - the public name of the rules round
+        rules_round: str | None = None,
+    ) -> None:
         self.path = Path(path)
-        self.rules_round = load_round(rules_round)
+        #: the rules round this check applies (``v0.7`` or ``v1.0``)
+        self.round = resolve_round(self.path, round if round is not None else rules_round)
+        self.rules_round = _round_data(self.round)
 
     def run(self) -> Report:
         """Check the tree. Never raises for bad input: every problem is a result."""
@@ -51,19 +60,33 @@ class SubmissionChecker:
     def _run(self) -> Report:
         from .rules import by_scope
 
-        submission = read_submission(self.path, self.rules_round)
+        if self.round == "v1.0":
+            from .layout_v1 import read_submission_v1
+
+            submission = read_submission_v1(self.path, self.rules_round)
+        else:
+            submission = read_submission(self.path, self.rules_round)
         results: list[CheckResult] = []
-        for rule in by_scope("submission"):
+        for rule in by_scope("submission", self.round):
             results.extend(rule.run(submission))
-        for unit_results in _check_systems(submission.systems):
+        for unit_results in _check_systems(submission.systems, self.round):
             results.extend(unit_results)
         _release(submission)
         return Report(
             submission_path=str(self.path),
             checker_version=checker_version(),
-            rules_round=self.rules_round.name,
+            rules_round=self.round,
             results=results,
         )
+
+
+def _round_data(round_name: str) -> Any:
+    """The data tables of ``round_name`` (v1.0's have their own shape, see ``rounds_v1``)."""
+    if round_name == "v1.0":
+        from .rounds_v1 import load_round_v1
+
+        return load_round_v1()
+    return load_round(round_name)
 
 
 def _release(submission: Submission) -> None:
@@ -95,25 +118,25 @@ def _units(systems: list[System]) -> list[System | Model]:
     return [unit for system in systems for unit in (system, *system.models)]
 
 
-def _check_unit(unit: System | Model) -> list[CheckResult]:
+def _check_unit(unit: Any, round_name: str) -> list[CheckResult]:
     """The results of one unit (see ``_units``), in report order."""
     from .rules import by_scope
 
     results: list[CheckResult] = []
-    if isinstance(unit, System):
-        for rule in by_scope("system"):
+    if unit.scope["model"] is None:  # a system (both rounds' handles carry a scope)
+        for rule in by_scope("system", round_name):
             results.extend(rule.run(unit))
         return results
-    for rule in by_scope("model"):
+    for rule in by_scope("model", round_name):
         results.extend(rule.run(unit))
-    point_rules = by_scope("point")
+    point_rules = by_scope("point", round_name)
     for point in unit.points:
         for rule in point_rules:
             results.extend(rule.run(point))
     return results
 
 
-def _check_systems(systems: list[System]) -> list[list[CheckResult]]:
+def _check_systems(systems: list[System], round_name: str) -> list[list[CheckResult]]:
     """The results of each unit of ``systems`` in order; a large submission uses two processes.
 
     Where ``fork`` is available (and no other thread is running, which forking would endanger),
@@ -122,10 +145,10 @@ def _check_systems(systems: list[System]) -> list[list[CheckResult]]:
     any way, this process checks its units too, so the report is the same either way.
     """
     units = _units(systems)
-    weights = [len(unit.points) if isinstance(unit, Model) else 0 for unit in units]
+    weights = [len(unit.points) if unit.scope["model"] is not None else 0 for unit in units]
     total = sum(weights)
     if total < PARALLEL_MIN_POINTS or not hasattr(os, "fork") or threading.active_count() != 1:
-        return [_check_unit(unit) for unit in units]
+        return [_check_unit(unit, round_name) for unit in units]
     # Hand the child the heaviest models until it has about half of the points.
     child: set[int] = set()
     share = 0
@@ -134,12 +157,12 @@ def _check_systems(systems: list[System]) -> list[list[CheckResult]]:
             child.add(index)
             share += weights[index]
     mine = [index for index in range(len(units)) if index not in child]
-    by_index = _in_child_process(units, sorted(child), mine)
+    by_index = _in_child_process(units, sorted(child), mine, round_name)
     return [by_index[index] for index in range(len(units))]
 
 
 def _in_child_process(
-    units: list[System | Model], child: list[int], mine: list[int]
+    units: list[System | Model], child: list[int], mine: list[int], round_name: str
 ) -> dict[int, list[CheckResult]]:
     """Check ``child`` units in a forked process and ``mine`` here; results by unit index."""
     import pickle
@@ -150,13 +173,13 @@ def _in_child_process(
     except OSError:
         os.close(read_end)
         os.close(write_end)
-        return {index: _check_unit(units[index]) for index in child + mine}
+        return {index: _check_unit(units[index], round_name) for index in child + mine}
     if pid == 0:  # the child: never returns, never runs the parent's exit handlers
         status = 1
         try:
             os.close(read_end)
             payload = [
-                (index, [result.__dict__ for result in _check_unit(units[index])])
+                (index, [result.__dict__ for result in _check_unit(units[index], round_name)])
                 for index in child
             ]
             with os.fdopen(write_end, "wb") as pipe:
@@ -165,7 +188,7 @@ def _in_child_process(
         finally:
             os._exit(status)
     os.close(write_end)
-    by_index = {index: _check_unit(units[index]) for index in mine}
+    by_index = {index: _check_unit(units[index], round_name) for index in mine}
     received: list[tuple[int, list[dict[str, Any]]]] | None = None
     try:
         with os.fdopen(read_end, "rb") as pipe:
@@ -176,7 +199,7 @@ def _in_child_process(
     except Exception:  # noqa: BLE001 - whatever went wrong, check those units here
         received = None
     if received is None or sorted(index for index, _ in received) != child:
-        return {**by_index, **{index: _check_unit(units[index]) for index in child}}
+        return {**by_index, **{index: _check_unit(units[index], round_name) for index in child}}
     for index, fields in received:
         by_index[index] = [CheckResult.trusted(result) for result in fields]
     return by_index

@@ -38,8 +38,25 @@ def main() -> None:
     help="Output on stdout: text table, json report, sarif (code scanning), junit (test "
     "reports) or github (annotations, plus a job summary when GITHUB_STEP_SUMMARY is set).",
 )
-def check(path: Path, strict: bool, quiet: bool, output: Path | None, output_format: str) -> None:
-    """Check the organisation directory PATH (holding systems/ and pareto/).
+@click.option(
+    "--round",
+    "round_name",
+    type=click.Choice(["auto", "v0.7", "v1.0"]),
+    default="auto",
+    show_default=True,
+    help="Rules round. auto: v1.0 when PATH (or its single sub-directory) holds results/, "
+    "v0.7 when PATH holds systems/ or pareto/, otherwise v1.0.",
+)
+def check(
+    path: Path,
+    strict: bool,
+    quiet: bool,
+    output: Path | None,
+    output_format: str,
+    round_name: str,
+) -> None:
+    """Check the submission at PATH: a v1.0 <org>/ or <org>/<submission_id>/ (holding
+    results/), or a v0.7 organisation directory (holding systems/ and pareto/).
 
     Exit status: 0 passed, 1 failed (errors, or warnings with --strict), 2 usage error.
     """
@@ -47,7 +64,7 @@ def check(path: Path, strict: bool, quiet: bool, output: Path | None, output_for
     from .checker import SubmissionChecker
     from .formatters import get_renderer
 
-    report = SubmissionChecker(path).run()
+    report = SubmissionChecker(path, round=round_name).run()
     if output is not None:
         document = get_renderer("json")(report, strict=strict, quiet=quiet)
         try:
@@ -129,28 +146,46 @@ def regions(max_concurrency: int) -> None:
         )
 
 
+_ROUND_CHOICE = click.Choice(["v0.7", "v1.0"])
+
+
 @main.command("rules")
-def rules_command() -> None:
-    """List every rule: id, spec section, severity and what it checks."""
+@click.option(
+    "--round",
+    "round_name",
+    type=_ROUND_CHOICE,
+    default="v0.7",
+    show_default=True,
+    help="Rules round whose rules to list.",
+)
+def rules_command(round_name: str) -> None:
+    """List every rule of a round: id, spec section, severity and what it checks."""
     from rich.console import Console
 
     from .explain import plain_rules_text, rules_table
 
     console = Console()
     if console.is_terminal:
-        console.print(rules_table())
+        console.print(rules_table(round_name=round_name))
     else:
-        click.echo(plain_rules_text(), nl=False)
+        click.echo(plain_rules_text(round_name), nl=False)
 
 
 @main.command()
 @click.argument("rule_id", metavar="RULE")
-def explain(rule_id: str) -> None:
+@click.option(
+    "--round",
+    "round_name",
+    type=_ROUND_CHOICE,
+    default=None,
+    help="Rules round (default: the v0.7 rule, else the v1.0 one).",
+)
+def explain(rule_id: str, round_name: str | None) -> None:
     """Show the documentation of RULE, with a passing and a failing example."""
     from .explain import UnknownRuleError, explanation, find_rule
 
     try:
-        rule = find_rule(rule_id)
+        rule = find_rule(rule_id, round_name)
     except UnknownRuleError as exc:
         raise click.BadParameter(str(exc), param_hint="RULE") from None
     click.echo(explanation(rule), nl=False)

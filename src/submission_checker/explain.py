@@ -21,15 +21,19 @@ class UnknownRuleError(LookupError):
         )
 
 
-def registry() -> list:
-    from submission_checker.rules import REGISTRY
+def registry(round_name: str = "v0.7") -> list:
+    """The rules of one rules round, in table order."""
+    from submission_checker.rules import rules_for
 
-    return list(REGISTRY)
+    return list(rules_for(round_name))
 
 
-def rule_rows() -> list[tuple[str, str, str, str]]:
-    """(id, section, severities, one-line summary) for every rule, in registry order."""
-    return [(rule.id, rule.spec_ref or "—", severities(rule), rule.summary) for rule in registry()]
+def rule_rows(round_name: str = "v0.7") -> list[tuple[str, str, str, str]]:
+    """(id, section, severities, one-line summary) for every rule of a round, in order."""
+    return [
+        (rule.id, rule.spec_ref or "—", severities(rule), rule.summary)
+        for rule in registry(round_name)
+    ]
 
 
 def severities(rule) -> str:
@@ -39,14 +43,20 @@ def severities(rule) -> str:
     return _severities(rule)
 
 
-def find_rule(rule_id: str):
-    """The rule with this id (case and surrounding space ignored), else UnknownRuleError."""
-    rules = registry()
+def find_rule(rule_id: str, round_name: str | None = None):
+    """The rule with this id (case and surrounding space ignored), else UnknownRuleError.
+
+    Without ``round_name`` the v0.7 rule is preferred and a v1.0-only id is found too.
+    """
+    rounds = [round_name] if round_name else ["v0.7", "v1.0"]
     wanted = rule_id.strip().lower().replace("_", "-")
-    for rule in rules:
-        if rule.id == wanted:
-            return rule
-    raise UnknownRuleError(rule_id, close_matches(wanted, [rule.id for rule in rules]))
+    ids: list[str] = []
+    for name in rounds:
+        for rule in registry(name):
+            if rule.id == wanted:
+                return rule
+            ids.append(rule.id)
+    raise UnknownRuleError(rule_id, close_matches(wanted, list(dict.fromkeys(ids))))
 
 
 def close_matches(wanted: str, ids: list[str], limit: int = 5) -> list[str]:
@@ -65,6 +75,7 @@ def explanation(rule) -> str:
         f"Section:  {rule.spec_ref or '—'}",
         f"Severity: {severities(rule)}",
         f"Scope:    {rule.scope}",
+        f"Rounds:   {', '.join(sorted(rule.rounds))}",
         "",
         rule.summary,
         "",
@@ -73,7 +84,7 @@ def explanation(rule) -> str:
     return "\n".join(header) + "\n" + body + "\n"
 
 
-def rules_table(*, plain: bool = False):
+def rules_table(*, plain: bool = False, round_name: str = "v0.7"):
     """A rich Table of every rule (id, section, severity, what it checks).
 
     ``plain``: no title, no box characters, nothing wrapped — columns that grep/awk handle,
@@ -84,16 +95,16 @@ def rules_table(*, plain: bool = False):
     if plain:
         table = Table(box=None, pad_edge=False)
     else:
-        table = Table(title="submission-checker rules", title_justify="left")
+        table = Table(title=f"submission-checker rules, round {round_name}", title_justify="left")
     for name in ("Rule", "§", "Severity"):
         table.add_column(name, no_wrap=True, style=None if plain or name != "Rule" else "bold")
     table.add_column("Checks", no_wrap=plain, overflow="ignore" if plain else "fold")
-    for row in rule_rows():
+    for row in rule_rows(round_name):
         table.add_row(*row)
     return table
 
 
-def plain_rules_text() -> str:
+def plain_rules_text(round_name: str = "v0.7") -> str:
     """The rule table as plain aligned text lines (no trailing blanks)."""
     import io
 
@@ -101,5 +112,5 @@ def plain_rules_text() -> str:
 
     console = Console(file=io.StringIO(), width=100_000, no_color=True, highlight=False)
     with console.capture() as captured:
-        console.print(rules_table(plain=True))
+        console.print(rules_table(plain=True, round_name=round_name))
     return "\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n"

@@ -7,9 +7,11 @@ new round is a new data file, not a code change.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -17,16 +19,21 @@ from .loading import LoadError, parse_yaml
 
 __all__ = [
     "DEFAULT_ROUND",
+    "ROUNDS",
     "Bound",
     "OfficialTarget",
     "RulesRound",
     "available_rounds",
+    "detect_round",
     "load_round",
     "model_key",
     "normalise_metric",
+    "resolve_round",
 ]
 
-DEFAULT_ROUND = "v6.1"
+DEFAULT_ROUND = "v0.7"
+#: The rules rounds the checker implements (each has its rules data and its rule set).
+ROUNDS: tuple[str, ...] = ("v0.7", "v1.0")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
@@ -100,13 +107,14 @@ class RulesRound:
         return None
 
     def minimum_duration_ms(self, concurrency: int) -> int:
-        """600 000 ms for Low Latency (1 ≤ C ≤ 32) in v6.1, else the longer minimum."""
+        """600 000 ms for Low Latency (1 ≤ C ≤ 32), else the longer minimum."""
         if 1 <= concurrency <= 32:
             return self.duration_minimums_ms["low_latency"]
         return self.duration_minimums_ms["other"]
 
 
 def available_rounds() -> list[str]:
+    """Names of the rules-data files shipped in ``data/`` (``v0.7``, ``v1.0``)."""
     data = resources.files("submission_checker") / "data"
     return sorted(p.name[: -len(".yaml")] for p in data.iterdir() if p.name.endswith(".yaml"))
 
@@ -156,3 +164,41 @@ def _build_round(name: str, raw: dict[str, Any]) -> RulesRound:
 
 def _optional_float(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def detect_round(path: str | os.PathLike[str]) -> str:
+    """The rules round of the tree at ``path``, as ``check --round auto`` decides it.
+
+    v1.0 when ``path`` or its single child directory holds ``results/``; v0.7 when ``path``
+    holds ``systems/`` or ``pareto/``; otherwise v1.0 (whose ``required-dir`` error then names
+    both layouts). Never raises: an unreadable path is simply "otherwise".
+    """
+    root = Path(path)
+    try:
+        if (root / "results").is_dir():
+            return "v1.0"
+        children = [child for child in root.iterdir() if child.is_dir()]
+    except OSError:
+        return "v1.0"
+    if len(children) == 1 and (children[0] / "results").is_dir():
+        return "v1.0"
+    try:
+        if (root / "systems").is_dir() or (root / "pareto").is_dir():
+            return "v0.7"
+    except OSError:
+        pass
+    return "v1.0"
+
+
+def resolve_round(path: str | os.PathLike[str], requested: str | None) -> str:
+    """``requested`` when it names a round, the detected round for ``auto``/``None``.
+
+    Raises ``ValueError`` naming the known rounds for anything else.
+    """
+    if requested in (None, "auto"):
+        return detect_round(path)
+    if requested not in ROUNDS:
+        raise ValueError(
+            f"unknown rules round {requested!r}; expected auto or one of {', '.join(ROUNDS)}"
+        )
+    return requested

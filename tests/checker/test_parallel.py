@@ -65,10 +65,10 @@ def test_a_failing_child_process_changes_nothing(org: Path, monkeypatch) -> None
     parent = os.getpid()
     real_check_unit = checker_module._check_unit
 
-    def crash_in_child(unit):
+    def crash_in_child(unit, round_name):
         if os.getpid() != parent:
             raise MemoryError("child died")
-        return real_check_unit(unit)
+        return real_check_unit(unit, round_name)
 
     monkeypatch.setattr(checker_module, "_check_unit", crash_in_child)
     parallel, forks = check(org, monkeypatch, parallel=True)

@@ -55,7 +55,8 @@ def render_step_summary(report, *, strict: bool) -> str:
         f"`{_md_code(submission_location(report))}`: {counts_phrase(report)}"
         f"{' (--strict: warnings fail)' if strict else ''}; "
         f"{sum(1 for r in report.results if r.severity == 'info')} checks passed; "
-        f"checker {report.checker_version}.",
+        f"checker {report.checker_version}"
+        f"{f', rules round {report.rules_round}' if report.rules_round else ''}.",
         "",
     ]
     listed = findings(report.results)
@@ -117,7 +118,8 @@ def _verdict_line(report, *, strict: bool) -> str:
     word = verdict_word(report, strict=strict)
     strict_note = " (--strict: warnings fail)" if strict else ""
     return (
-        f"submission-checker: {word} {submission_location(report)}: "
+        f"submission-checker: {word} {submission_location(report)}"
+        f"{f' (rules {report.rules_round})' if report.rules_round else ''}: "
         f"{counts_phrase(report)}{strict_note}"
     )
 

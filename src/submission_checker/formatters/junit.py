@@ -75,6 +75,10 @@ def render(report, *, strict: bool, quiet: bool) -> str:
                 "time": "0",
             },
         )
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(
+            properties, "property", {"name": "rules_round", "value": str(report.rules_round)}
+        )
         for case in cases.values():
             _add_case(ET, suite, case, report)
     ET.indent(root)

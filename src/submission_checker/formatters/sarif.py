@@ -30,9 +30,9 @@ _LEVELS = {"error": "error", "warning": "warning"}
 
 def render(report, *, strict: bool, quiet: bool) -> str:
     """The report as a SARIF log (indented JSON)."""
-    from submission_checker.rules import REGISTRY
+    from submission_checker.rules import rules_for
 
-    descriptors = [_descriptor_from_rule(rule) for rule in REGISTRY]
+    descriptors = [_descriptor_from_rule(rule) for rule in rules_for(report.rules_round or "v0.7")]
     index_by_id = {descriptor["id"]: index for index, descriptor in enumerate(descriptors)}
     results = []
     for result in findings(report.results):
@@ -65,7 +65,10 @@ def render(report, *, strict: bool, quiet: bool) -> str:
                     }
                 ],
                 "results": results,
-                "properties": {"submission": submission_location(report)},
+                "properties": {
+                    "submission": submission_location(report),
+                    "rulesRound": report.rules_round,
+                },
             }
         ],
     }

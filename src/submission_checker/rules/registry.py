@@ -57,6 +57,8 @@ class Rule:
     summary: str
     messages: Mapping[str, Message]
     check: Callable[[Rule, Any], Iterable[CheckResult]]
+    #: the rules rounds this rule runs in; a rule meaning the same in both is registered once
+    rounds: frozenset[str] = frozenset({"v0.7"})
 
     @property
     def doc(self) -> str:
@@ -160,15 +162,30 @@ def rule(
     scope: str,
     summary: str,
     messages: Mapping[str, Message],
+    rounds: Iterable[str] = ("v0.7",),
 ) -> Callable[[Callable[..., Iterable[CheckResult]]], Rule]:
-    """Register the decorated check function as a rule (order of registration = table order)."""
+    """Register the decorated check function as a rule (order of registration = table order).
+
+    ``rounds`` names the rules rounds it runs in. One id may be registered once per round: a
+    v1.0 rule that keeps a v0.7 id but checks a different tree is its own registration.
+    """
     if scope not in SCOPES:
         raise ValueError(f"rule {id}: unknown scope {scope!r}")
+    in_rounds = frozenset(rounds)
 
     def register(check: Callable[..., Iterable[CheckResult]]) -> Rule:
-        if any(existing.id == id for existing in RULES):
-            raise ValueError(f"rule {id} registered twice")
-        new = Rule(id, spec, severity, scope, summary, MappingProxyType(dict(messages)), check)
+        if any(existing.id == id and existing.rounds & in_rounds for existing in RULES):
+            raise ValueError(f"rule {id} registered twice for one round")
+        new = Rule(
+            id,
+            spec,
+            severity,
+            scope,
+            summary,
+            MappingProxyType(dict(messages)),
+            check,
+            in_rounds,
+        )
         RULES.append(new)
         return new
 

@@ -15,6 +15,7 @@ from .registry import Rule, error, info, rule, warning
     severity="error",
     scope="submission",
     summary="No symlink under the submission resolves outside it.",
+    rounds=("v0.7", "v1.0"),
     messages={
         "ok": info("no symlink leads outside the submission"),
         "outside": error(

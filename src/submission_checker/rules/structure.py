@@ -25,13 +25,16 @@ SUBDIR_PURPOSE = {
         "ok": info("submission directory {root} found"),
         "missing": error(
             "{root} does not exist",
-            "Pass the organisation directory that holds systems/ and pareto/.",
+            "Pass the submission directory: <org>/ holding <submission_id>/results/ (v1.0), "
+            "or the organisation directory holding systems/ and pareto/ (v0.7).",
         ),
         "not-dir": error(
             "{root} is not a directory",
-            "Pass the organisation directory that holds systems/ and pareto/, not a file in it.",
+            "Pass the submission directory (v1.0: holding results/; v0.7: holding systems/ "
+            "and pareto/), not a file in it.",
         ),
     },
+    rounds=("v0.7", "v1.0"),
 )
 def path_exists(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
     """The PATH given to ``submission-checker check`` must be the organisation directory.

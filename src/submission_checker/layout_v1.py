@@ -1,0 +1,409 @@
+"""Walk a round v1.0 tree into the same handle kinds as v0.7: Submission → System → Model
+(one curve) → Point (one ``r<N>/``), checker-v1.0.md Part B §1.
+
+PATH may be ``<org>/`` or ``<org>/<submission_id>/``: if PATH holds ``results/`` it is the
+submission root, else its single child directory holding ``results/`` is, else PATH is (and
+``required-dir`` reports what is missing). Every path in a finding is relative to PATH.
+
+As in v0.7 (``layout``), the directory walk (``layout.Tree``) is the only listing of the file
+system; files are read on first use and their state (missing, unsafe, unreadable, invalid,
+valid) recorded in ``layout.Document`` handles, so rules never open a file. The handles keep the
+attribute names of the v0.7 handles (``config``, ``summary``, ``concurrency``, ``scope``,
+``model.system.submission.rules_round``), so a rule meaning the same in both rounds is written
+once.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import loading
+from .layout import DIR, FILE, UNSAFE, Document, Tree, _summary_essentials
+from .models import is_plainly_valid_summary, validate
+from .models_v1 import (
+    AccuracyEntry,
+    PointConfigV1,
+    PointSummaryV1,
+    SystemDescriptionV1,
+    read_accuracy,
+)
+from .regions_v1 import RegionsV1, compute_regions_v1, derive_c_min, region_computation_problems
+from .rounds_v1 import RoundV1
+
+__all__ = [
+    "ModelV1",
+    "PointV1",
+    "SubmissionV1",
+    "SystemV1",
+    "read_submission_v1",
+]
+
+POINT_DIR = re.compile(r"r(\d+)")
+#: entries the submission root may hold besides results/, src/ and docs/
+ROOT_ENTRIES = frozenset({"results", "src", "docs", "cli_metadata.json"})
+POWER_FILE = "system_power.json"
+
+
+def _read(tree: Tree, rel: str, schema: Any, reader: Any, *, summary: bool = False) -> Document:
+    """A ``Document`` for ``rel`` validated against ``schema`` (``None``: no schema)."""
+    kind = tree.kind(rel)
+    if kind is None:
+        return Document(rel, "missing")
+    if kind == UNSAFE:
+        return Document(rel, "unsafe")
+    if kind != FILE:
+        what = "a directory" if kind == DIR else "not a regular file"
+        return Document(rel, "not-a-file", error=f"is {what}, expected a file")
+    try:
+        data = reader(tree.path(rel))
+    except loading.LoadError as exc:
+        return Document(rel, "unreadable", error=exc.message)
+    if schema is None:
+        return Document(rel, "valid", data=data)
+    if summary and is_plainly_valid_summary(data):
+        model, problems = None, []  # valid for v0.7 ⇒ valid for v1.0's looser summary
+    else:
+        model, problems = validate(schema, data)
+    if summary:
+        data, model = _summary_essentials(data), None
+    if problems:
+        return Document(rel, "invalid", data=data, problems=problems)
+    return Document(rel, "valid", data=data, model=model)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@dataclass
+class AccuracyFile:
+    """A point's accuracy source: ``accuracy_results.json``, else ``results.json``'s scores."""
+
+    document: Document
+    entries: list[AccuracyEntry]
+
+    @property
+    def rel(self) -> str:
+        return self.document.rel
+
+    @property
+    def counts(self) -> bool:
+        """It holds a result that is not only the inline score of a performance run."""
+        return any(not entry.is_inline for entry in self.entries)
+
+
+@dataclass
+class PointV1:
+    """``results/<system>/<model>/r<N>/``: one measurement point and its files."""
+
+    model: ModelV1
+    dir_name: str
+    rel: str
+    name_n: int
+
+    def _file(self, name: str) -> str:
+        return f"{self.rel}/{name}"
+
+    @property
+    def tree(self) -> Tree:
+        return self.model.tree
+
+    @functools.cached_property
+    def config(self) -> Document:
+        """``point.yaml`` (the v0.7 handles call the point file ``config`` too)."""
+        return _read(self.tree, self._file("point.yaml"), PointConfigV1, loading.load_yaml)
+
+    @functools.cached_property
+    def description(self) -> Document:
+        return _read(
+            self.tree, self._file("system_desc.json"), SystemDescriptionV1, loading.load_json
+        )
+
+    @functools.cached_property
+    def run_config(self) -> Document:
+        """``config.yaml``: the benchmark configuration as run (no schema, a mapping)."""
+        return _read(self.tree, self._file("config.yaml"), None, loading.load_yaml)
+
+    @functools.cached_property
+    def summary(self) -> Document:
+        return _read(
+            self.tree,
+            self._file("result_summary.json"),
+            PointSummaryV1,
+            loading.load_json,
+            summary=True,
+        )
+
+    @functools.cached_property
+    def accuracy(self) -> AccuracyFile | None:
+        """The accuracy results of this point, ``None`` when it has none."""
+        rel = self._file("accuracy_results.json")
+        if self.tree.kind(rel) is not None:
+            document = _read(self.tree, rel, None, loading.load_json)
+            if document.state != "valid":
+                return AccuracyFile(document, [])
+            entries, problems = read_accuracy(document.data)
+            if problems:
+                document = Document(rel, "invalid", data=document.data, problems=problems)
+            return AccuracyFile(document, entries)
+        fallback = self._file("results.json")
+        if self.tree.kind(fallback) == FILE:
+            document = _read(self.tree, fallback, None, loading.load_json)
+            scores = document.mapping.get("accuracy_scores") if document.mapping else None
+            if scores:
+                entries, problems = read_accuracy({"accuracy_scores": scores})
+                state = "invalid" if problems else "valid"
+                return AccuracyFile(
+                    Document(fallback, state, data=document.data, problems=problems), entries
+                )
+        return None
+
+    @functools.cached_property
+    def declared_concurrency(self) -> int | None:
+        mapping = self.config.mapping
+        return _int(mapping.get("concurrency")) if mapping else None
+
+    @property
+    def file_n(self) -> int:
+        return self.name_n
+
+    @functools.cached_property
+    def concurrency(self) -> int:
+        """Best known concurrency: point.yaml's, else the directory's N."""
+        declared = self.declared_concurrency
+        return declared if declared is not None else self.name_n
+
+    @functools.cached_property
+    def offline(self) -> str:
+        """point.yaml ``offline`` (``none`` when absent or not a string)."""
+        value = self.config.mapping.get("offline") if self.config.mapping else None
+        return value if isinstance(value, str) else "none"
+
+    @property
+    def is_dedicated_offline(self) -> bool:
+        return self.offline == "dedicated"
+
+    @functools.cached_property
+    def declared_region(self) -> str | None:
+        value = self.config.mapping.get("region") if self.config.mapping else None
+        return value if isinstance(value, str) else None
+
+    @functools.cached_property
+    def scope(self) -> dict[str, Any]:
+        model = self.model
+        return {
+            "path": self.rel,
+            "system": model.system.id,
+            "model": model.name,
+            "concurrency": self.concurrency,
+        }
+
+
+@dataclass
+class ModelV1:
+    """``results/<system>/<model>/``: one curve."""
+
+    system: SystemV1
+    name: str
+    rel: str
+    points: list[PointV1] = field(default_factory=list)
+    #: entries that are not ``r<N>/`` directories (``unexpected-entry``)
+    unexpected: list[str] = field(default_factory=list)
+
+    @property
+    def tree(self) -> Tree:
+        tree = self.system.submission.tree
+        assert tree is not None  # models exist only in a listed tree
+        return tree
+
+    @property
+    def rules_round(self) -> RoundV1:
+        return self.system.submission.rules_round
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        return {"path": self.rel, "system": self.system.id, "model": self.name, "concurrency": None}
+
+    @functools.cached_property
+    def first_description(self) -> PointV1 | None:
+        """The first point (numeric order) whose system_desc.json is a JSON object."""
+        return next((p for p in self.points if p.description.mapping is not None), None)
+
+    @functools.cached_property
+    def max_concurrency(self) -> int | None:
+        """C_max: the first readable system description's ``max_supported_concurrency``."""
+        point = self.first_description
+        if point is None:
+            return None
+        value = _int(point.description.mapping.get("max_supported_concurrency"))
+        return value if value is not None and value > 0 else None
+
+    @functools.cached_property
+    def c_min_override(self) -> int | None:
+        """The override when every point's system description declares one and the same value.
+
+        Partial or conflicting declarations are ``c-min-override`` errors; C_min is then derived.
+        """
+        values = []
+        for point in self.points:
+            mapping = point.description.mapping
+            if mapping is None or mapping.get("c_min_override") is None:
+                return None
+            values.append(mapping["c_min_override"])
+        if not values or any(value != values[0] for value in values):
+            return None
+        value = _int(values[0])
+        return value if value is not None and 1 <= value <= 32 else None
+
+    @functools.cached_property
+    def c_min(self):
+        """``regions_v1.CMin`` of the curve (``None`` without any concurrency)."""
+        return derive_c_min([p.concurrency for p in self.points], self.c_min_override)
+
+    @functools.cached_property
+    def regions(self) -> RegionsV1 | None:
+        """The curve's regions; ``None`` when C_max or C_min is missing or out of range."""
+        c_max, c_min = self.max_concurrency, self.c_min
+        if c_max is None or c_min is None or region_computation_problems(c_max, c_min.value):
+            return None
+        return compute_regions_v1(c_max, c_min.value, c_min_overridden=c_min.overridden)
+
+    @functools.cached_property
+    def is_agentic(self) -> bool:
+        """Agentic when the model is an agentic benchmark or a point declares the pattern."""
+        if self.rules_round.is_agentic_model(self.name):
+            return True
+        for point in self.points:
+            settings = (
+                point.config.mapping.get("runtime_settings") if point.config.mapping else None
+            )
+            if isinstance(settings, dict) and settings.get("load_pattern") == "agentic_inference":
+                return True
+        return False
+
+    @property
+    def has_dedicated_offline(self) -> bool:
+        return any(p.is_dedicated_offline for p in self.points)
+
+
+@dataclass
+class SystemV1:
+    """``results/<system>/``."""
+
+    submission: SubmissionV1
+    id: str
+    rel: str
+    models: list[ModelV1] = field(default_factory=list)
+    power_kind: str | None = None
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        return {"path": self.rel, "system": self.id, "model": None, "concurrency": None}
+
+    @functools.cached_property
+    def division(self) -> str | None:
+        """The division of the first readable system description (lower case)."""
+        for model in self.models:
+            point = model.first_description
+            if point is not None:
+                value = point.description.mapping.get("division")
+                if isinstance(value, str):
+                    return value.strip().lower()
+        return None
+
+    @property
+    def power_rel(self) -> str:
+        return f"{self.rel}/{POWER_FILE}"
+
+
+@dataclass
+class SubmissionV1:
+    """PATH as given to ``check``; ``base`` is the submission root relative to it."""
+
+    root: Path
+    rules_round: RoundV1
+    exists: bool
+    is_dir: bool
+    tree: Tree | None = None
+    base: str = ""
+    systems: list[SystemV1] = field(default_factory=list)
+    #: unknown entries at the submission root (``unexpected-entry``)
+    unexpected: list[str] = field(default_factory=list)
+    #: PATH holds the v0.7 layout (systems/ or pareto/): ``required-dir`` adds a hint
+    looks_v07: bool = False
+
+    def rel(self, name: str) -> str:
+        """``name`` (relative to the submission root) relative to PATH."""
+        return f"{self.base}/{name}" if self.base else name
+
+    def kind(self, rel: str) -> str | None:
+        return self.tree.kind(rel) if self.tree else None
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        return {"path": None, "system": None, "model": None, "concurrency": None}
+
+
+def _submission_base(tree: Tree) -> str:
+    """Root resolution of Part B §1 (``""`` = PATH itself)."""
+    if tree.kind("results") is not None:
+        return ""
+    holders = [
+        name
+        for name, kind in sorted(tree.listing("").items())
+        if kind == DIR and tree.kind(f"{name}/results") is not None
+    ]
+    return holders[0] if len(holders) == 1 else ""
+
+
+def read_submission_v1(root: Path, rules_round: RoundV1) -> SubmissionV1:
+    """Read the layout of the v1.0 tree at ``root`` (files are read when rules ask)."""
+    exists = root.exists() or root.is_symlink()
+    is_dir = root.is_dir()
+    submission = SubmissionV1(root=root, rules_round=rules_round, exists=exists, is_dir=is_dir)
+    if not is_dir:
+        return submission
+    tree = submission.tree = Tree(root)
+    base = submission.base = _submission_base(tree)
+    submission.looks_v07 = tree.kind("systems") == DIR or tree.kind("pareto") == DIR
+    for name in sorted(tree.listing(base)):
+        if name not in ROOT_ENTRIES:
+            submission.unexpected.append(submission.rel(name))
+    results = submission.rel("results")
+    if tree.kind(results) != DIR:
+        return submission
+    for name, kind in sorted(tree.listing(results).items()):
+        if kind == DIR:
+            submission.systems.append(_read_system(submission, tree, name))
+        elif kind != UNSAFE:
+            submission.unexpected.append(f"{results}/{name}")
+    return submission
+
+
+def _read_system(submission: SubmissionV1, tree: Tree, name: str) -> SystemV1:
+    rel = f"{submission.rel('results')}/{name}"
+    system = SystemV1(submission, name, rel, power_kind=tree.kind(f"{rel}/{POWER_FILE}"))
+    for entry, kind in sorted(tree.listing(rel).items()):
+        if kind == DIR:
+            system.models.append(_read_model(system, tree, entry))
+        elif entry != POWER_FILE and kind != UNSAFE:
+            submission.unexpected.append(f"{rel}/{entry}")
+    return system
+
+
+def _read_model(system: SystemV1, tree: Tree, name: str) -> ModelV1:
+    rel = f"{system.rel}/{name}"
+    model = ModelV1(system=system, name=name, rel=rel)
+    for entry, kind in tree.listing(rel).items():
+        match = POINT_DIR.fullmatch(entry)
+        if match and kind == DIR and len(match.group(1)) <= 9:
+            model.points.append(PointV1(model, entry, f"{rel}/{entry}", int(match.group(1))))
+        elif kind != UNSAFE:
+            model.unexpected.append(f"{rel}/{entry}")
+    model.points.sort(key=lambda point: (point.name_n, point.dir_name))
+    model.unexpected.sort()
+    return model
