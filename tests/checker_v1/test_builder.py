@@ -1,0 +1,213 @@
+"""The v1.0 fixture builder writes a tree that is valid by the spec's numbers (Part B §1–§6).
+
+Until the v1.0 checker exists these checks read the generated files directly and judge them
+with the round data and the pure v1.0 modules (regions, accuracy bands, registries), so a
+builder change that breaks validity fails here first.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib import resources
+
+import pytest
+import yaml
+from checker_v1_builder import PointSpec
+
+from submission_checker.accuracy_bands import accuracy_point, assign_accuracy_bands
+from submission_checker.loading import load_json, load_yaml
+from submission_checker.regions_v1 import compute_regions_v1, derive_c_min
+from submission_checker.registries import load_seed_sets, parse_cohort
+from submission_checker.rounds import load_round
+
+with resources.as_file(resources.files("submission_checker") / "data" / "v1.0.yaml") as _path:
+    RAW = load_yaml(_path)
+
+
+def points_of(tree):
+    out = {}
+    for c in tree.concurrencies:
+        out[c] = {
+            "point": load_yaml(tree.path(c, "point.yaml")),
+            "summary": load_json(tree.path(c, "result_summary.json")),
+            "desc": load_json(tree.path(c, "system_desc.json")),
+            "config": load_yaml(tree.path(c, "config.yaml")),
+        }
+    return out
+
+
+def test_layout_of_part_b_section_1(v1_tree):
+    root = v1_tree.root
+    assert root.parent == v1_tree.org
+    assert sorted(p.name for p in root.iterdir()) == ["docs", "results", "src"]
+    (impl,) = (root / "src").iterdir()
+    assert (impl / "README.md").is_file()
+    (system,) = (root / "results").iterdir()
+    assert system.name == "Example_Cloud_Endpoint"  # system_name with [^A-Za-z0-9._-] → _
+    (model,) = system.iterdir()
+    assert model.name == "llama3_1-8b"
+    assert sorted(p.name for p in model.iterdir()) == sorted(f"r{c}" for c in v1_tree.concurrencies)
+    for c in v1_tree.concurrencies:
+        files = {p.name for p in (model / f"r{c}").iterdir()}
+        expected = {"point.yaml", "system_desc.json", "config.yaml", "result_summary.json"}
+        if c in v1_tree.accuracy_points:
+            expected.add("accuracy_results.json")
+        assert files == expected
+    assert not (system / "system_power.json").exists()  # Serviced: no power file needed
+
+
+def test_numbers_are_self_consistent(v1_tree):
+    points = points_of(v1_tree)
+    tps = {}
+    for c, files in points.items():
+        s = files["summary"]
+        tps[c] = s["output_sequence_lengths"]["total"] / (s["duration_ns"] / 1e9)
+        assert s["tps"] == pytest.approx(tps[c], rel=1e-12)
+        assert "system_tps" not in s  # inference-endpoint writes tps
+        tpot_p90_ms = s["tpot"]["percentiles"]["90.0"] / 1e6
+        assert s["tps_per_user"] == pytest.approx(1000 / tpot_p90_ms, rel=1e-12)
+        assert s["n_samples_completed"] == s["n_samples_issued"] and s["n_samples_failed"] == 0
+        assert set(s["tpot"]["percentiles"]) >= {"90.0", "50.0", "99.9"}
+        assert files["config"]["settings"]["load_pattern"]["target_concurrency"] == c
+        assert files["point"]["concurrency"] == c
+    top = max(tps.values())
+    for c, files in points.items():
+        assert files["desc"]["tps_utilization"] == pytest.approx(tps[c] / top, abs=1e-12)
+    # the system description copies agree apart from tps_utilization
+    strip = [
+        {k: v for k, v in f["desc"].items() if k != "tps_utilization"} for f in points.values()
+    ]
+    assert all(d == strip[0] for d in strip)
+
+
+def test_round_rules_hold(v1_tree):
+    rules = load_round("v1.0")
+    points = points_of(v1_tree)
+    seeds = load_seed_sets()
+    window = seeds.adoption_window("A")
+    c_max = v1_tree.spec.max_concurrency
+    assert 8 <= len(points) <= RAW["point_counts"]["maximum"]  # dedicated Offline: at least 8
+    for c, files in points.items():
+        point, summary, desc = files["point"], files["summary"], files["desc"]
+        assert point["model_name"] in RAW["allowed_models"]
+        assert point["max_supported_concurrency"] == desc["max_supported_concurrency"] == c_max
+        for key in [
+            "division",
+            "model_precision",
+            "link_to_model",
+            "dataset_name",
+            "dataset_type",
+            "dataset_link",
+            "shared_src",
+            "shared_docs",
+            "seed_set",
+            "target_cohort",
+        ]:
+            assert point[key], key
+        assert (v1_tree.root / point["shared_src"]).is_dir()
+        assert (v1_tree.root / point["shared_docs"]).is_dir()
+        assert point["runtime_settings"]["runtime"] == seeds.seed_sets["A"].seeds
+        config_runtime = files["config"]["settings"]["runtime"]
+        assert config_runtime["scheduler_random_seed"] == seeds.seed_sets["A"].scheduler_rng_seed
+        assert parse_cohort(point["target_cohort"]) in window
+        assert summary["n_samples_completed"] >= rules.dataset_minimum(point["dataset"])
+        state = point["steady_state"]
+        assert state["status"] in RAW["steady_state"]["statuses"]
+        assert state["verdict"] in RAW["steady_state"]["verdicts"]
+        passes = state["window"]["super_pass_end"] - state["window"]["super_pass_start"] + 1
+        assert passes >= RAW["steady_state"]["minimum_super_passes"]
+        assert state["window"]["duration_s"] * 1000 >= rules.minimum_duration_ms(c)
+        assert summary["duration_ns"] / 1e6 >= rules.minimum_duration_ms(c)
+        assert point["warmup"]["logs_retained"] is True
+        assert point["offline"] in RAW["offline_values"]
+        if point["offline"] == "dedicated":
+            assert "region" not in point and c >= c_max
+        else:
+            assert point["runtime_settings"]["load_pattern"] in RAW["load_patterns"]
+    offline = [c for c, f in points.items() if f["point"]["offline"] != "none"]
+    assert offline == [512]
+    c_max_tps = points[c_max]["summary"]["tps"]
+    assert points[512]["summary"]["tps"] >= RAW["tolerances"]["offline_tps_ratio"] * c_max_tps
+
+
+def test_regions_are_declared_as_computed_and_every_band_is_covered(v1_tree):
+    points = points_of(v1_tree)
+    c_min = derive_c_min(points)
+    regions = compute_regions_v1(v1_tree.spec.max_concurrency, c_min.value)
+    assert (c_min.value, regions.margin_end) == (1, 282)
+    covered = set()
+    for c, files in points.items():
+        if files["point"]["offline"] == "dedicated":
+            continue
+        assert files["point"]["region"] == regions.classify(c)
+        covered.update(regions.bands_covered(c))
+    assert covered == {"ultra_low", "low", "medium", "high"}
+    assert regions.classify(272) == "margin"
+
+
+def test_accuracy_fills_every_band_and_the_offline_point_and_meets_the_targets(v1_tree):
+    points = points_of(v1_tree)
+    regions = compute_regions_v1(v1_tree.spec.max_concurrency, 1)
+    assignment = assign_accuracy_bands(
+        accuracy_point(
+            regions,
+            c,
+            offline=files["point"]["offline"],
+            has_accuracy=v1_tree.path(c, "accuracy_results.json").exists(),
+        )
+        for c, files in points.items()
+    )
+    assert assignment.complete, (assignment.unfilled, assignment.surplus)
+    target = load_round("v1.0").official_target("llama3_1-8b")
+    minimum = {
+        m: r["accuracy_sample_minimum"] for r in RAW["accuracy_targets"] for m in r["models"]
+    }
+    for c in v1_tree.accuracy_points:
+        (entry,) = load_json(v1_tree.path(c, "accuracy_results.json"))["accuracy_scores"]
+        assert entry["unit_samples"] * entry["num_repeats"] >= minimum["llama3_1-8b"]
+        for metric, bound in target.metrics.items():
+            assert bound.admits(entry["score"][metric]), metric
+
+
+def test_edits_reach_the_files(v1_tree):
+    v1_tree.edit_point_yaml(64, lambda p: p.update(seed_set="B"))
+    v1_tree.edit_summary(64, lambda s: s.update(tps=1.0))
+    v1_tree.edit_system_desc(lambda d: d.pop("system_size"))
+    v1_tree.edit_config(64, lambda c: {"replaced": True})
+    assert v1_tree.read(64, "point.yaml")["seed_set"] == "B"
+    assert v1_tree.read(64, "result_summary.json")["tps"] == 1.0
+    assert v1_tree.read(64, "config.yaml") == {"replaced": True}
+    assert all(
+        "system_size" not in v1_tree.read(c, "system_desc.json") for c in v1_tree.concurrencies
+    )
+    assert v1_tree.rel(64, "point.yaml") == (
+        "example-submission/results/Example_Cloud_Endpoint/llama3_1-8b/r64/point.yaml"
+    )
+    assert v1_tree.path(64, "point.yaml") == v1_tree.org / v1_tree.rel(64, "point.yaml")
+
+
+def test_points_can_be_removed_and_added(v1_tree):
+    v1_tree.remove_point(272)
+    assert not (v1_tree.org / v1_tree.rel(272)).exists()
+    folder = v1_tree.add_point(PointSpec(48, accuracy=True))
+    assert folder == v1_tree.org / v1_tree.rel(48)
+    assert 48 in v1_tree.concurrencies and 272 not in v1_tree.concurrencies
+    assert yaml.safe_load((folder / "point.yaml").read_text())["region"] == "high_concurrency"
+    summary = json.loads((folder / "result_summary.json").read_text())
+    utilization = json.loads((folder / "system_desc.json").read_text())["tps_utilization"]
+    offline_tps = v1_tree.read(512, "result_summary.json")["tps"]
+    assert math.isclose(utilization, summary["tps"] / offline_tps)
+
+
+def test_the_factory_builds_other_shapes(v1_tree_factory):
+    tree = v1_tree_factory(
+        max_concurrency=1024,
+        points=tuple(PointSpec(c) for c in (32, 40, 100, 512, 1024)),
+        system_name="Big/Box: v2",
+    )
+    assert tree.spec.system_dir == "Big_Box__v2"
+    regions = compute_regions_v1(1024, 32)
+    for c in tree.concurrencies:
+        assert tree.read(c, "point.yaml")["region"] == regions.classify(c)
+    assert tree.accuracy_points == [] and tree.offline_point is None
