@@ -45,6 +45,8 @@ SHARED_BLOCK_HEADER = "# --- added by endpoints-submission-cli: bundle-internal 
 COPIED_FILES = ("config.yaml", "report.txt", "sample_idx_map.json", "metrics/final_snapshot.json")
 COPIED_DIRS = ("server_configs",)
 RUN_SHARED_DIRS = {"src": "src", "documentation": "docs"}  # run folder dir → bundle dir
+# --availability value → system_availability_status (§4.2 vocabulary)
+AVAILABILITY_STATUS = {"available": "Available", "preview": "Preview", "rdi": "RDI"}
 _ORG_UNSAFE = re.compile(r"[^\w-]")
 _ORG_MAX = 64
 
@@ -350,16 +352,17 @@ def _system_desc(run: _Run, options: BundleOptionsV1, utilisation: float | None)
     data = dict(run.bundle_run.folder.system_desc)
     for legacy in ("publication_status", "availability_status"):
         data.pop(legacy, None)
-    if options.division:
+    # The flags override (§3.1); a value that already says the same keeps its spelling.
+    if options.division and str(data.get("division", "")).lower() != options.division:
         data["division"] = options.division
     if options.availability:
-        data["system_availability_status"] = options.availability.capitalize()
-        if options.availability == "rdi":
-            data["system_availability_status"] = "RDI"
+        status = AVAILABILITY_STATUS[options.availability]
+        if str(data.get("system_availability_status", "")).lower() != status.lower():
+            data["system_availability_status"] = status
     if options.target_availability_date:
         data["target_availability_date"] = options.target_availability_date
     if utilisation is not None:
-        data["tps_utilization"] = round(utilisation, 6)
+        data["tps_utilization"] = utilisation
     return data
 
 

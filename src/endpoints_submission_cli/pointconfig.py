@@ -212,8 +212,13 @@ def derive_point(
         if _is_int(value):
             seeds.append(_Field(name, value, source))
         else:
+            holes.append(f"runtime_settings.runtime.{name}")
             seeds.append(
-                _Field(name, None, "config.yaml has none: set the seed your server used, if any")
+                _Field(
+                    name,
+                    placeholder("the seed of your seed set, or null if none was used"),
+                    f"config.yaml has no {source}",
+                )
             )
     settings = [
         _Field(
@@ -252,8 +257,7 @@ def derive_point(
     def from_system(key: str, what: str) -> _Field:
         value = system_desc.get(key)
         if value not in (None, "") and not is_placeholder(value):
-            shown = value.lower() if key == "division" and isinstance(value, str) else value
-            return _Field(key, shown, f"{system_desc_label} {key}")
+            return _Field(key, value, f"{system_desc_label} {key}")
         holes.append(key)
         return _Field(
             key, placeholder(what), f"not in {system_desc_label or 'a system description'}"

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from submission_checker.loading import LoadError, load_json, load_yaml
+from submission_checker.models import validation_problems
+from submission_checker.models_v1 import SystemDescriptionV1
 
 from .errors import RunFolderError
 from .pointconfig import (
@@ -35,14 +37,6 @@ from .pointconfig import (
 from .runfolder import RunFolder, build_run_create, read_run_folder
 
 SYSTEM_POWER = "system_power.json"
-# §4.2 fields without which no v1.0 rule can place the point (the full schema is the checker's).
-_REQUIRED_SYSTEM_FIELDS = {
-    "system_name": str,
-    "system_availability_status": str,
-    "division": str,
-    "max_supported_concurrency": int,
-    "node_types": list,
-}
 
 
 def is_v1_run_folder(path: Path) -> bool:
@@ -60,19 +54,20 @@ class V1RunFolder:
     def path(self) -> Path:
         return self.run.path
 
+    def warnings(self) -> list[str]:
+        """The run's warnings, less those v1.0 does not share with v0.7: the stream flag is
+        info only (A2.12), and a dedicated Offline point needs no concurrency load pattern."""
+        dropped = {"(rule streaming-config)"}
+        if self.point.get("offline") == "dedicated":
+            dropped.add("(rule load-pattern)")
+        return [m for m in self.run.warnings() if not any(rule in m for rule in dropped)]
+
 
 def v1_system_desc_problems(data: Any) -> list[str]:
-    """The system description checks ``runs create`` makes for a v1.0 folder."""
-    if not isinstance(data, dict):
-        return ["expected a JSON object"]
-    problems = [f"{key}: still the placeholder `init` wrote" for key in find_placeholders(data)]
-    for key, kind in _REQUIRED_SYSTEM_FIELDS.items():
-        value = data.get(key)
-        if value is None:
-            problems.append(f"{key}: missing, expected {kind.__name__}")
-        elif not isinstance(value, kind) or isinstance(value, bool):
-            problems.append(f"{key}: found {value!r}, expected {kind.__name__}")
-    return problems
+    """The system description checks ``runs create`` makes for a v1.0 folder: no placeholder
+    left by ``init``, and the checker's own v1.0 schema (§4.2)."""
+    placeholders = [f"{key}: still the placeholder `init` wrote" for key in find_placeholders(data)]
+    return placeholders + validation_problems(SystemDescriptionV1, data)
 
 
 def _load(path: Path, loader: Any) -> Any:

@@ -59,13 +59,13 @@ def test_every_derived_field_equals_the_runs_config(sweep: Path, samples_dir: Pa
             runtime["sample_index_rng_seed"]
             == config["settings"]["runtime"]["dataloader_random_seed"]
         )
-        assert runtime["model_seed"] is None  # the config carries none
+        assert "<FILL IN" in runtime["model_seed"]  # the config carries none
         assert point["dataset"] == point["dataset_name"] == config["datasets"][0]["name"]
         assert point["dataset_type"] == config["datasets"][0]["type"].capitalize()
         assert point["dataset_file"] == config["datasets"][0]["path"]
         assert point["model_name"] == config["submission_ref"]["model"]
         assert point["max_supported_concurrency"] == system["max_supported_concurrency"]
-        assert point["division"] == system["division"].lower()
+        assert point["division"] == system["division"]
         assert point["model_precision"] == system["model_precision"]
         assert "offline" not in point  # concurrency runs are not Offline points
         # the system description went into each folder, byte for byte
@@ -85,6 +85,7 @@ def test_placeholders_mark_what_nothing_determines(sweep: Path) -> None:
         "dataset_link",
         "seed_set",
         "target_cohort",
+        "runtime_settings.runtime.model_seed",
     } <= holes
     assert "concurrency" not in holes and "model_name" not in holes
     # each placeholder line carries a comment and the stderr report names the fields

@@ -32,6 +32,7 @@ FILLED = {
     "dataset_link": "https://example.org/datasets/dummy_1k",
     "seed_set": "A",
     "target_cohort": "2026-12-C0",
+    "    model_seed": None,
 }
 
 
