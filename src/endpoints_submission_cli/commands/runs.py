@@ -149,6 +149,7 @@ def create_run(
     if is_v1_run_folder(folder):
         v1_folder = read_v1_run_folder(folder, system_desc)
         run = v1_folder.run
+        warnings = v1_folder.warnings()
         payload = build_v1_run_create(
             v1_folder,
             cli_version=__version__,
@@ -163,7 +164,8 @@ def create_run(
         payload = build_run_create(
             run, cli_version=__version__, expires_at=expires_at, pinned=pinned
         )
-    for message in run.warnings():
+        warnings = run.warnings()
+    for message in warnings:
         warn(message)
 
     if dry_run:
@@ -177,7 +179,7 @@ def create_run(
                         "files": [{"path": rel, "size": size} for rel, size in plan.files],
                         "total_bytes": plan.total_bytes,
                     },
-                    "warnings": run.warnings(),
+                    "warnings": warnings,
                 }
             )
         else:
