@@ -6,6 +6,7 @@ stdout, progress and explanations to stderr.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,7 @@ def _confirm_provisional(yes: bool) -> None:
     """--provisional publishes results early: a deliberate choice, confirmed on a terminal."""
     if yes:
         return
-    if not (click.get_text_stream("stdin").isatty() and click.get_text_stream("stderr").isatty()):
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise click.UsageError(
             "--provisional asks for confirmation, and there is no terminal to ask on; "
             "pass --yes to confirm"
