@@ -69,6 +69,50 @@ MODELS: dict[str, dict[str, Any]] = {
         },
         "output_tokens_per_sample": 130,
         "single_user_tps": 220.0,
+        "agentic": False,
+    },
+    "gpt-oss-120b": {
+        "hf_id": "openai/gpt-oss-120b",
+        "link_to_model": "https://huggingface.co/openai/gpt-oss-120b",
+        "dataset": "mlperf_gpt_oss_performance",
+        "dataset_link": "https://github.com/mlcommons/inference/tree/master/language/gpt-oss-120b",
+        "min_samples": 6396,
+        "accuracy_dataset": "mlperf_gpt_oss_accuracy",
+        "accuracy_samples": 4395,
+        "score": {"exact_match": 83.1042},
+        "output_tokens_per_sample": 1100,
+        "single_user_tps": 180.0,
+        "agentic": False,
+    },
+    "deepseek-r1": {
+        "hf_id": "deepseek-ai/DeepSeek-R1",
+        "link_to_model": "https://huggingface.co/deepseek-ai/DeepSeek-R1",
+        "dataset": "math500",
+        "dataset_link": "https://github.com/mlcommons/inference/tree/master/language/deepseek-r1",
+        "min_samples": 500,
+        "accuracy_dataset": "deepseek_r1_accuracy_mix",
+        "accuracy_samples": 4388,
+        "score": {"exact_match": 81.3582},
+        "output_tokens_per_sample": 3800,
+        "single_user_tps": 120.0,
+        "agentic": False,
+    },
+    # An agentic model (load pattern agentic_inference): its accuracy is the inline score of
+    # every point plus a swe_bench result per band, against the floors of data/v1.0.yaml
+    # (agentic_accuracy: inline 58.32, swe_bench 93.5, full-run OSL mean 425-520). The agentic
+    # dataset has no minimum in the round data (min-query-count warns about it).
+    "kimi-k3": {
+        "hf_id": "moonshotai/Kimi-K3",
+        "link_to_model": "https://huggingface.co/moonshotai/Kimi-K3",
+        "dataset": "swe_bench",
+        "dataset_link": "https://huggingface.co/datasets/princeton-nlp/SWE-bench_Verified",
+        "min_samples": 500,
+        "inline_score": 0.6125,
+        "swe_bench_score": 0.948,
+        "full_run_osl_avg": 472.5,
+        "output_tokens_per_sample": 470,
+        "single_user_tps": 90.0,
+        "agentic": True,
     },
 }
 
@@ -99,9 +143,42 @@ DEFAULT_POINTS = (
 )
 
 
+#: An agentic curve (use with ``model="kimi-k3", max_concurrency=128``): 7 points, no Offline
+#: point, band results at 1, 4, 16 and 128; regions 1 | 2–6 | 7–26 | 27–128 | margin 129–141.
+AGENTIC_POINTS = (
+    PointSpec(1, accuracy=True),
+    PointSpec(4, accuracy=True),
+    PointSpec(16, accuracy=True),
+    PointSpec(32),
+    PointSpec(64),
+    PointSpec(128, accuracy=True),
+    PointSpec(140),
+)
+
+
+#: 32 points (the cap) for C_max = 1024, for benchmark trees: C_min = 1 gives the regions
+#: 1 | 2–11 | 12–103 | 104–1024 | margin 1025–1127; accuracy at 1, 8, 64, 1024 and the Offline
+#: point r2048.
+BENCH_POINTS = (
+    PointSpec(1, accuracy=True),
+    *(PointSpec(c) for c in (2, 4)),
+    PointSpec(8, accuracy=True),
+    *(PointSpec(c) for c in (10, 11, 12, 16, 24, 32, 40, 48, 56)),
+    PointSpec(64, accuracy=True),
+    *(PointSpec(c) for c in (80, 96, 103, 104, 128, 160, 192, 256, 320, 384, 512, 640, 768, 896)),
+    PointSpec(1024, accuracy=True),
+    *(PointSpec(c) for c in (1056, 1100)),
+    PointSpec(2048, offline="dedicated", accuracy=True),
+)
+
+
 @dataclass(frozen=True)
 class TreeSpec:
-    """Everything ``write_submission_v1`` varies; the defaults are the shipped example."""
+    """Everything ``write_submission_v1`` varies; the defaults are the shipped example.
+
+    ``division="Standardized"`` writes no ``system_power.json`` (for ``power-descriptor``
+    tests); ``model="kimi-k3", max_concurrency=128, points=AGENTIC_POINTS`` is an agentic curve.
+    """
 
     org: str = "ExampleOrg"
     submission_id: str = "example-submission"
@@ -114,6 +191,11 @@ class TreeSpec:
     seed_set: str = "A"
     target_cohort: str = "2026-11-C0"
     extra_system_desc: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def agentic(self) -> bool:
+        """An agentic curve: its model's load pattern is agentic_inference."""
+        return MODELS[self.model]["agentic"]
 
     @property
     def system_dir(self) -> str:
@@ -150,9 +232,12 @@ class PointNumbers:
         return 1000 / (self.tpot_p90_ns / 1e6)
 
 
-def minimum_duration_s(concurrency: int) -> int:
-    """point-duration minimum (data/v1.0.yaml): 600 s for C ≤ 32, else 1200 s (non-agentic)."""
-    return 600 if concurrency <= 32 else 1200
+def minimum_duration_s(concurrency: int, agentic: bool = False) -> int:
+    """point-duration minimum (data/v1.0.yaml): 600 s for C ≤ 32, else 1200 s (2400 s for an
+    agentic curve)."""
+    if concurrency <= 32:
+        return 600
+    return 2400 if agentic else 1200
 
 
 def point_numbers(spec: TreeSpec, point: PointSpec) -> PointNumbers:
@@ -163,7 +248,8 @@ def point_numbers(spec: TreeSpec, point: PointSpec) -> PointNumbers:
     per_user_p90 = model["single_user_tps"] / (1 + c / 48)  # tokens/s of a slow (p90) request
     system_tps = c * per_user_p90 * 1.1  # the mean request is ~10 % faster than the p90 one
     per_sample = model["output_tokens_per_sample"]
-    long_enough = math.ceil(1.25 * minimum_duration_s(c) * system_tps / per_sample)
+    minimum_s = minimum_duration_s(c, spec.agentic)
+    long_enough = math.ceil(1.25 * minimum_s * system_tps / per_sample)
     samples = max(model["min_samples"], long_enough)
     tokens = samples * per_sample
     return PointNumbers(
@@ -266,8 +352,8 @@ def point_config(spec: TreeSpec, point: PointSpec, numbers: PointNumbers) -> dic
             "seed_set": spec.seed_set,
             "target_cohort": spec.target_cohort,
             "runtime_settings": {
-                "load_pattern": "max_throughput" if dedicated else "concurrency",
-                "min_duration_ms": minimum_duration_s(c) * 1000,
+                "load_pattern": _load_pattern(spec, point),
+                "min_duration_ms": minimum_duration_s(c, spec.agentic) * 1000,
                 "min_sample_count": model["min_samples"],
                 "stream_all_chunks": True,
                 "runtime": dict(SEED_SET_A),
@@ -287,6 +373,12 @@ def point_config(spec: TreeSpec, point: PointSpec, numbers: PointNumbers) -> dic
         }
     )
     return config
+
+
+def _load_pattern(spec: TreeSpec, point: PointSpec) -> str:
+    if point.offline == "dedicated":
+        return "max_throughput"
+    return "agentic_inference" if spec.agentic else "concurrency"
 
 
 def _region(spec: TreeSpec, concurrency: int) -> str:
@@ -354,14 +446,14 @@ def run_config(spec: TreeSpec, point: PointSpec, numbers: PointNumbers) -> dict[
         "datasets": datasets,
         "settings": {
             "runtime": {
-                "min_duration_ms": minimum_duration_s(point.concurrency) * 1000,
+                "min_duration_ms": minimum_duration_s(point.concurrency, spec.agentic) * 1000,
                 "max_duration_ms": 0,
                 "n_samples_to_issue": numbers.samples,
                 "scheduler_random_seed": SEED_SET_A["scheduler_rng_seed"],
                 "dataloader_random_seed": SEED_SET_A["sample_index_rng_seed"],
             },
             "load_pattern": {
-                "type": "max_throughput" if dedicated else "concurrency",
+                "type": _load_pattern(spec, point),
                 "target_concurrency": point.concurrency,
             },
             "client": {"num_workers": 4, "stream_all_chunks": True},
@@ -396,7 +488,7 @@ def result_summary(spec: TreeSpec, point: PointSpec, numbers: PointNumbers) -> d
     ttft_p90 = 40e6 + point.concurrency * 0.5e6
     osl = _distribution(per_sample * 1.4, numbers.output_tokens)
     osl.update({"min": 24, "max": 1024, "median": float(per_sample - 10), "avg": float(per_sample)})
-    return {
+    summary: dict[str, Any] = {
         "version": "0.1.0",
         "git_sha": "ea33275",
         "test_started_at": 0,
@@ -420,7 +512,7 @@ def result_summary(spec: TreeSpec, point: PointSpec, numbers: PointNumbers) -> d
         "finish_reason_counts": {"stop": n, "length": 0, "other": 0},
         "run_config": {
             "load_pattern": {
-                "type": "max_throughput" if point.offline == "dedicated" else "concurrency",
+                "type": _load_pattern(spec, point),
                 "target_qps": None,
                 "target_concurrency": point.concurrency,
             },
@@ -429,16 +521,58 @@ def result_summary(spec: TreeSpec, point: PointSpec, numbers: PointNumbers) -> d
             "dataloader_random_seed": SEED_SET_A["sample_index_rng_seed"],
         },
     }
+    if spec.agentic:
+        summary.update(_agentic_summary(spec, numbers))
+    return summary
 
 
-def accuracy_results(spec: TreeSpec) -> dict[str, Any]:
-    """accuracy_results.json in inference-endpoint's native shape (B§4.4 (b))."""
+def _agentic_summary(spec: TreeSpec, numbers: PointNumbers) -> dict[str, Any]:
+    """The agentic extras (B§4.3): e2e_avg_interactivity = Σ turn tokens / Σ turn seconds, and
+    the full-run output-length mean of agentic-osl-range."""
+    turn_seconds = numbers.output_tokens / numbers.tps_per_user
+    return {
+        "output_tokens_per_turn_total": numbers.output_tokens,
+        "e2e_turn_time_seconds_total": turn_seconds,
+        "e2e_avg_interactivity": numbers.output_tokens / turn_seconds,
+        "output_sequence_lengths_full_run": {
+            "output_sequence_lengths": {"avg": MODELS[spec.model]["full_run_osl_avg"]}
+        },
+    }
+
+
+def accuracy_results(spec: TreeSpec, point: PointSpec | None = None) -> dict[str, Any]:
+    """accuracy_results.json in inference-endpoint's native shape (B§4.4 (b)).
+
+    Agentic curves: every point carries the inline score (``dataset_type: performance``,
+    a fraction); band points (``point.accuracy``) add their swe_bench result.
+    """
     model = MODELS[spec.model]
+    if spec.agentic:
+        scores = [
+            {
+                "dataset_name": "performance",
+                "dataset_type": "performance",
+                "score": model["inline_score"],
+                "unit_samples": numbers_samples(spec, point),
+                "num_repeats": 1,
+            }
+        ]
+        if point is not None and point.accuracy:
+            scores.append(
+                {
+                    "dataset_name": "swe_bench",
+                    "dataset_type": "accuracy",
+                    "score": model["swe_bench_score"],
+                    "unit_samples": model["min_samples"],
+                    "num_repeats": 1,
+                }
+            )
+        return {"accuracy_scores": scores}
     samples = model["accuracy_samples"]
     return {
         "accuracy_scores": [
             {
-                "dataset_name": model["dataset"],
+                "dataset_name": model.get("accuracy_dataset", model["dataset"]),
                 "dataset_type": "accuracy",
                 "score": dict(model["score"]),
                 "unit_samples": samples,
@@ -449,6 +583,13 @@ def accuracy_results(spec: TreeSpec) -> dict[str, Any]:
             }
         ]
     }
+
+
+def numbers_samples(spec: TreeSpec, point: PointSpec | None) -> int:
+    """Samples of the performance run of ``point`` (the inline score covers all of them)."""
+    if point is None:
+        return MODELS[spec.model]["min_samples"]
+    return point_numbers(spec, point).samples
 
 
 # ---------------------------------------------------------------------------------------------
@@ -473,16 +614,24 @@ def write_point(spec: TreeSpec, point: PointSpec, curve_dir: Path, max_tps: floa
     write_json(folder / "system_desc.json", system_description(spec, numbers.tps / max_tps))
     write_yaml(folder / "config.yaml", run_config(spec, point, numbers))
     write_json(folder / "result_summary.json", result_summary(spec, point, numbers))
-    if point.accuracy:
-        write_json(folder / "accuracy_results.json", accuracy_results(spec))
+    if point.accuracy or spec.agentic:
+        write_json(folder / "accuracy_results.json", accuracy_results(spec, point))
     return folder
 
 
-def write_submission_v1(out_dir: Path, spec: TreeSpec | None = None, **changes: Any) -> Path:
+def write_submission_v1(
+    out_dir: Path,
+    spec: TreeSpec | None = None,
+    *,
+    curves: tuple[tuple[str, str], ...] | None = None,
+    **changes: Any,
+) -> Path:
     """Write a valid v1.0 submission under ``out_dir``; return the organisation directory.
 
     ``spec`` defaults to ``TreeSpec()`` (the shipped example); ``changes`` replace its fields,
-    e.g. ``write_submission_v1(tmp, max_concurrency=1024, points=(...))``.
+    e.g. ``write_submission_v1(tmp, max_concurrency=1024, points=(...))``. ``curves`` lists
+    (system_name, model) pairs to write, each with the spec's points (default: the spec's own
+    pair), e.g. a benchmark tree of 32 curves × 32 points.
     """
     spec = replace(spec or TreeSpec(), **changes)
     org = out_dir / spec.org
@@ -503,11 +652,12 @@ def write_submission_v1(out_dir: Path, spec: TreeSpec | None = None, **changes: 
         "measured run; the warm-up responses were discarded and the logs are retained here.\n",
         encoding="utf-8",
     )
-    curve_dir = root / "results" / spec.system_dir / spec.model
-    numbers = curve_numbers(spec)
-    max_tps = max(n.tps for n in numbers.values())
-    for point in spec.points:
-        write_point(spec, point, curve_dir, max_tps)
+    for system_name, model in curves or ((spec.system_name, spec.model),):
+        curve = replace(spec, system_name=system_name, model=model)
+        curve_dir = root / "results" / curve.system_dir / curve.model
+        max_tps = max(n.tps for n in curve_numbers(curve).values())
+        for point in curve.points:
+            write_point(curve, point, curve_dir, max_tps)
     return org
 
 

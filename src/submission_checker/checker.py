@@ -30,7 +30,8 @@ class SubmissionChecker:
 
     ``round`` is ``auto`` (decided from the layout, see ``rounds.detect_round``), ``v0.7`` or
     ``v1.0``: it selects both the rule set and the round's data tables. ``rules_round`` is the
-    older name of the same keyword. Raises ``ValueError`` for an unknown round.
+    older name of the same keyword. ``seed_sets``/``approved_drafters`` name registry files
+    that replace the packaged ones (v1.0). Raises ``ValueError`` for an unknown round.
     """
 
     def __init__(
@@ -39,8 +40,12 @@ class SubmissionChecker:
         *,
         round: str | None = None,  # noqa: A002 - the public name of the rules round
         rules_round: str | None = None,
+        seed_sets: str | os.PathLike[str] | None = None,
+        approved_drafters: str | os.PathLike[str] | None = None,
     ) -> None:
         self.path = Path(path)
+        self.seed_sets = Path(seed_sets) if seed_sets is not None else None
+        self.approved_drafters = Path(approved_drafters) if approved_drafters is not None else None
         #: the rules round this check applies (``v0.7`` or ``v1.0``)
         self.round = resolve_round(self.path, round if round is not None else rules_round)
         self.rules_round = _round_data(self.round)
@@ -63,7 +68,12 @@ class SubmissionChecker:
         if self.round == "v1.0":
             from .layout_v1 import read_submission_v1
 
-            submission = read_submission_v1(self.path, self.rules_round)
+            submission = read_submission_v1(
+                self.path,
+                self.rules_round,
+                seed_sets=self.seed_sets,
+                approved_drafters=self.approved_drafters,
+            )
         else:
             submission = read_submission(self.path, self.rules_round)
         results: list[CheckResult] = []

@@ -47,6 +47,18 @@ def main() -> None:
     help="Rules round. auto: v1.0 when PATH (or its single sub-directory) holds results/, "
     "v0.7 when PATH holds systems/ or pareto/, otherwise v1.0.",
 )
+@click.option(
+    "--seed-sets",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="v1.0: seed-set registry file to use instead of the packaged one "
+    "(default: $MLPERF_ENDPOINTS_SEED_SETS, else the packaged registry).",
+)
+@click.option(
+    "--approved-drafters",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="v1.0: approved-drafter list to use instead of the packaged one "
+    "(default: $MLPERF_ENDPOINTS_APPROVED_DRAFTERS, else the packaged list).",
+)
 def check(
     path: Path,
     strict: bool,
@@ -54,6 +66,8 @@ def check(
     output: Path | None,
     output_format: str,
     round_name: str,
+    seed_sets: Path | None,
+    approved_drafters: Path | None,
 ) -> None:
     """Check the submission at PATH: a v1.0 <org>/ or <org>/<submission_id>/ (holding
     results/), or a v0.7 organisation directory (holding systems/ and pareto/).
@@ -64,7 +78,9 @@ def check(
     from .checker import SubmissionChecker
     from .formatters import get_renderer
 
-    report = SubmissionChecker(path, round=round_name).run()
+    report = SubmissionChecker(
+        path, round=round_name, seed_sets=seed_sets, approved_drafters=approved_drafters
+    ).run()
     if output is not None:
         document = get_renderer("json")(report, strict=strict, quiet=quiet)
         try:
@@ -118,8 +134,29 @@ def _append_github_summary(report, *, strict: bool) -> None:
     metavar="M",
     help="The system's max_supported_concurrency.",
 )
-def regions(max_concurrency: int) -> None:
-    """Print the concurrency regions (§5.5) and the margin (§5.4) for M."""
+@click.option(
+    "--round",
+    "round_name",
+    type=click.Choice(["v0.7", "v1.0"]),
+    default="v0.7",
+    show_default=True,
+    help="Rules round: v0.7 (regions from 32) or v1.0 (regions from C_min).",
+)
+@click.option(
+    "--min-concurrency",
+    "min_concurrency",
+    type=int,
+    default=None,
+    metavar="C",
+    help="v1.0 only: C_min (the curve's lowest point capped at 32, or c_min_override). Default 32.",
+)
+def regions(max_concurrency: int, round_name: str, min_concurrency: int | None) -> None:
+    """Print the concurrency regions and the margin for M (v1.0: for M and C_min)."""
+    if round_name == "v1.0":
+        _regions_v1(max_concurrency, 32 if min_concurrency is None else min_concurrency)
+        return
+    if min_concurrency is not None:
+        raise click.UsageError("--min-concurrency applies to --round v1.0 only")
     from .regions import REGION_KEYS, REGION_LABELS, compute_regions
 
     try:
@@ -138,12 +175,40 @@ def regions(max_concurrency: int) -> None:
                 str(span.size) if span else "0",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     click.echo(f"Regions for max_supported_concurrency M = {max_concurrency}")
+    _echo_rows(rows)
+
+
+def _echo_rows(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo(
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
+
+
+def _regions_v1(max_concurrency: int, min_concurrency: int) -> None:
+    from .regions_v1 import REGION_LABELS, REGION_NAMES, compute_regions_v1
+
+    try:
+        table = compute_regions_v1(max_concurrency, min_concurrency)
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    rows = [("Region", "Key", "Concurrency", "Points")]
+    for key in REGION_NAMES:
+        span = table[key]
+        rows.append(
+            (
+                REGION_LABELS[key],
+                key,
+                str(span) if span else "(empty)",
+                str(span.size) if span else "0",
+            )
+        )
+    click.echo(f"Regions (round v1.0) for C_max = {max_concurrency}, C_min = {min_concurrency}")
+    _echo_rows(rows)
+    click.echo(table.working())
 
 
 _ROUND_CHOICE = click.Choice(["v0.7", "v1.0"])

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from . import loading
-from .layout import DIR, FILE, UNSAFE, Document, Tree, _summary_essentials
-from .models import is_plainly_valid_summary, validate
+from .layout import DIR, FILE, UNSAFE, Document, Tree
+from .models import _percentile_level, is_plainly_valid_summary, validate
 from .models_v1 import (
     AccuracyEntry,
     PointConfigV1,
@@ -75,6 +75,35 @@ def _read(tree: Tree, rel: str, schema: Any, reader: Any, *, summary: bool = Fal
     return Document(rel, "valid", data=data, model=model)
 
 
+def _summary_essentials(data: Any) -> Any:
+    """What v1.0 rules read from a summary: top-level values, of each block its ``total`` and
+    its 90th percentile (keyed ``"90"`` whatever the spelling), and the agentic full-run block.
+
+    Real summaries carry histograms (~18 KB each); a thousand kept whole would dominate memory.
+    An empty block stays empty (``output_sequence_lengths: {}`` means "no tokenizer").
+    """
+    if not isinstance(data, dict):
+        return data
+    kept: dict[str, Any] = {}
+    for key, value in data.items():
+        if not isinstance(value, dict) or key == "output_sequence_lengths_full_run":
+            kept[key] = value
+            continue
+        block: dict[str, Any] = {}
+        if "total" in value:
+            block["total"] = value["total"]
+        percentiles = value.get("percentiles")
+        if isinstance(percentiles, dict):
+            p90 = [
+                number
+                for name, number in percentiles.items()
+                if isinstance(name, str) and _percentile_level(name) == "90"
+            ]
+            block["percentiles"] = {"90": p90[0]} if p90 else {}
+        kept[key] = block
+    return kept
+
+
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -104,9 +133,14 @@ class PointV1:
     dir_name: str
     rel: str
     name_n: int
+    #: where a file lives when not directly in ``rel`` (a run folder keeps its summary in
+    #: ``performance/``): file name → path relative to PATH
+    moved: dict[str, str] = field(default_factory=dict)
 
     def _file(self, name: str) -> str:
-        return f"{self.rel}/{name}"
+        if name in self.moved:
+            return self.moved[name]
+        return f"{self.rel}/{name}" if self.rel else name
 
     @property
     def tree(self) -> Tree:
@@ -335,6 +369,29 @@ class SubmissionV1:
     unexpected: list[str] = field(default_factory=list)
     #: PATH holds the v0.7 layout (systems/ or pareto/): ``required-dir`` adds a hint
     looks_v07: bool = False
+    #: registry files replacing the packaged ones (``--seed-sets``, ``--approved-drafters``)
+    seed_sets_file: Path | None = None
+    approved_drafters_file: Path | None = None
+
+    @functools.cached_property
+    def seed_sets(self):
+        """The seed-set registry, or ``registries.RegistryUnreadable`` (never raises)."""
+        from .registries import SEED_SETS_ENV, load_seed_sets, registry_override
+
+        return load_seed_sets(registry_override(self.seed_sets_file, SEED_SETS_ENV))
+
+    @functools.cached_property
+    def approved_drafters(self):
+        """The approved-drafter registry, or ``registries.RegistryUnreadable``."""
+        from .registries import APPROVED_DRAFTERS_ENV, load_approved_drafters, registry_override
+
+        return load_approved_drafters(
+            registry_override(self.approved_drafters_file, APPROVED_DRAFTERS_ENV)
+        )
+
+    @property
+    def points(self) -> list[PointV1]:
+        return [p for s in self.systems for m in s.models for p in m.points]
 
     def rel(self, name: str) -> str:
         """``name`` (relative to the submission root) relative to PATH."""
@@ -360,11 +417,28 @@ def _submission_base(tree: Tree) -> str:
     return holders[0] if len(holders) == 1 else ""
 
 
-def read_submission_v1(root: Path, rules_round: RoundV1) -> SubmissionV1:
-    """Read the layout of the v1.0 tree at ``root`` (files are read when rules ask)."""
+def read_submission_v1(
+    root: Path,
+    rules_round: RoundV1,
+    *,
+    seed_sets: Path | None = None,
+    approved_drafters: Path | None = None,
+) -> SubmissionV1:
+    """Read the layout of the v1.0 tree at ``root`` (files are read when rules ask).
+
+    ``seed_sets``/``approved_drafters`` replace the packaged registries (A2.14); without them
+    ``$MLPERF_ENDPOINTS_SEED_SETS`` / ``$MLPERF_ENDPOINTS_APPROVED_DRAFTERS`` are honoured.
+    """
     exists = root.exists() or root.is_symlink()
     is_dir = root.is_dir()
-    submission = SubmissionV1(root=root, rules_round=rules_round, exists=exists, is_dir=is_dir)
+    submission = SubmissionV1(
+        root=root,
+        rules_round=rules_round,
+        exists=exists,
+        is_dir=is_dir,
+        seed_sets_file=seed_sets,
+        approved_drafters_file=approved_drafters,
+    )
     if not is_dir:
         return submission
     tree = submission.tree = Tree(root)

@@ -39,8 +39,11 @@ def test_failed_samples_counted_among_completed_pass_accounting(tree, samples_di
     assert at_8["metric-consistency-accounting"].severity == "info"
     assert at_8["metric-consistency-system-tps"].severity == "info"
     assert "tps = 1527.89" in at_8["metric-consistency-system-tps"].message
-    # a short demo run: too few samples and too short, nothing else
+    # a short demo run: too few samples and too short, and its 15 failures named (A2.3)
     assert {(r.rule, r.severity) for r in report.errors + report.warnings} == {
         ("min-query-count", "error"),
         ("point-duration", "warning"),
+        ("failed-samples", "warning"),
     }
+    assert "135 successful samples" in at_8["min-query-count"].message
+    assert "found 15, expected 0 (10.00 % of 150 issued" in at_8["failed-samples"].message

@@ -13,7 +13,7 @@ from importlib import resources
 
 import pytest
 import yaml
-from checker_v1_builder import PointSpec
+from checker_v1_builder import PointSpec, generator
 
 from submission_checker.accuracy_bands import accuracy_point, assign_accuracy_bands
 from submission_checker.loading import load_json, load_yaml
@@ -211,3 +211,95 @@ def test_the_factory_builds_other_shapes(v1_tree_factory):
     for c in tree.concurrencies:
         assert tree.read(c, "point.yaml")["region"] == regions.classify(c)
     assert tree.accuracy_points == [] and tree.offline_point is None
+
+
+def test_a_standardized_system_without_a_power_file(v1_tree_factory):
+    tree = v1_tree_factory(division="Standardized")
+    assert all(
+        tree.read(c, "system_desc.json")["division"] == "Standardized" for c in tree.concurrencies
+    )
+    assert all(tree.read(c, "point.yaml")["division"] == "Standardized" for c in tree.concurrencies)
+    assert not list(tree.root.rglob("system_power.json"))
+
+
+def test_an_agentic_curve_meets_the_agentic_rules(v1_tree_factory):
+    tree = v1_tree_factory(model="kimi-k3", max_concurrency=128, points=generator.AGENTIC_POINTS)
+    rules = load_round("v1.0")
+    floors = RAW["agentic_accuracy"]["kimi-k3"]
+    points = points_of(tree)
+    assert len(points) >= RAW["point_counts"]["minimum_agentic"]
+    regions = compute_regions_v1(128, derive_c_min(points).value)
+    swe_bench = []
+    for c, files in points.items():
+        point, summary = files["point"], files["summary"]
+        assert point["offline"] == "none"
+        assert point["runtime_settings"]["load_pattern"] == "agentic_inference"
+        assert point["region"] == regions.classify(c)
+        minimum = rules.duration_minimums_ms["agentic"] if c > 32 else rules.minimum_duration_ms(c)
+        assert point["steady_state"]["window"]["duration_s"] * 1000 >= minimum
+        interactivity = (
+            summary["output_tokens_per_turn_total"] / summary["e2e_turn_time_seconds_total"]
+        )
+        assert summary["e2e_avg_interactivity"] == pytest.approx(interactivity, rel=1e-12)
+        osl = summary["output_sequence_lengths_full_run"]["output_sequence_lengths"]["avg"]
+        assert floors["osl_range"]["lower"] <= osl <= floors["osl_range"]["upper"]
+        scores = load_json(tree.path(c, "accuracy_results.json"))["accuracy_scores"]
+        (inline,) = [e for e in scores if e["dataset_type"] == "performance"]
+        assert 0 <= inline["score"] <= 1 and inline["score"] * 100 >= floors["inline_floor"]
+        swe_bench += [e["score"] for e in scores if e["dataset_name"] == "swe_bench"]
+    assert len(swe_bench) == RAW["accuracy_points"]["agentic"]
+    assert 100 * sum(swe_bench) / len(swe_bench) >= floors["swe_bench_floor"]
+    assignment = assign_accuracy_bands(
+        (accuracy_point(regions, c) for c in tree.accuracy_points), agentic=True
+    )
+    assert assignment.complete
+
+
+def test_several_curves_in_one_submission(tmp_path):
+    curves = tuple(
+        (system, model)
+        for system in ("Box A", "Box B")
+        for model in ("llama3_1-8b", "gpt-oss-120b", "deepseek-r1")
+    )
+    org = generator.write_submission_v1(tmp_path, curves=curves)
+    results = org / "example-submission" / "results"
+    assert sorted(p.name for p in results.iterdir()) == ["Box_A", "Box_B"]
+    rules = load_round("v1.0")
+    minimum = {
+        m: r["accuracy_sample_minimum"] for r in RAW["accuracy_targets"] for m in r["models"]
+    }
+    for system, model in curves:
+        curve = results / system.replace(" ", "_") / model
+        tps = {}
+        for folder in curve.iterdir():
+            point = load_yaml(folder / "point.yaml")
+            summary = load_json(folder / "result_summary.json")
+            assert point["model_name"] == model in RAW["allowed_models"]
+            assert summary["n_samples_completed"] >= rules.dataset_minimum(point["dataset"])
+            tps[folder.name] = (summary["tps"], load_json(folder / "system_desc.json"))
+            if (folder / "accuracy_results.json").exists():
+                (entry,) = load_json(folder / "accuracy_results.json")["accuracy_scores"]
+                assert entry["unit_samples"] * entry["num_repeats"] >= minimum[model]
+                for metric, bound in rules.official_target(model).metrics.items():
+                    assert bound.admits(entry["score"][metric]), (model, metric)
+        top = max(t for t, _ in tps.values())
+        for value, desc in tps.values():
+            assert desc["tps_utilization"] == pytest.approx(value / top, abs=1e-12)
+            assert desc["system_name"] == system
+
+
+def test_bench_points_fill_a_curve_to_the_cap():
+    points = generator.BENCH_POINTS
+    assert len(points) == RAW["point_counts"]["maximum"]
+    regions = compute_regions_v1(1024, derive_c_min(p.concurrency for p in points).value)
+    covered = set()
+    for p in points:
+        if p.offline == "none":
+            assert regions.in_range(p.concurrency), p
+            covered.update(regions.bands_covered(p.concurrency))
+    assert covered == {"ultra_low", "low", "medium", "high"}
+    assignment = assign_accuracy_bands(
+        accuracy_point(regions, p.concurrency, offline=p.offline, has_accuracy=p.accuracy)
+        for p in points
+    )
+    assert assignment.complete

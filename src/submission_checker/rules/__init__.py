@@ -13,8 +13,9 @@ import functools
 
 # isort: off
 # Importing a family registers its rules; this order is the order of the specs' tables.
-from . import structure, points, regions, settings, metrics, accuracy, consistency, safety  # noqa: F401
-from . import v1_structure  # noqa: F401
+from . import structure, points, regions, settings, metrics, samples, accuracy, consistency, safety  # noqa: F401,E501
+from . import v1_structure, v1_system, v1_regions, v1_config, v1_metrics  # noqa: F401
+from . import v1_accuracy, v1_seeds  # noqa: F401
 
 # isort: on
 from .registry import RULES, SCOPES, Message, Rule

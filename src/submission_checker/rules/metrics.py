@@ -61,6 +61,7 @@ def _throughput(tokens: float, duration_ns: float, users: int = 1) -> float:
     severity="error",
     scope="point",
     summary="`duration_ns` > 0.",
+    rounds=("v0.7", "v1.0"),
     messages={
         "ok": info("duration_ns = {ns} is positive"),
         "bad": error(
@@ -85,6 +86,7 @@ def metric_consistency_duration(rule: Rule, point: Point) -> Iterator[CheckResul
     scope="point",
     summary="Every issued sample is completed or failed (completed = issued, or "
     "completed + failed = issued).",
+    rounds=("v0.7", "v1.0"),
     messages={
         "ok": info("all {issued:,} issued samples accounted for"),
         "dropped": error(
@@ -132,6 +134,7 @@ def metric_consistency_accounting(rule: Rule, point: Point) -> Iterator[CheckRes
     severity="error",
     scope="point",
     summary="Total output tokens ≥ 0.",
+    rounds=("v0.7", "v1.0"),
     messages={
         "ok": info("{total:,} output tokens"),
         "negative": error(
@@ -160,6 +163,7 @@ def metric_consistency_output_tokens(rule: Rule, point: Point) -> Iterator[Check
     scope="point",
     summary="Stored system throughput (`system_tps`, else `tps`) is within 1 % of "
     "output tokens / elapsed seconds.",
+    rounds=("v0.7", "v1.0"),
     messages={
         "ok": info("{field} = {stored:.6g} agrees with derived {derived:.6g} tokens/s"),
         "absent": info("system throughput not stored; derived {derived:.6g} tokens/s"),

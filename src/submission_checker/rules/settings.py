@@ -91,46 +91,63 @@ def point_duration(rule: Rule, point: Point) -> Iterator[CheckResult]:
     spec="§12",
     severity="error",
     scope="point",
-    summary="`n_samples_completed` ≥ the dataset's minimum (unknown dataset → warning).",
+    summary="Successful samples ≥ the dataset's minimum (unknown dataset → warning).",
     messages={
-        "ok": info("{completed:,} completed samples (minimum {minimum:,} for {dataset})"),
+        "ok": info("{counted} (minimum {minimum:,} for {dataset})"),
         "few": error(
-            "n_samples_completed = {completed:,} is below the {minimum:,} required for "
-            "dataset {dataset}",
-            "Re-run the point until at least {minimum:,} samples complete (one pass over "
+            "{counted} is below the {minimum:,} required for dataset {dataset}",
+            "Re-run the point until at least {minimum:,} samples succeed (one pass over "
             "the dataset).",
         ),
         "unknown": warning(
-            'dataset "{dataset}": no minimum known, n_samples_completed = {completed:,} '
-            "not checked",
+            'dataset "{dataset}": no minimum known, {counted} not checked',
             "Use the dataset's official name (e.g. open_orca, cnn_dailymail::llama3_8b).",
         ),
     },
+    rounds=("v0.7", "v1.0"),
 )
 def min_query_count(rule: Rule, point: Point) -> Iterator[CheckResult]:
-    """Each point covers one pass over its dataset (§6.4): a minimum of completed samples.
+    """Each point covers one pass over its dataset (§6.4): a minimum of successful samples.
 
-    The dataset key may carry a ``::suffix`` (``cnn_dailymail::llama3_8b``).
-    Passing: ``dataset: open_orca`` and ``n_samples_completed: 24576``.
-    Failing: ``n_samples_completed: 24575``. Unknown ``dataset: my_set`` → warning.
+    Failed samples do not count: inference-endpoint counts them inside n_samples_completed, so
+    when completed = issued the successful count is completed − failed (A2.3). The dataset key
+    is the part before ``::`` (``cnn_dailymail::llama3_8b``).
+    Passing: ``dataset: open_orca`` and ``n_samples_completed: 24576``, no failures.
+    Failing: ``n_samples_completed: 24576`` of which 10 failed → 24,566 successful.
+    Unknown ``dataset: my_set`` → warning.
     """
     dataset = text(dig(point.config.mapping, "dataset"))
     summary = point.summary.mapping if point.summary else None
     completed = integer(summary.get("n_samples_completed")) if summary else None
     if dataset is None or completed is None:
         return
+    successful, counted = successful_samples(summary, completed)
     path = point.summary.rel
     minimum = point.model.system.submission.rules_round.dataset_minimum(dataset)
+    values = {"dataset": dataset, "counted": counted}
     if minimum is None:
-        yield rule.result("unknown", point, path=path, dataset=dataset, completed=completed)
-    elif completed < minimum:
-        yield rule.result(
-            "few", point, path=path, dataset=dataset, completed=completed, minimum=minimum
-        )
+        yield rule.result("unknown", point, path=path, **values)
+    elif successful < minimum:
+        yield rule.result("few", point, path=path, minimum=minimum, **values)
     else:
-        yield rule.result(
-            "ok", point, path=path, dataset=dataset, completed=completed, minimum=minimum
+        yield rule.result("ok", point, path=path, minimum=minimum, **values)
+
+
+def successful_samples(summary: dict, completed: int) -> tuple[int, str]:
+    """(successful samples, how they were counted) for a summary (A2.3).
+
+    completed − failed when completed = issued and failed > 0 (inference-endpoint counts
+    failures inside completed); otherwise completed.
+    """
+    issued = integer(summary.get("n_samples_issued"))
+    failed = integer(summary.get("n_samples_failed")) or 0
+    if failed > 0 and completed == issued:
+        successful = completed - failed
+        return successful, (
+            f"{successful:,} successful samples (n_samples_completed {completed:,} − "
+            f"n_samples_failed {failed:,})"
         )
+    return completed, f"{completed:,} completed samples"
 
 
 @rule(
