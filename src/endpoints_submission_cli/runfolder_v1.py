@@ -16,13 +16,14 @@ comes here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from submission_checker.loading import LoadError, load_json, load_yaml
 from submission_checker.models import validation_problems
 from submission_checker.models_v1 import SystemDescriptionV1
+from submission_checker.run_folder_v1 import check_run_folder_v1
 
 from .errors import RunFolderError
 from .pointconfig import (
@@ -37,6 +38,30 @@ from .pointconfig import (
 from .runfolder import RunFolder, build_run_create, read_run_folder
 
 SYSTEM_POWER = "system_power.json"
+# Point-level rule errors that stop `runs create`; the checker's other findings on one point are
+# warnings (the v0.7 policy: say what the checker will reject, do not refuse).
+REFUSING_RULES = frozenset(
+    {
+        "point-config-valid",
+        "config-point-consistency",
+        "system-description-present",
+        "system-description-valid",
+    }
+)
+SYSTEM_DESC_RULES = frozenset({"system-description-present", "system-description-valid"})
+# §8.3 disclosure fields besides shared_src/shared_docs, which the builder adds (§3.7).
+DISCLOSURE_FIELDS = (
+    "division",
+    "max_supported_concurrency",
+    "model_name",
+    "model_precision",
+    "link_to_model",
+    "dataset_name",
+    "dataset_type",
+    "dataset_link",
+    "seed_set",
+    "target_cohort",
+)
 
 
 def is_v1_run_folder(path: Path) -> bool:
@@ -49,6 +74,7 @@ class V1RunFolder:
     run: RunFolder
     point: dict[str, Any]
     system_power: dict[str, Any] | None
+    findings: list[str] = field(default_factory=list)  # the checker's point-level warnings
 
     @property
     def path(self) -> Path:
@@ -60,7 +86,8 @@ class V1RunFolder:
         dropped = {"(rule streaming-config)"}
         if self.point.get("offline") == "dedicated":
             dropped.add("(rule load-pattern)")
-        return [m for m in self.run.warnings() if not any(rule in m for rule in dropped)]
+        own = [m for m in self.run.warnings() if not any(rule in m for rule in dropped)]
+        return own + self.findings
 
 
 def v1_system_desc_problems(data: Any) -> list[str]:
@@ -135,12 +162,41 @@ def read_v1_run_folder(path: Path, system_desc: Path | None = None) -> V1RunFold
             hint="regenerate it with `endpoints-submission-cli init --path RUN --force` "
             "or correct the values to the run's config.yaml",
         )
+    findings = _point_rules(run.path, point, system_desc_given=system_desc is not None)
     power = None
     if (run.path / SYSTEM_POWER).is_file():
         power = _load(run.path / SYSTEM_POWER, load_json)
         if not isinstance(power, dict):
             raise RunFolderError(f"{SYSTEM_POWER}: expected a JSON object")
-    return V1RunFolder(run, point, power)
+    return V1RunFolder(run, point, power, findings)
+
+
+def _point_rules(folder: Path, point: dict[str, Any], *, system_desc_given: bool) -> list[str]:
+    """The checker's point-level v1.0 rules on the folder (A3.1): refuse on the errors of
+    ``REFUSING_RULES``, return every other finding as a warning line."""
+    report = check_run_folder_v1(folder)
+    refused: list[str] = []
+    warnings: list[str] = []
+    only_shared_missing = all(point.get(key) not in (None, "") for key in DISCLOSURE_FIELDS)
+    for item in report.errors + report.warnings:
+        if system_desc_given and item.rule in SYSTEM_DESC_RULES:
+            continue  # --system-desc replaces the folder's file; it was validated above
+        if item.rule == "point-disclosure-complete" and only_shared_missing:
+            continue  # shared_src/shared_docs are added by `submissions create`
+        where = f"{item.path}: " if item.path else ""
+        line = f"{where}{item.message} (rule {item.rule})"
+        if item.severity == "error" and item.rule in REFUSING_RULES:
+            refused.append(line + (f"\n    fix: {item.fix}" if item.fix else ""))
+        else:
+            kind = "the checker will reject this" if item.severity == "error" else "checker warning"
+            warnings.append(f"{line} — {kind}")
+    if refused:
+        listed = "\n".join(f"  {line}" for line in refused)
+        raise RunFolderError(
+            f"{folder.name}: the point-level v1.0 rules refuse this run folder:\n{listed}",
+            hint="fix the files named and run the command again",
+        )
+    return warnings
 
 
 def build_v1_run_create(

@@ -207,3 +207,31 @@ def test_schema_1_data_dir_is_migrated(tmp_path: Path) -> None:
         assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION
         columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
     assert {"point_config", "system_power", "is_test"} <= columns
+
+
+def test_point_level_rules_refuse_an_invalid_point_yaml(cli, api, v1_run) -> None:
+    folder = v1_run()
+
+    def impossible_warmup(point: dict) -> None:
+        point["warmup"].update(requests_issued=5, requests_completed=9)
+
+    _edit_point(folder, impossible_warmup)
+    _refused(
+        cli("runs", "create", "--path", folder),
+        "point-level v1.0 rules",
+        "point-config-valid",
+        "warmup",
+    )
+    assert api.list_runs() == []
+
+
+def test_other_point_level_findings_are_warnings(cli, v1_run) -> None:
+    folder = v1_run()
+    _edit_point(folder, lambda p: p.update(target_cohort="2026-13-C7"))
+    result = cli("runs", "create", "--path", folder, "--json")
+    assert result.exit_code == 0, result.output
+    assert "target-cohort" in result.stderr and "the checker will reject this" in result.stderr
+    # the real run's seeds are not seed set A's, a finding of the checker, not a refusal
+    assert "seed-runtime-match" in result.stderr
+    # shared_src/shared_docs come from `submissions create`: not reported here
+    assert "shared_src" not in result.stderr
