@@ -261,3 +261,33 @@ def test_killed_between_upload_and_pr_resumes_to_one_submission_one_pr(
     files = git("ls-tree", "-r", "--name-only", f"submission-{sub['id']}", cwd=bare_repo)
     assert f"ExampleOrg/{sub['id']}/results/{SYSTEM_DIR}/{MODEL_DIR}/r1/point.yaml" in files
     assert "pending-submission-id" not in files
+
+
+def test_from_init_to_a_passing_bundle_with_only_the_placeholders_filled(
+    cli, register, runs_v1_generator, tmp_path
+):
+    """Issue 11's "done when": init on the example sweep, fill the placeholders (nothing
+    else), register, build: the checker passes the v1.0 tree."""
+    runs = runs_v1_generator.make_runs_v1(tmp_path / "sweep")
+    desc = tmp_path / "sweep" / "system_desc.json"
+    assert cli("init", "--path", tmp_path / "sweep", "--system-desc", desc).exit_code == 0
+    answers = {
+        "dataset_link": '"https://huggingface.co/datasets/abisee/cnn_dailymail"',
+        "seed_set": '"A"',
+        "target_cohort": '"2026-11-C0"',
+        "    model_seed": "9315206023656308754",
+    }
+    for run in runs:
+        lines = (run / "point.yaml").read_text().splitlines()
+        for key, value in answers.items():
+            lines = [f"{key}: {value}" if line.startswith(f"{key}: ") else line for line in lines]
+        text = "\n".join(lines) + "\n"
+        assert "<FILL IN" not in text.split("\n", 4)[-1]  # only the header mentions it now
+        (run / "point.yaml").write_text(text)
+    ids = register(runs)
+    out = tmp_path / "out"
+    result = cli(*CREATE, "--run-ids", ",".join(ids), "--dry-run", "--output", out, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["verdict"].startswith("PASSED — 0 errors")
+    report = SubmissionChecker(out / "ExampleOrg", round="v1.0").run()
+    assert report.passed
