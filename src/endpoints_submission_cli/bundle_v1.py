@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from submission_checker.loading import LoadError, load_json, load_yaml
+from submission_checker.regions_v1 import compute_regions_v1, derive_c_min
 
 from . import __version__
 from .archive import sha256_file
@@ -38,6 +39,15 @@ from .errors import BundleError
 from .pointconfig import POINT_YAML, dig
 
 PENDING_SUBMISSION_ID = "pending-submission-id"
+# Columns of the PR body's table for a v1.0 bundle (region keys of §5, and the Offline point).
+REGION_LABELS_V1 = {
+    "low_latency": "Ultra Low Concurrency",
+    "low_concurrency": "Low Concurrency",
+    "med_concurrency": "Medium Concurrency",
+    "high_concurrency": "High Concurrency",
+    "margin": "Margin",
+    "offline": "Offline",
+}
 SYSTEM_POWER = "system_power.json"
 ACCURACY = "accuracy/accuracy_results.json"
 SHARED_BLOCK_HEADER = "# --- added by endpoints-submission-cli: bundle-internal paths ---"
@@ -418,6 +428,7 @@ def build_bundle_v1(
     points: list[PointInfo] = []
     for (system_dir, model_dir), curve in sorted(curves.items()):
         best = max((p.tps for p in curve if p.tps is not None), default=None)
+        classify = _classifier(curve)
         for point in sorted(curve, key=lambda p: p.perf.concurrency):
             run = point.perf
             folder = run.bundle_run.folder
@@ -435,9 +446,14 @@ def build_bundle_v1(
                     shutil.copytree(folder.path / rel, target / rel, symlinks=False)
             if point.accuracy_from is not None:
                 shutil.copyfile(point.accuracy_from, target / "accuracy_results.json")
+            region = "offline" if run.point.get("offline") == "dedicated" else None
             points.append(
                 PointInfo(
-                    system_dir, model_dir, run.concurrency, run.point.get("region"), run.run_id
+                    system_dir,
+                    model_dir,
+                    run.concurrency,
+                    region or classify(run.concurrency),
+                    run.run_id,
                 )
             )
     _write_json(
@@ -457,6 +473,26 @@ def build_bundle_v1(
         accuracy=[],
         run_ids=[run.run_id for run in runs],
     )
+
+
+def _classifier(curve: list[_Point]) -> Any:
+    """concurrency → v1.0 region of the curve (C_min from its points, §5 / A2.1), for the PR
+    table; ``None`` where the regions cannot be computed (the checker says why)."""
+    first = curve[0].perf.bundle_run.folder.system_desc
+    overrides = {p.perf.bundle_run.folder.system_desc.get("c_min_override") for p in curve}
+    override = overrides.pop() if len(overrides) == 1 else None
+    c_min = derive_c_min(
+        [p.perf.concurrency for p in curve], override if isinstance(override, int) else None
+    )
+    try:
+        regions = compute_regions_v1(
+            first.get("max_supported_concurrency"),
+            c_min.value if c_min else 32,
+            c_min_overridden=bool(c_min and c_min.overridden),
+        )
+    except (ValueError, TypeError):
+        return lambda _concurrency: None
+    return regions.classify
 
 
 def submission_dir(info: BundleInfo) -> Path:

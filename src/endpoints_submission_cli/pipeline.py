@@ -35,6 +35,7 @@ from . import __version__
 from .archive import pack_directory, safe_extract, scan_secrets, secret_refusal
 from .bundle import BundleInfo, BundleOptions, BundleRun, build_bundle
 from .bundle_v1 import (
+    REGION_LABELS_V1,
     ROUND_V10,
     BundleOptionsV1,
     build_bundle_v1,
@@ -313,7 +314,13 @@ def _expired(record: dict[str, Any]) -> bool:
     return moment <= datetime.now(timezone.utc)
 
 
-def pr_body(info: BundleInfo, submission_id: str, flags: dict[str, Any], verdict: str) -> str:
+def pr_body(
+    info: BundleInfo,
+    submission_id: str,
+    flags: dict[str, Any],
+    verdict: str,
+    rules_round: str | None = None,
+) -> str:
     """The PR description: systems, models, points per region, accuracy, checker verdict."""
     labels = {
         "low_latency": "Low Latency",
@@ -322,6 +329,8 @@ def pr_body(info: BundleInfo, submission_id: str, flags: dict[str, Any], verdict
         "high_throughput": "High Throughput",
         "margin": "Margin",
     }
+    if rules_round == ROUND_V10:
+        labels = REGION_LABELS_V1
     lines = [
         f"MLPerf Endpoints submission `{submission_id}` from **{info.org}**: "
         f"{len(info.run_ids)} runs, division {flags.get('division')}, availability "
@@ -708,7 +717,7 @@ class Pipeline:
             self.say(f"uploaded the bundle ({uploaded['size'] / 1e6:.2f} MB)")
 
         if forge is not None and not journal.has("pushed"):
-            body = pr_body(info, submission_id, request.payload(), verdict)
+            body = pr_body(info, submission_id, request.payload(), verdict, self.rules_round)
             bundle_dir, repo_path = self.publish_location(info)
             try:
                 result = forge.publish(
@@ -919,7 +928,7 @@ class Pipeline:
                     )
                     journal.record("pushed", branch=result.branch, commit=result.commit)
                     if forge.target.is_github:
-                        body = pr_body(info, sid, submission, verdict)
+                        body = pr_body(info, sid, submission, verdict, self.rules_round)
                         url, number = forge.open_pr(sid, org=info.org, body=body)
                         if url != submission.get("pr_url"):
                             self.client.update_submission(sid, {"pr_url": url, "pr_number": number})

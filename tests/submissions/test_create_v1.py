@@ -258,6 +258,9 @@ def test_killed_between_upload_and_pr_resumes_to_one_submission_one_pr(
     (after,) = api.submissions()
     assert after["id"] == sub["id"] and after["pr_number"] == 7
     assert len(fake_gh.prs) == 1
+    body = fake_gh.prs[0]["body"]  # the table names the v1.0 regions of the curve
+    assert "Ultra Low Concurrency" in body and "Offline" in body
+    assert f"| {SYSTEM_DIR} | {MODEL_DIR} | 1 (1) | 1 (4) | 2 (16, 32) |" in body
     files = git("ls-tree", "-r", "--name-only", f"submission-{sub['id']}", cwd=bare_repo)
     assert f"ExampleOrg/{sub['id']}/results/{SYSTEM_DIR}/{MODEL_DIR}/r1/point.yaml" in files
     assert "pending-submission-id" not in files
