@@ -14,11 +14,22 @@ CPU time (user + sys) is reported too.
 
     python bench/bench_checker.py --reference /tmp/ref/bin/python
 
-compares with the reference checker 0.1.1.9 (``pip install endpoints-submission-cli==0.1.1.9``
-into a separate venv; give its python). The reference expects other file names, so it gets a
-twin of the tree in its own layout (hard links plus ``results_summary.json``,
-``accuracy/results.json``, ``src/<model>/`` and ``documentation/``): on the tree as it is, it
-stops at the first structural error and checks nothing. Runs alternate between the two.
+    python bench/bench_checker.py --v1
+
+also builds a round v1.0 tree of the same size (32 curves × 32 points: 16 systems × 2 models,
+every point with point.yaml, system_desc.json, config.yaml and result_summary.json) and times
+``check -q`` on it beside the v0.7 tree (runs alternate); the v1.0 / v0.7 ratio is printed.
+
+``--reference-v1 PYTHON`` (with ``--v1``) times the original v1.0 checker 1.5.3.0
+(``pip install endpoints-submission-cli==1.5.3.0`` into its own venv; give its python) on the
+same v1.0 tree; its findings there are summarised first.
+
+``--reference`` compares with the reference checker 0.1.1.9
+(``pip install endpoints-submission-cli==0.1.1.9`` into a separate venv; give its python).
+The reference expects other file names, so it gets a twin of the tree in its own layout
+(hard links plus ``results_summary.json``, ``accuracy/results.json``, ``src/<model>/`` and
+``documentation/``): on the tree as it is, it stops at the first structural error and checks
+nothing. Runs alternate between the two.
 """
 
 from __future__ import annotations
@@ -49,6 +60,31 @@ CONCURRENCIES = (
     160, 192, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
     1056, 1100,
 )  # fmt: skip
+
+
+V1_SYSTEMS = tuple(f"System {i}" for i in range(16))
+V1_MODELS = ("llama3_1-8b", "gpt-oss-120b")
+
+
+def build_tree_v1(workdir: Path, full_summaries: bool) -> Path:
+    """32 curves × 32 points (``BENCH_POINTS``: C_max 1024, a dedicated Offline point)."""
+    path = REPO / "examples" / "make_example_submission_v1.py"
+    spec = importlib.util.spec_from_file_location("make_example_submission_v1", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    org = module.write_submission_v1(
+        workdir,
+        org="BenchOrg",
+        max_concurrency=MAX_CONCURRENCY,
+        points=module.BENCH_POINTS,
+        curves=tuple((system, model) for system in V1_SYSTEMS for model in V1_MODELS),
+    )
+    if full_summaries:
+        for summary in org.glob("*/results/*/*/r*/result_summary.json"):
+            pad_like_inference_endpoint(summary)
+    return org
 
 
 def load_generator():
@@ -163,7 +199,17 @@ def main() -> int:
         metavar="PYTHON",
         help="python of a venv with endpoints-submission-cli==0.1.1.9, to time it alongside",
     )
+    parser.add_argument(
+        "--reference-v1",
+        metavar="PYTHON",
+        help="python of a venv with endpoints-submission-cli==1.5.3.0, timed on the v1.0 tree",
+    )
     parser.add_argument("--keep", type=Path, help="write the tree(s) here and keep them")
+    parser.add_argument(
+        "--v1",
+        action="store_true",
+        help="also time a round v1.0 tree of 1,024 points (target: ≤ 1.2 × the v0.7 time)",
+    )
     parser.add_argument(
         "--full-summaries",
         action="store_true",
@@ -202,15 +248,37 @@ def main() -> int:
                 f"({points * size / 1024:.1f} GiB apparent), generated in "
                 f"{time.perf_counter() - started:.1f} s"
             )
+        v1_org = None
+        if args.v1:
+            started = time.perf_counter()
+            v1_org = build_tree_v1(workdir / "v1.0", args.full_summaries)
+            v1_points = len(list(v1_org.glob("*/results/*/*/r*")))
+            print(
+                f"v1.0 tree: {v1_points} points, generated in {time.perf_counter() - started:.1f} s"
+            )
+        if args.reference_v1 and v1_org is not None:
+            found = reference_results(args.reference_v1, v1_org, workdir)
+            print(f"reference 1.5.3.0 on the v1.0 tree: {found}")
         twin = None
         if args.reference:
             twin = reference_twin(trees[args.detail_mb[0]], workdir)
             print(f"reference on its twin tree: {reference_results(args.reference, twin, workdir)}")
         ours: dict[float, list[Measured]] = {size: [] for size in trees}
         theirs: list[Measured] = []
+        v1_runs: list[Measured] = []
+        theirs_v1: list[Measured] = []
         for _ in range(args.runs):
             for size, org in trees.items():
                 ours[size].append(measured_run([*checker_command(), "check", "-q", str(org)]))
+            if v1_org is not None:
+                v1_runs.append(measured_run([*checker_command(), "check", "-q", str(v1_org)]))
+                if args.reference_v1:
+                    theirs_v1.append(
+                        measured_run(
+                            [*reference_command(args.reference_v1), "check", "-q", str(v1_org)],
+                            check=False,
+                        )
+                    )
             if twin is not None:
                 theirs.append(
                     measured_run(
@@ -220,6 +288,18 @@ def main() -> int:
                 )
         print(f"verdict: {ours[args.detail_mb[0]][-1].stdout.strip().splitlines()[-1]}")
         medians = {size: summarise(f"detail {size:g} MiB", ours[size]) for size in trees}
+        if v1_runs:
+            print(f"v1.0 verdict: {v1_runs[-1].stdout.strip().splitlines()[-1]}")
+            v1_median = summarise("round v1.0", v1_runs)
+            v07_cpu = statistics.median(m.cpu_s for m in ours[args.detail_mb[0]])
+            v1_cpu = statistics.median(m.cpu_s for m in v1_runs)
+            print(
+                f"v1.0 / v0.7 (median wall): {v1_median / medians[args.detail_mb[0]]:.2f}; "
+                f"(median CPU): {v1_cpu / v07_cpu:.2f}"
+            )
+            if theirs_v1:
+                reference_v1 = summarise("reference 1.5.3.0 (v1.0)", theirs_v1)
+                print(f"v1.0 ours / 1.5.3.0 (median wall): {v1_median / reference_v1:.2f}")
         if theirs:
             reference = summarise("reference 0.1.1.9", theirs)
             print(f"ours / reference (median wall): {medians[args.detail_mb[0]] / reference:.2f}")

@@ -332,6 +332,13 @@ class PointSummaryV1(PointSummary):
     tpot: PercentileBlock | None = Field(default_factory=_empty_block)
     latency: PercentileBlock | None = Field(default_factory=_empty_block)
 
+    @field_validator("ttft", "tpot", "latency", mode="before")
+    @classmethod
+    def _empty_means_default(cls, value: Any) -> Any:
+        """``{}`` (what a run without a tokenizer writes for TPOT) is the empty default block,
+        so that such a run is the one no-tokenizer error, not three."""
+        return _empty_block() if value == {} else value
+
 
 # ---------------------------------------------------------------------------------------------
 # §4.4 accuracy_results.json

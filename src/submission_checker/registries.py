@@ -339,8 +339,11 @@ class DrafterRegistry:
         """The drafters approved for ``model_name`` (exact v1.0 model name)."""
         return tuple(d for d in self.drafters if d.benchmark == model_name)
 
-    def match(self, model_name: str, declared: Mapping[str, Any]) -> Drafter | None:
-        """The first drafter of ``model_name`` that ``declared`` matches, else ``None``."""
+    def match(self, model_name: str, declared: object) -> Drafter | None:
+        """The first drafter of ``model_name`` that ``declared`` (point.yaml
+        ``speculative_decoding``) matches, else ``None`` (also when it is not a mapping)."""
+        if not isinstance(declared, Mapping):
+            return None
         return next((d for d in self.for_benchmark(model_name) if d.matches(declared)), None)
 
 

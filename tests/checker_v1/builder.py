@@ -153,6 +153,16 @@ class V1Tree:
             target.write_text(content, encoding="utf-8")
         return target
 
+    def use_real_run(self, concurrency: int, run_dir: Path, *, config: bool = False) -> None:
+        """Put a real inference-endpoint run's summary (``performance/result_summary.json``,
+        byte for byte) into ``r<N>/``, and its ``config.yaml`` too when ``config`` is true."""
+        shutil.copyfile(
+            run_dir / "performance" / "result_summary.json",
+            self.path(concurrency, "result_summary.json"),
+        )
+        if config:
+            shutil.copyfile(run_dir / "config.yaml", self.path(concurrency, "config.yaml"))
+
     def remove(self, concurrency: int, filename: str) -> None:
         self.path(concurrency, filename).unlink()
 

@@ -303,3 +303,32 @@ def test_bench_points_fill_a_curve_to_the_cap():
         for p in points
     )
     assert assignment.complete
+
+
+def test_a_real_summary_can_replace_a_generated_one(v1_tree, samples_dir):
+    run = samples_dir / "http500_every_10th_c8"
+    v1_tree.use_real_run(4, run, config=True)
+    assert (
+        v1_tree.path(4, "result_summary.json").read_bytes()
+        == (run / "performance" / "result_summary.json").read_bytes()
+    )
+    summary = v1_tree.read(4, "result_summary.json")
+    assert "90.0" in summary["tpot"]["percentiles"] and "system_tps" not in summary
+    assert v1_tree.read(4, "config.yaml")["settings"]["load_pattern"]["target_concurrency"] == 8
+
+
+def test_an_elected_offline_point_at_c_max(v1_tree_factory):
+    points = tuple(
+        p for p in generator.DEFAULT_POINTS if p.offline == "none" and p.concurrency != 256
+    )
+    tree = v1_tree_factory(points=(*points, PointSpec(256, offline="elected", accuracy=True)))
+    elected = tree.read(256, "point.yaml")
+    assert (elected["offline"], elected["region"]) == ("elected", "high_concurrency")
+    assert elected["runtime_settings"]["load_pattern"] == "concurrency"
+    assert tree.offline_point == 256 and len(tree.concurrencies) == 8
+    regions = compute_regions_v1(256, 1)
+    assignment = assign_accuracy_bands(
+        accuracy_point(regions, c, offline=tree.read(c, "point.yaml")["offline"])
+        for c in tree.accuracy_points
+    )
+    assert assignment.complete and assignment.filled["offline"].concurrency == 256

@@ -254,3 +254,9 @@ def test_an_unparsable_approved_cohort_is_a_warning_not_a_crash(tmp_path):
     outcome = drafter_lead_time("2026-10-C1", drafter)
     assert (outcome.ok, outcome.earliest) == (None, None)
     assert outcome.reason == "approved_cohort 'soon' of m is not YYYY-MM-C0 or YYYY-MM-C1"
+
+
+def test_a_declaration_that_is_not_a_mapping_matches_nothing():
+    registry = load_approved_drafters()
+    assert registry.match("kimi-k3", "yes") is None
+    assert registry.match("kimi-k3", None) is None

@@ -7,6 +7,7 @@ from importlib import resources
 import pytest
 
 from submission_checker.loading import load_yaml
+from submission_checker.regions_v1 import C_MIN_CAP, COVERAGE_BANDS, REGION_NAMES
 from submission_checker.rounds import available_rounds, load_round
 
 DATA = resources.files("submission_checker") / "data"
@@ -17,7 +18,7 @@ def read(name: str):
         return load_yaml(path)
 
 
-def test_round_loader_accepts_v1_0_and_keeps_the_default_round():
+def test_round_loader_accepts_v1_0_with_its_shared_tables():
     rules = load_round("v1.0")
     assert rules.name == "v1.0"
     assert "v1.0" in available_rounds()
@@ -123,3 +124,12 @@ def test_approved_drafter_registry_holds_the_appendix_entries():
     assert all(d["approved_cohort"] == "2026-09-C1" for d in drafters)
     assert all(d["weight_checksum"].startswith("git-sha1:") for d in drafters)
     assert drafters[-1]["model_id"] == "nvidia/gpt-oss-120b-Eagle3-long-context"
+
+
+def test_the_pure_modules_agree_with_the_round_data():
+    """regions_v1 and accuracy_bands name these values as constants; the data is the source."""
+    raw = read("v1.0.yaml")
+    assert C_MIN_CAP == raw["regions"]["c_min_cap"] == raw["regions"]["ultra_low_coverage_max"]
+    assert raw["low_latency_max_concurrency"] == C_MIN_CAP
+    assert list(COVERAGE_BANDS) == raw["accuracy_bands"]
+    assert [*REGION_NAMES, "submitters_choice"] == raw["region_names"]

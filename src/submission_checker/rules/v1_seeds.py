@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..layout_v1 import PointV1, SubmissionV1
+from ..layout_v1 import ModelV1, PointV1, SubmissionV1
 from ..registries import RegistryUnreadable, drafter_lead_time, parse_cohort
 from ..report import CheckResult
 from .registry import Rule, error, info, rule, warning
@@ -55,8 +55,8 @@ def seed_set_registry(rule: Rule, sub: SubmissionV1) -> Iterator[CheckResult]:
     "seed-set-consistency",
     spec="B§6",
     severity="error",
-    scope="submission",
-    summary="All points declare the same `seed_set`.",
+    scope="model",
+    summary="All points of the submission declare the same `seed_set`.",
     messages={
         "ok": info('every point declares seed_set "{seed_set}"'),
         "mixed": error(
@@ -66,15 +66,20 @@ def seed_set_registry(rule: Rule, sub: SubmissionV1) -> Iterator[CheckResult]:
     },
     rounds=V1,
 )
-def seed_set_consistency(rule: Rule, sub: SubmissionV1) -> Iterator[CheckResult]:
-    """Passing: every point ``seed_set: A``. Failing: one point ``seed_set: B``."""
-    declared = [(p, v) for p in sub.points if isinstance(v := _declared(p, "seed_set"), str)]
-    if not declared:
+def seed_set_consistency(rule: Rule, model: ModelV1) -> Iterator[CheckResult]:
+    """One submission, one seed set: every point is compared with the submission's first
+    point that declares one (so each curve is checked on its own, in parallel).
+
+    Passing: every point ``seed_set: A``. Failing: one point ``seed_set: B``.
+    """
+    reference = _reference_seed_set(model.system.submission)
+    if reference is None:
         return
-    first, expected = declared[0]
+    first, expected = reference
     failed = False
-    for point, value in declared[1:]:
-        if value != expected:
+    for point in model.points:
+        value = _declared(point, "seed_set")
+        if isinstance(value, str) and value != expected:
             failed = True
             yield rule.result(
                 "mixed",
@@ -82,10 +87,19 @@ def seed_set_consistency(rule: Rule, sub: SubmissionV1) -> Iterator[CheckResult]
                 path=point.config.rel,
                 found=value,
                 expected=expected,
-                first=first.config.rel,
+                first=first,
             )
-    if not failed:
-        yield rule.result("ok", sub, seed_set=expected)
+    if not failed and any(isinstance(_declared(p, "seed_set"), str) for p in model.points):
+        yield rule.result("ok", model, seed_set=expected)
+
+
+def _reference_seed_set(sub: SubmissionV1) -> tuple[str, str] | None:
+    """(point.yaml path, seed_set) of the first point (tree order) that declares one."""
+    for point in sub.points:
+        value = _declared(point, "seed_set")
+        if isinstance(value, str):
+            return point.config.rel, value
+    return None
 
 
 def _seed_set(point: PointV1):
@@ -297,7 +311,7 @@ def target_cohort(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     spec="A2.14",
     severity="warning",
     scope="submission",
-    summary="The approved-drafter list is readable when a point declares speculative decoding.",
+    summary="The approved-drafter list is readable (else the drafter rules are skipped).",
     messages={
         "ok": info("approved-drafter list {source}: {count} drafter(s)"),
         "unreadable": warning(
@@ -310,7 +324,7 @@ def target_cohort(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
 )
 def drafter_list_registry(rule: Rule, sub: SubmissionV1) -> Iterator[CheckResult]:
     """Passing: the packaged list. Failing (warning): ``--approved-drafters broken.yaml``."""
-    if not any(isinstance(_declared(p, "speculative_decoding"), dict) for p in sub.points):
+    if not sub.systems:
         return
     registry = sub.approved_drafters
     if isinstance(registry, RegistryUnreadable):

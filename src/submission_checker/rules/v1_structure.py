@@ -423,7 +423,7 @@ def point_rules_skipped(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     "shared-path-resolution",
     spec="B§3.7",
     severity="error",
-    scope="submission",
+    scope="model",
     summary="point.yaml `shared_src`/`shared_docs` are relative paths to existing "
     "directories under the submission root.",
     messages={
@@ -435,36 +435,36 @@ def point_rules_skipped(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     },
     rounds=V1,
 )
-def shared_path_resolution(rule: Rule, sub: SubmissionV1) -> Iterator[CheckResult]:
+def shared_path_resolution(rule: Rule, model: ModelV1) -> Iterator[CheckResult]:
     """Points name the shared code and documents by paths inside the submission.
 
-    Checked once per distinct value. Passing: ``shared_src: src/vllm-runner``,
+    Checked once per distinct value in each curve. Passing: ``shared_src: src/vllm-runner``,
     ``shared_docs: docs``. Failing: ``shared_docs: /home/me/docs`` or ``../docs``.
     """
-    seen: dict[tuple[str, str], list[str]] = {}
-    for system in sub.systems:
-        for model in system.models:
-            for point in model.points:
-                mapping = point.config.mapping
-                if mapping is None:
-                    continue
-                for field_name in ("shared_src", "shared_docs"):
-                    value = mapping.get(field_name)
-                    if isinstance(value, str) and value.strip():
-                        seen.setdefault((field_name, value), []).append(point.config.rel)
+    sub = model.system.submission
+    seen: dict[tuple[str, str], list[PointV1]] = {}
+    for point in model.points:
+        mapping = point.config.mapping
+        if mapping is None:
+            continue
+        for field_name in ("shared_src", "shared_docs"):
+            value = mapping.get(field_name)
+            if isinstance(value, str) and value.strip():
+                seen.setdefault((field_name, value), []).append(point)
     defaults = {"shared_src": "src/<implementation>", "shared_docs": "docs"}
     for (field_name, value), places in sorted(seen.items()):
         why = _path_problem(sub, value)
         values = {"field": field_name, "value": value}
         if why is None:
-            yield rule.result("ok", sub, path=sub.rel(value.strip("/")), **values)
+            yield rule.result("ok", model, path=sub.rel(value.strip("/")), **values)
         else:
+            first = places[0]
             yield rule.result(
                 "bad",
-                sub,
-                path=places[0],
+                first,
+                path=first.config.rel,
                 count=len(places),
-                example=places[0],
+                example=first.config.rel,
                 why=why,
                 default=defaults[field_name],
                 **values,
