@@ -440,7 +440,8 @@ def build_bundle_v1(
             _write_json(target / "result_summary.json", folder.summary)
             for rel in COPIED_FILES:
                 if (folder.path / rel).is_file():
-                    shutil.copyfile(folder.path / rel, target / Path(rel).name)
+                    (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(folder.path / rel, target / rel)
             for rel in COPIED_DIRS:
                 if (folder.path / rel).is_dir():
                     shutil.copytree(folder.path / rel, target / rel, symlinks=False)

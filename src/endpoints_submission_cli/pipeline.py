@@ -889,14 +889,7 @@ class Pipeline:
         try:
             previous_top = self._previous_bundle(sid, previous_archive, journal.resumed, workdir)
             options = _inherited_options(previous_top)
-            v1_options = BundleOptionsV1(
-                org=options.org,
-                submission_id=sid,
-                division=submission.get("division"),
-                availability=submission.get("availability"),
-                target_availability_date=submission.get("target_availability_date"),
-                command=operation,
-            )
+            v1_options = _inherited_options_v1(previous_top, sid, submission, operation)
             with _scratch() as scratch:
                 info, verdict, _ = self.build_and_check(
                     new_ids, workdir / "new", scratch, options, v1_options=v1_options
@@ -1138,6 +1131,29 @@ def _inherited_options(previous_top: Path | None) -> BundleOptions:
         org=previous_top.name,
         preferred_accuracy_runs=tuple(preferred),
         inherited_quality_targets=targets,
+    )
+
+
+def _inherited_options_v1(
+    previous_top: Path | None, sid: str, submission: dict[str, Any], operation: str
+) -> BundleOptionsV1:
+    """A v1.0 rebuild keeps the org, the flags and what ``--shared-src``/``--shared-docs``
+    brought: the previous bundle's ``src/`` and ``docs/`` are shared folders of the rebuild."""
+    previous = previous_top / sid if previous_top is not None else None
+    shared = {
+        name: (previous / name,) if previous is not None and (previous / name).is_dir() else ()
+        for name in ("src", "docs")
+    }
+    command = "submissions update" if operation == "update" else f"submissions {operation}-run"
+    return BundleOptionsV1(
+        org=previous_top.name if previous_top is not None else None,
+        submission_id=sid,
+        division=submission.get("division"),
+        availability=submission.get("availability"),
+        target_availability_date=submission.get("target_availability_date"),
+        shared_src=shared["src"],
+        shared_docs=shared["docs"],
+        command=command,
     )
 
 

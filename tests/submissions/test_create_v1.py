@@ -224,7 +224,10 @@ def test_remove_run_and_withdraw_a_v1_submission(
     cli, api, sweep_ids, bare_repo, git, tmp_path, monkeypatch
 ):
     monkeypatch.setenv("MLPERF_SUBMISSION_REPO", str(bare_repo))
-    created = cli(*CREATE, "--run-ids", _ids(sweep_ids))
+    extra = tmp_path / "extra-src" / "vllm-llama3_1-8b"
+    extra.mkdir(parents=True)
+    (extra / "launch.sh").write_text("vllm serve ...\n")
+    created = cli(*CREATE, "--run-ids", _ids(sweep_ids), "--shared-src", extra.parent)
     assert created.exit_code == 0, created.output
     sid = created.stdout.split()[0]
     removed = cli("submissions", "remove-run", "--submission-id", sid, "--run-id", sweep_ids[272])
@@ -235,6 +238,8 @@ def test_remove_run_and_withdraw_a_v1_submission(
     curve = review / "ExampleOrg" / sid / "results" / SYSTEM_DIR / MODEL_DIR
     assert not (curve / "r272").exists() and (curve / "r256").is_dir()
     assert len(list((review / "ExampleOrg").iterdir())) == 1  # still one submission dir
+    # what --shared-src brought at create survives the rebuild
+    assert (review / "ExampleOrg" / sid / "src" / "vllm-llama3_1-8b" / "launch.sh").is_file()
     withdrawn = cli("submissions", "withdraw", "--submission-id", sid)
     assert withdrawn.exit_code == 0, withdrawn.output
     assert api.submission(sid)["status"] == "WITHDRAWN"
