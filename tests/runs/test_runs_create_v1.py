@@ -103,6 +103,8 @@ def test_complete_v1_folder_round_trips_its_new_fields(cli, api, v1_run) -> None
     assert record["system_power"] == {"system_desc_id": "x", "cooling": "air"}
     assert record["is_test"] is True
     assert record["cli_version"]
+    table = cli("runs", "get", "--run-id", run_id).stdout
+    assert "v1.0 (point.yaml)" in table and "test run" in table
 
 
 def test_v07_folder_is_unchanged(cli, run_folder) -> None:

@@ -47,6 +47,8 @@ def _print_run(record: dict[str, Any]) -> None:
             ("id", record.get("id")),
             ("model", record.get("model") or (config.get("model_params") or {}).get("name")),
             ("concurrency", record.get("concurrency")),
+            ("round", "v1.0 (point.yaml)" if record.get("point_config") else "v0.7"),
+            ("test run", "yes" if record.get("is_test") else "no"),
             ("system", system.get("system_name")),
             ("started", record.get("started_at")),
             ("finished", record.get("finished_at")),

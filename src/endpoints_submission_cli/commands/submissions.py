@@ -46,6 +46,7 @@ def _print_submission(sub: dict[str, Any]) -> None:
             ("scenario", sub.get("scenario")),
             ("availability", sub.get("availability")),
             ("early publish", "yes" if sub.get("early_publish") else "no"),
+            ("test", "yes" if sub.get("is_test") else "no"),
             ("publication cycle", sub.get("publication_cycle")),
             ("target availability", sub.get("target_availability_date")),
             ("embargo", sub.get("embargo_date")),
