@@ -189,7 +189,11 @@ def _time_rounds(env: dict[str, str], ids: dict[str, list[str]], repeat: int) ->
                 verdicts[name] = out["verdict"]
                 shutil.rmtree(Path(out["bundle"]).parent, ignore_errors=True)
             elif name == "v1.0" and "the checker found" in result.stderr:
-                verdicts[name] = result.stderr.split("\n", 1)[0].removeprefix("error: ")
+                verdicts[name] = next(
+                    line.removeprefix("error: ")
+                    for line in result.stderr.splitlines()
+                    if line.startswith("error: ")
+                )
             else:
                 raise SystemExit(f"submissions create ({name}) failed: {result.stderr}")
     best = {name: min(values) for name, values in times.items()}
