@@ -220,7 +220,7 @@ def test_provisional_needs_confirmation(cli, api, sweep_ids, bare_repo, monkeypa
     assert json.loads(accepted.stdout)["early_publish"] is True
 
 
-def test_remove_run_and_withdraw_a_v1_submission(
+def test_remove_run_add_run_and_withdraw_a_v1_submission(
     cli, api, sweep_ids, bare_repo, git, tmp_path, monkeypatch
 ):
     monkeypatch.setenv("MLPERF_SUBMISSION_REPO", str(bare_repo))
@@ -240,6 +240,11 @@ def test_remove_run_and_withdraw_a_v1_submission(
     assert len(list((review / "ExampleOrg").iterdir())) == 1  # still one submission dir
     # what --shared-src brought at create survives the rebuild
     assert (review / "ExampleOrg" / sid / "src" / "vllm-llama3_1-8b" / "launch.sh").is_file()
+    added = cli("submissions", "add-run", "--submission-id", sid, "--run-id", sweep_ids[272])
+    assert added.exit_code == 0, added.output
+    git("pull", "--quiet", cwd=review)
+    assert (curve / "r272" / "point.yaml").is_file()
+    assert api.submission(sid)["status"] == "REVIEW_PENDING"
     withdrawn = cli("submissions", "withdraw", "--submission-id", sid)
     assert withdrawn.exit_code == 0, withdrawn.output
     assert api.submission(sid)["status"] == "WITHDRAWN"
