@@ -525,6 +525,7 @@ class Pipeline:
         point_config); runs of both rounds are refused before any download."""
         records = self.fetch_runs(run_ids)
         self.rules_round = choose_round(records, rules_round)
+        _check_round_options(self.rules_round, options, v1_options)
         runs = self.download_runs(records, scratch)
         for key, value in (declared or {}).items():
             found = {str(r.folder.system_desc.get(key, "")).strip().lower() for r in runs}
@@ -1132,6 +1133,39 @@ def _inherited_options(previous_top: Path | None) -> BundleOptions:
         preferred_accuracy_runs=tuple(preferred),
         inherited_quality_targets=targets,
     )
+
+
+def _check_round_options(
+    rules_round: str, options: BundleOptions, v1_options: BundleOptionsV1 | None
+) -> None:
+    """Flags of one round given for a bundle of the other are refused, not ignored."""
+    if rules_round == ROUND_V10:
+        given = [
+            flag
+            for flag, value in (
+                ("--accuracy-run", options.accuracy_run_id),
+                ("--quality-target", options.quality_target),
+            )
+            if value is not None
+        ]
+        what = "v0.7 (round v1.0 takes accuracy from each point's accuracy_results.json)"
+    else:
+        given = [
+            flag
+            for flag, value in (
+                ("--shared-src", v1_options and v1_options.shared_src),
+                ("--shared-docs", v1_options and v1_options.shared_docs),
+            )
+            if value
+        ]
+        what = "v1.0"
+    if given:
+        raise CliError(
+            f"{' and '.join(given)} only apply to round {what}, and these runs build a "
+            f"round {rules_round} bundle",
+            hint="drop the flag, or pass --round to build the other round",
+            exit_code=2,
+        )
 
 
 def _inherited_options_v1(

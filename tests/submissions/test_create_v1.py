@@ -304,3 +304,15 @@ def test_from_init_to_a_passing_bundle_with_only_the_placeholders_filled(
     assert json.loads(result.stdout)["verdict"].startswith("PASSED — 0 errors")
     report = SubmissionChecker(out / "ExampleOrg", round="v1.0").run()
     assert report.passed
+
+
+def test_options_of_the_other_round_are_refused(cli, api, sweep, register, example_runs, tmp_path):
+    v1_ids = register(sweep[:1])
+    v07_ids = register(
+        [example_runs / "llama2-70b_c1"], system_desc=example_runs / "system_desc.json"
+    )
+    v1 = cli(*CREATE, "--run-ids", v1_ids[0], "--accuracy-run", v1_ids[0], "--dry-run")
+    assert v1.exit_code == 2 and "--accuracy-run" in v1.stderr and "v0.7" in v1.stderr
+    v07 = cli(*CREATE, "--run-ids", v07_ids[0], "--shared-src", tmp_path, "--dry-run")
+    assert v07.exit_code == 2 and "--shared-src" in v07.stderr and "v1.0" in v07.stderr
+    assert api.submissions() == []
