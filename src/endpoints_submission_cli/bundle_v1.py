@@ -311,7 +311,16 @@ def _plan(runs: list[_Run], options: BundleOptionsV1) -> _Plan:
 def _check_systems(runs: list[_Run], plan: _Plan) -> None:
     """§3.4/§3.5: one C_max and one power descriptor per system."""
     cmax: dict[str, tuple[Any, str]] = {}
+    names: dict[str, tuple[str, str]] = {}
     for run in runs:
+        name = str(run.bundle_run.folder.system_desc.get("system_name")).strip()
+        seen_name = names.setdefault(run.system_dir, (name, run.run_id))
+        if seen_name[0] != name:
+            raise BundleError(
+                f"system names {seen_name[0]!r} (run {seen_name[1]}) and {name!r} (run "
+                f"{run.run_id}) both become the directory {run.system_dir!r}",
+                hint="give the systems names that differ in letters, digits, '.', '_' or '-'",
+            )
         value = run.bundle_run.folder.system_desc.get("max_supported_concurrency")
         if value is None:
             raise BundleError(

@@ -316,3 +316,15 @@ def test_options_of_the_other_round_are_refused(cli, api, sweep, register, examp
     v07 = cli(*CREATE, "--run-ids", v07_ids[0], "--shared-src", tmp_path, "--dry-run")
     assert v07.exit_code == 2 and "--shared-src" in v07.stderr and "v1.0" in v07.stderr
     assert api.submissions() == []
+
+
+def test_system_names_that_become_one_directory_are_an_error(cli, sweep, register, tmp_path):
+    for index, run in enumerate(sweep[:2]):
+        desc = json.loads((run / "system_desc.json").read_text())
+        desc["system_name"] = ["Cloud/Endpoint", "Cloud:Endpoint"][index]
+        (run / "system_desc.json").write_text(json.dumps(desc))
+    ids = register(sweep[:2])
+    result = cli(*CREATE, "--run-ids", ",".join(ids), "--dry-run", "--output", tmp_path / "o")
+    assert result.exit_code == 1
+    assert "'Cloud_Endpoint'" in result.stderr and ids[0] in result.stderr
+    assert ids[1] in result.stderr
