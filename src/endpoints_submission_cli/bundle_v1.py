@@ -101,6 +101,7 @@ class _Run:
 class _Point:
     perf: _Run
     accuracy_from: Path | None = None
+    inline_from: Path | None = None  # the perf run's own file, when the accuracy run's is used
     tps: float | None = None
 
 
@@ -297,6 +298,8 @@ def _plan(runs: list[_Run], options: BundleOptionsV1) -> _Plan:
             )
         if (run.path / ACCURACY).is_file():
             point.accuracy_from = run.path / ACCURACY
+            if (point.perf.path / ACCURACY).is_file():
+                point.inline_from = point.perf.path / ACCURACY
     for point in plan.points.values():
         if point.accuracy_from is None and (point.perf.path / ACCURACY).is_file():
             point.accuracy_from = point.perf.path / ACCURACY
@@ -400,6 +403,60 @@ def _point_yaml(run: _Run, plan: _Plan) -> bytes:
     return text + "\n".join([SHARED_BLOCK_HEADER, *added, ""]).encode()
 
 
+def _entries(data: Any) -> list[tuple[str | None, Any]]:
+    """(key, entry) pairs of the accepted accuracy_results.json shapes (§4.4)."""
+    if isinstance(data, list):
+        return [(None, entry) for entry in data]
+    if isinstance(data, dict) and "accuracy_scores" in data:
+        scores = data["accuracy_scores"]
+        if isinstance(scores, list):
+            return [(None, entry) for entry in scores]
+        return list(scores.items()) if isinstance(scores, dict) else []
+    if isinstance(data, dict):
+        return [(k, v) for k, v in data.items() if k != "average_accuracy"]
+    return []
+
+
+def _is_inline(key: str | None, entry: Any) -> bool:
+    """The inline score of a performance run: ``dataset_type: performance`` (an untyped entry
+    named ``performance`` counts too, §4.4)."""
+    if not isinstance(entry, dict):
+        return False
+    kind = entry.get("dataset_type")
+    if isinstance(kind, str):
+        return kind.strip().lower() == "performance"
+    name = entry.get("dataset_name", key)
+    return isinstance(name, str) and name.strip().lower() == "performance"
+
+
+def _with_inline(accuracy: Any, inline_key: str | None, inline: dict[str, Any]) -> Any:
+    """``accuracy`` with the perf run's inline entry added, in the file's own shape."""
+    if isinstance(accuracy, list):
+        return [*accuracy, {"dataset_name": inline_key, **inline} if inline_key else inline]
+    scores = accuracy.get("accuracy_scores") if "accuracy_scores" in accuracy else None
+    key = inline_key or inline.get("dataset_name") or "performance"
+    if isinstance(scores, list):
+        entry = {"dataset_name": inline_key, **inline} if inline_key else inline
+        return {**accuracy, "accuracy_scores": [*scores, entry]}
+    if isinstance(scores, dict):
+        return {**accuracy, "accuracy_scores": {**scores, key: inline}}
+    return {**accuracy, key: inline}
+
+
+def _write_accuracy(point: _Point, target: Path) -> None:
+    """§3.3: the accuracy run's results; if they carry no inline (performance-run) score and
+    the performance run's own file has one, it is appended, so the point keeps it."""
+    if point.inline_from is not None:
+        accuracy = load_json(point.accuracy_from)
+        own = load_json(point.inline_from)
+        inline = [(k, e) for k, e in _entries(own) if _is_inline(k, e)]
+        has_inline = any(_is_inline(k, e) for k, e in _entries(accuracy))
+        if len(inline) == 1 and not has_inline and isinstance(accuracy, (dict, list)):
+            _write_json(target, _with_inline(accuracy, *inline[0]))
+            return
+    shutil.copyfile(point.accuracy_from, target)
+
+
 def _write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -455,7 +512,7 @@ def build_bundle_v1(
                 if (folder.path / rel).is_dir():
                     shutil.copytree(folder.path / rel, target / rel, symlinks=False)
             if point.accuracy_from is not None:
-                shutil.copyfile(point.accuracy_from, target / "accuracy_results.json")
+                _write_accuracy(point, target / "accuracy_results.json")
             region = "offline" if run.point.get("offline") == "dedicated" else None
             points.append(
                 PointInfo(

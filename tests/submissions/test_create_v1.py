@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -328,3 +329,35 @@ def test_system_names_that_become_one_directory_are_an_error(cli, sweep, registe
     assert result.exit_code == 1
     assert "'Cloud_Endpoint'" in result.stderr and ids[0] in result.stderr
     assert ids[1] in result.stderr
+
+
+def test_accuracy_run_gets_the_performance_runs_inline_score(cli, sweep, register, tmp_path):
+    """§3.3: at C=4 a performance run with only its inline score and a separate accuracy
+    run: the point's accuracy_results.json has the accuracy results plus the inline entry."""
+    perf = next(run for run in sweep if run.name.endswith("_c4"))
+    accuracy_run = perf.with_name(perf.name + "_accuracy")
+    shutil.copytree(perf, accuracy_run)
+    inline = {"dataset_name": "cnn_dailymail_inline", "dataset_type": "performance"}
+    inline.update(score={"rougel": 24.6}, unit_samples=13368)
+    (perf / "accuracy" / "accuracy_results.json").write_text(
+        json.dumps({"accuracy_scores": [inline]})
+    )
+    config = yaml.safe_load((accuracy_run / "config.yaml").read_text())
+    config["datasets"].reverse()  # the accuracy dataset first: an accuracy run
+    (accuracy_run / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    point = (accuracy_run / "point.yaml").read_text()
+    (accuracy_run / "point.yaml").write_text(
+        point.replace("dataset_type: Performance", "dataset_type: Accuracy")
+    )
+    ids = register([*sweep, accuracy_run])
+    out = tmp_path / "out"
+    result = cli(*CREATE, "--run-ids", ",".join(ids), "--dry-run", "--output", out)
+    assert result.exit_code == 0, result.stderr
+    written = json.loads(
+        (out / "ExampleOrg" / "pending-submission-id" / "results" / SYSTEM_DIR / MODEL_DIR)
+        .joinpath("r4", "accuracy_results.json")
+        .read_text()
+    )
+    names = [entry["dataset_name"] for entry in written["accuracy_scores"]]
+    assert names == ["cnn_dailymail", "cnn_dailymail_inline"]
+    assert written["accuracy_scores"][1] == inline
