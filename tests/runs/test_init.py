@@ -177,3 +177,25 @@ def test_system_desc_template_with_and_without_nvidia_smi(
 
 def test_init_needs_something_to_do() -> None:
     assert _init().exit_code == 2
+
+
+def test_cpu_and_memory_facts_are_read_from_proc_text() -> None:
+    from endpoints_submission_cli.hostfacts import cpu_facts, memory_facts, os_facts
+
+    blocks = []
+    for socket in (0, 1):
+        for core in (0, 1):
+            for _thread in (0, 1):  # hyper-threads share the core id
+                blocks.append(
+                    f"processor\t: {len(blocks)}\nmodel name\t: Example EPYC 9654\n"
+                    f"physical id\t: {socket}\ncore id\t\t: {core}\n"
+                )
+    facts = cpu_facts("\n".join(blocks) + "\n")
+    assert facts["host_processor_model_name"] == "Example EPYC 9654"
+    assert facts["host_processors_per_node"] == 2
+    assert facts["host_processor_core_count"] == 2  # physical cores per socket
+    assert memory_facts("MemTotal:       2113322432 kB\n") == {"host_memory_capacity": "2015 GB"}
+    assert memory_facts("garbage") == {}
+    assert os_facts('NAME="Ubuntu"\nPRETTY_NAME="Ubuntu 24.04.1 LTS"\n') == {
+        "operating_system": "Ubuntu 24.04.1 LTS"
+    }
