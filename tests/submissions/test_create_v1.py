@@ -74,6 +74,7 @@ def test_v1_sweep_lands_on_a_checked_branch_and_review_pending(
 
     submission = api.submission(sid)
     assert submission["status"] == "REVIEW_PENDING"  # the server's own checker passed it
+    assert submission["compliance_report"]["rules_round"] == "v1.0"  # the bundle's own round
     assert submission["is_test"] is True
     assert sorted(submission["run_ids"]) == sorted(sweep_ids.values())
 
