@@ -119,11 +119,6 @@ class AccuracyFile:
     def rel(self) -> str:
         return self.document.rel
 
-    @property
-    def counts(self) -> bool:
-        """It holds a result that is not only the inline score of a performance run."""
-        return any(not entry.is_inline for entry in self.entries)
-
 
 @dataclass
 class PointV1:
@@ -200,10 +195,6 @@ class PointV1:
     def declared_concurrency(self) -> int | None:
         mapping = self.config.mapping
         return _int(mapping.get("concurrency")) if mapping else None
-
-    @property
-    def file_n(self) -> int:
-        return self.name_n
 
     @functools.cached_property
     def concurrency(self) -> int:

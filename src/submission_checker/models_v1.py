@@ -13,7 +13,7 @@ mistake is one finding, reported by that rule with the values allowed.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
@@ -370,7 +370,6 @@ class AccuracyEntry:
     dataset_type: str | None = None
     #: True when the score was an unnamed scalar (kept as metric "score")
     unnamed: bool = False
-    raw_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_inline(self) -> bool:
@@ -514,7 +513,6 @@ def _entry(where: str, key: str | None, raw: Any, problems: list[Problem]) -> Ac
         for metric, value in candidates.items():
             if _finite(value):
                 entry.metrics[normalise_metric(str(metric))] = float(value)
-                entry.raw_names[normalise_metric(str(metric))] = str(metric)
             elif "score" in raw:
                 problems.append(
                     Problem(
@@ -526,7 +524,6 @@ def _entry(where: str, key: str | None, raw: Any, problems: list[Problem]) -> Ac
                 return None
     elif _finite(score):
         entry.metrics["score"] = float(score)
-        entry.raw_names["score"] = "score"
         entry.unnamed = True
     else:
         problems.append(

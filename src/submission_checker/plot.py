@@ -30,6 +30,7 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from pathlib import Path
 
 REGION_COLOURS = {  # Okabe–Ito, readable for the common colour-vision deficiencies
@@ -37,7 +38,12 @@ REGION_COLOURS = {  # Okabe–Ito, readable for the common colour-vision deficie
     "low_throughput": "#009E73",
     "med_throughput": "#E69F00",
     "high_throughput": "#D55E00",
+    # round v1.0: the same colours for the corresponding regions, the Offline point apart
+    "low_concurrency": "#009E73",
+    "med_concurrency": "#E69F00",
+    "high_concurrency": "#D55E00",
     "margin": "#CC79A7",
+    "offline": "#000000",
     None: "#8C8C8C",
 }
 LOG_SPAN = 20.0
@@ -82,6 +88,7 @@ class Curve:
     region_ranges: dict[str, str] = field(default_factory=dict)  # key -> "33–42"
     region_note: str | None = None  # why regions are unknown, when they are
     unnumbered: list[str] = field(default_factory=list)  # point files with no usable concurrency
+    round_name: str = "v0.7"  # whose region names label the legend
 
     @property
     def title(self) -> str:
@@ -118,8 +125,15 @@ def plot_submission(submission_path: Path, output: Path) -> PlotOutcome:
             "that holds systems/ and pareto/"
         )
     report = SubmissionChecker(submission_path).run()
-    submission = read_submission(Path(submission_path), load_round(report.rules_round))
-    curves = curves_from_submission(submission, report)
+    if report.rules_round == "v1.0":
+        from submission_checker.layout_v1 import read_submission_v1
+        from submission_checker.rounds_v1 import load_round_v1
+
+        submission_v1 = read_submission_v1(Path(submission_path), load_round_v1())
+        curves = curves_from_submission_v1(submission_v1, report)
+    else:
+        submission = read_submission(Path(submission_path), load_round(report.rules_round))
+        curves = curves_from_submission(submission, report)
     title = f"{Path(submission_path).resolve().name}: system throughput vs throughput per user"
     written = write_plot(curves, output, title=title)
     points = [point for curve in curves for point in curve.points]
@@ -175,6 +189,70 @@ def curves_from_submission(submission, report) -> list[Curve]:
             if points or unnumbered:
                 curves.append(Curve(system.id, model.name, points, ranges, note, unnumbered))
     return curves
+
+
+def curves_from_submission_v1(submission, report) -> list[Curve]:
+    """One Curve per ``results/<system>/<model>/`` of a v1.0 tree (``layout_v1``).
+
+    Regions are the curve's own (from C_min); a dedicated Offline point is drawn apart
+    (region ``offline``). Per-user throughput is the stored ``tps_per_user``, else
+    1000 / TPOT p90 in ms (the v1.0 definition).
+    """
+    failing_rules: dict[tuple, list[str]] = {}
+    for result in report.errors:
+        if result.concurrency is not None:
+            key = (result.system, result.model, result.concurrency)
+            failing_rules.setdefault(key, []).append(result.rule)
+    curves = []
+    for system in submission.systems:
+        for model in system.models:
+            regions = model.regions
+            note = (
+                None
+                if regions is not None
+                else ("regions unknown: C_max or C_min unreadable or out of range in " + model.rel)
+            )
+            ranges = (
+                {key: str(span) for key, span in regions.ranges.items() if span}
+                if regions is not None
+                else {}
+            )
+            points = []
+            for point in model.points:
+                c = point.concurrency
+                rules = failing_rules.get((system.id, model.name, c), [])
+                if point.is_dedicated_offline:
+                    region = "offline"
+                else:
+                    region = regions.classify(c) if regions is not None else None
+                curve_point = _curve_point(
+                    point, c, region=region, error_rules=tuple(dict.fromkeys(rules))
+                )
+                p90 = _tpot_p90_ms(point)
+                if (
+                    curve_point.tps_per_user is not None
+                    and p90
+                    and "per-user derived" in (curve_point.source)
+                ):
+                    curve_point = _replace(
+                        curve_point,
+                        tps_per_user=1000 / p90,
+                        source=curve_point.source.replace(
+                            "per-user derived", "per-user 1000/TPOT p90"
+                        ),
+                    )
+                points.append(curve_point)
+            if points:
+                curves.append(Curve(system.id, model.name, points, ranges, note, [], "v1.0"))
+    return curves
+
+
+def _tpot_p90_ms(point) -> float | None:
+    data = point.summary.mapping if point.summary is not None else None
+    tpot = data.get("tpot") if data else None
+    percentiles = tpot.get("percentiles") if isinstance(tpot, dict) else None
+    value = _number(percentiles.get("90")) if isinstance(percentiles, dict) else None
+    return value / 1e6 if value is not None and value > 0 else None
 
 
 def _curve_point(point, concurrency: int, *, region, error_rules) -> CurvePoint:
@@ -489,10 +567,16 @@ def _log_axis(axis, set_scale) -> None:
 
 def _region_label(curve: Curve, region: str | None) -> str:
     from submission_checker.regions import REGION_LABELS
+    from submission_checker.regions_v1 import REGION_LABELS as V1_LABELS
 
     if region is None:
         return "no region" if curve.region_note else "outside every region"
-    name = REGION_LABELS.get(region, region)
+    if region == "offline":
+        return "Offline (dedicated)"
+    labels = (
+        (V1_LABELS, REGION_LABELS) if curve.round_name == "v1.0" else (REGION_LABELS, V1_LABELS)
+    )
+    name = labels[0].get(region) or labels[1].get(region, region)
     span = curve.region_ranges.get(region)
     return f"{name} ({span})" if span else name
 

@@ -34,6 +34,8 @@ __all__ = [
 DEFAULT_ROUND = "v0.7"
 #: The rules rounds the checker implements (each has its rules data and its rule set).
 ROUNDS: tuple[str, ...] = ("v0.7", "v1.0")
+#: former names of rounds (the v0.7 data file was called v6.1 before round v1.0 existed)
+ROUND_ALIASES = MappingProxyType({"v6.1": "v0.7"})
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
@@ -125,7 +127,7 @@ def load_round(name: str | None = None) -> RulesRound:
 
     Raises ``ValueError`` for an unknown round.
     """
-    name = name or DEFAULT_ROUND
+    name = ROUND_ALIASES.get(name or DEFAULT_ROUND, name or DEFAULT_ROUND)
     resource = resources.files("submission_checker") / "data" / f"{name}.yaml"
     if not re.fullmatch(r"[A-Za-z0-9._-]+", name) or not resource.is_file():
         known = ", ".join(available_rounds())
@@ -197,6 +199,7 @@ def resolve_round(path: str | os.PathLike[str], requested: str | None) -> str:
     """
     if requested in (None, "auto"):
         return detect_round(path)
+    requested = ROUND_ALIASES.get(requested, requested)
     if requested not in ROUNDS:
         raise ValueError(
             f"unknown rules round {requested!r}; expected auto or one of {', '.join(ROUNDS)}"

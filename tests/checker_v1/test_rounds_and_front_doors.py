@@ -377,3 +377,61 @@ def test_random_structural_damage_never_raises(tmp_path_factory, pick, how):
     elif how == "link":
         os.symlink(tree.org.parent if pick % 2 else tree.org, target)
     _assert_sound(SubmissionChecker(tree.org, round="v1.0").run())
+
+
+def test_v1_check_in_two_processes_equals_one(v1_tree, monkeypatch):
+    from submission_checker import checker as checker_module
+
+    _damage_v1(v1_tree)
+    serial = SubmissionChecker(v1_tree.org).run().model_dump_json()
+    monkeypatch.setattr(checker_module, "PARALLEL_MIN_POINTS", 1)
+    forks = []
+    real_fork = os.fork
+
+    def counting_fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    assert SubmissionChecker(v1_tree.org).run().model_dump_json() == serial
+    assert forks == [1]
+
+
+def test_v1_tree_checked_as_v07_gets_the_hint(v1_tree):
+    report = SubmissionChecker(v1_tree.org, round="v0.7").run()
+    assert report.rules_round == "v0.7"
+    missing = [r for r in report.errors if r.rule == "required-dir"]
+    assert missing and all("--round v1.0" in r.message for r in missing)
+
+
+def test_plot_draws_a_v1_curve(v1_tree, tmp_path):
+    pytest.importorskip("matplotlib")
+    from submission_checker.plot import plot_submission
+
+    v1_tree.edit_point_yaml(64, lambda d: d["runtime_settings"]["runtime"].update(model_seed=1))
+    outcome = plot_submission(v1_tree.org, tmp_path / "curve.html")
+    assert (outcome.curves, outcome.points, outcome.failing_points) == (1, 9, 1)
+    page = outcome.path.read_text()
+    assert "Ultra Low Concurrency (1)" in page and "Offline (dedicated)" in page
+    assert "Medium Concurrency (8–41)" in page
+
+
+def test_no_tokenizer_run_is_one_error_in_v07_too(v07_org):
+    summary = (
+        v07_org
+        / "pareto"
+        / "example-system"
+        / "llama2-70b"
+        / "results"
+        / "point_8"
+        / "mlperf_endpoints_log_summary.json"
+    )
+    data = json.loads(summary.read_text())
+    data.update(output_sequence_lengths={}, tps=None, system_tps=None)
+    data.pop("tps_per_user", None)
+    summary.write_text(json.dumps(data))
+    report = SubmissionChecker(v07_org).run()
+    assert report.rules_round == "v0.7"
+    errors = [(r.rule, r.concurrency) for r in report.errors]
+    assert errors == [("result-file-valid", 8)]
+    assert "without a tokenizer" in report.errors[0].message

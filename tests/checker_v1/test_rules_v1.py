@@ -163,7 +163,10 @@ MUTATIONS: dict[str, Mutation] = {
         lambda t: t.remove(64, "result_summary.json"), "error", at(64, "result_summary.json")
     ),
     "point-rules-skipped": Mutation(
-        point_yaml(64, concurrency="x"), "warning", at(64, "point.yaml"), "invalid"
+        lambda t: t.path(64, "point.yaml").write_text("concurrency: [\n"),
+        "warning",
+        at(64, "point.yaml"),
+        "point.yaml is unreadable",
     ),
     "shared-path-resolution": Mutation(
         point_yaml(64, shared_docs="../docs"), "error", at(64, "point.yaml"), '"../docs"'

@@ -62,7 +62,7 @@ def path_exists(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
     messages={
         "ok": info("systems/ and pareto/ are present"),
         "missing": error(
-            "{name}/ is missing; it holds {purpose}",
+            "{name}/ is missing; it holds {purpose}{hint}",
             "Create {name}/ in the organisation directory.",
         ),
         "not-dir": error(
@@ -90,9 +90,24 @@ def required_dir(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
             continue
         failed = True
         outcome = "missing" if kind is None else "not-dir"
-        yield rule.result(outcome, sub, path=name, name=name, purpose=purpose)
+        hint = (
+            "; PATH holds the v1.0 layout (results/): check it with --round v1.0"
+            if _holds_v1_layout(sub)
+            else ""
+        )
+        yield rule.result(outcome, sub, path=name, name=name, purpose=purpose, hint=hint)
     if not failed:
         yield rule.result("ok", sub)
+
+
+def _holds_v1_layout(sub: Submission) -> bool:
+    """PATH, or one of its directories, holds ``results/`` (the round v1.0 layout)."""
+    if sub.tree is None:
+        return False
+    return sub.kind("results") is not None or any(
+        kind == DIR and sub.kind(f"{name}/results") is not None
+        for name, kind in sub.tree.listing("").items()
+    )
 
 
 @rule(

@@ -396,13 +396,13 @@ def result_summary_present(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     spec="B§6",
     severity="warning",
     scope="point",
-    summary="A point whose point.yaml is missing or invalid is named: its region and "
-    "config checks are skipped.",
+    summary="A point whose point.yaml is missing or unreadable is named: the checks that read "
+    "it are skipped and its concurrency is taken from r<N>.",
     messages={
         "skipped": warning(
-            "point.yaml is {state}: the region, duration, seed and config checks of this point "
-            "are skipped",
-            "Fix {rel} (see the point-config-valid / measurement-points-present findings).",
+            "point.yaml is {state}: the disclosure, seed, warm-up, steady-state and config "
+            "checks of this point are skipped; regions use C = {n} from the directory name",
+            "Fix point.yaml (see the point-config-valid / measurement-points-present findings).",
         ),
     },
     rounds=V1,
@@ -410,13 +410,17 @@ def result_summary_present(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
 def point_rules_skipped(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     """Say which checks did not run, so a broken point.yaml cannot hide other problems.
 
-    Passing: a valid ``point.yaml`` (no result). Failing: ``point.yaml`` missing or with
-    ``concurrency: "eight"``.
+    An invalid but readable point.yaml skips nothing: every rule reads the fields it needs
+    when they are well-typed (point-config-valid names the others).
+    Passing: a readable ``point.yaml`` (no result). Failing: ``point.yaml`` missing, or not
+    YAML (``concurrency: [``).
     """
     document = point.config
-    if document.state in ("missing", "invalid", "unreadable", "not-a-file"):
-        state = {"invalid": "invalid", "missing": "missing"}.get(document.state, "unreadable")
-        yield rule.result("skipped", point, path=document.rel, rel=document.rel, state=state)
+    if document.state in ("missing", "unreadable", "not-a-file") or (
+        document.state == "invalid" and document.mapping is None
+    ):
+        state = "missing" if document.state == "missing" else "unreadable"
+        yield rule.result("skipped", point, path=document.rel, state=state, n=point.name_n)
 
 
 @rule(
