@@ -257,8 +257,6 @@ class CreateRequest:
                 args += [flag, str(path)]
         if self.is_test:
             args.append("--test")
-        if self.early_publish and self.rules_round == ROUND_V10:
-            args.append("--yes")  # the provisional publication was confirmed already
         if self.no_pr:
             args.append("--no-pr")
         return shlex.join(args)
