@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,8 +214,20 @@ def _optional(config: dict[str, Any], dotted: str, kind: type) -> Any:
     return value
 
 
-def read_run_folder(path: Path, system_desc: Path | None = None) -> RunFolder:
-    """Read and validate a run folder; ``system_desc`` overrides ``<path>/system_desc.json``."""
+def v07_system_desc_problems(data: Any) -> list[str]:
+    """The v0.7 system description schema (checker.md §2.1), one line per problem."""
+    return validation_problems(SystemDescription, data)
+
+
+def read_run_folder(
+    path: Path,
+    system_desc: Path | None = None,
+    *,
+    system_desc_problems: Callable[[Any], list[str]] = v07_system_desc_problems,
+) -> RunFolder:
+    """Read and validate a run folder; ``system_desc`` overrides ``<path>/system_desc.json``.
+
+    ``system_desc_problems`` is the round's schema check of the system description."""
     folder = Path(path).resolve()
     if not folder.is_dir():
         raise RunFolderError(
@@ -267,7 +280,9 @@ def read_run_folder(path: Path, system_desc: Path | None = None) -> RunFolder:
     )
     if run.has_performance:
         _check_performance_summary(run)
-    run.system_desc, run.system_desc_path = _read_system_desc(folder, system_desc)
+    run.system_desc, run.system_desc_path = _read_system_desc(
+        folder, system_desc, system_desc_problems
+    )
     if system_desc is not None and (folder / SYSTEM_DESC).is_file():
         run.notes.append(
             f"--system-desc {system_desc} replaces {SYSTEM_DESC} of the folder in the archive"
@@ -419,7 +434,9 @@ def _check_performance_summary(run: RunFolder) -> None:
         )
 
 
-def _read_system_desc(folder: Path, given: Path | None) -> tuple[dict[str, Any], Path]:
+def _read_system_desc(
+    folder: Path, given: Path | None, problems_of: Callable[[Any], list[str]]
+) -> tuple[dict[str, Any], Path]:
     if given is not None:
         path, label = Path(given), str(given)
         if not path.is_file():
@@ -433,7 +450,7 @@ def _read_system_desc(folder: Path, given: Path | None) -> tuple[dict[str, Any],
                 "(checker.md §2.1 lists its fields)",
             )
     data = _load(path, label, load_json)
-    problems = validation_problems(SystemDescription, data)
+    problems = problems_of(data)
     if problems:
         listed = "\n".join(f"  {p}" for p in problems)
         raise RunFolderError(
