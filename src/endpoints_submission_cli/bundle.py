@@ -59,12 +59,15 @@ class BundleRun:
 class BundleOptions:
     """Choices the runs cannot make themselves.
 
-    ``accuracy_run_id`` / ``quality_target`` come from the user (``--accuracy-run``,
-    ``--quality-target``); ``preferred_accuracy_runs`` and ``inherited_quality_targets`` (model
-    dir → target) come from a submission's previous bundle, so a rebuild keeps what create chose.
+    ``model`` / ``accuracy_run_id`` / ``quality_target`` come from the user (``--model``,
+    ``--accuracy-run``, ``--quality-target``); ``preferred_accuracy_runs`` and
+    ``inherited_quality_targets`` (model dir → target) come from a submission's previous
+    bundle, so a rebuild keeps what create chose.
     """
 
     org: str | None = None
+    model: str | None = None
+    model_source: str = "--model"
     accuracy_run_id: str | None = None
     quality_target: float | None = None
     preferred_accuracy_runs: tuple[str, ...] = ()
@@ -168,6 +171,32 @@ def _system_id(run: BundleRun) -> str:
     return safe_name(name)
 
 
+def _declared_model(run: BundleRun, options: BundleOptions) -> tuple[str, str]:
+    """(model name, where it came from): the MLPerf model, not the Hugging Face checkpoint.
+
+    ``--model``, else config.yaml ``submission_ref.model``, else the system description's
+    ``benchmark_model``, else ``model_params.name``.
+    """
+    if options.model:
+        return options.model, options.model_source
+    if run.folder.submission_model:
+        return run.folder.submission_model, "submission_ref.model in config.yaml"
+    declared = run.folder.system_desc.get("benchmark_model")
+    if isinstance(declared, str) and declared.strip():
+        return declared.strip(), "benchmark_model in the system description"
+    return run.folder.model_name, "model_params.name in config.yaml"
+
+
+def _model_notes(sources: dict[tuple[str, str], list[str]]) -> list[str]:
+    notes = []
+    for (model, source), run_ids in sorted(sources.items()):
+        shown = ", ".join(run_ids[:5]) + (
+            f" and {len(run_ids) - 5} more" if len(run_ids) > 5 else ""
+        )
+        notes.append(f"model directory {model!r} from {source} (runs {shown})")
+    return notes
+
+
 def _check_systems_agree(by_system: dict[str, list[BundleRun]]) -> None:
     for system_id, runs in by_system.items():
         first = runs[0]
@@ -209,10 +238,35 @@ def _org_name(by_system: dict[str, list[BundleRun]], options: BundleOptions) -> 
     return next(iter(orgs))
 
 
-def _check_points_unique(runs: list[BundleRun], ids: dict[str, tuple[str, str]]) -> None:
+def _accuracy_alone(
+    runs: list[BundleRun],
+    ids: dict[str, tuple[str, str]],
+    accuracy_runs: dict[tuple[str, str], BundleRun],
+) -> set[str]:
+    """Accuracy runs whose performance phase another run already measures at that concurrency.
+
+    A ``--mode both`` run chosen for accuracy then serves for accuracy alone: the sweep's own
+    performance point stands (issue 15: no "two performance runs at concurrency 4").
+    """
+    chosen = {run.run_id for run in accuracy_runs.values()}
+    measured = {
+        (*ids[run.run_id], run.folder.concurrency)
+        for run in runs
+        if run.folder.has_performance and run.run_id not in chosen
+    }
+    return {
+        run.run_id
+        for run in accuracy_runs.values()
+        if run.folder.has_performance and (*ids[run.run_id], run.folder.concurrency) in measured
+    }
+
+
+def _check_points_unique(
+    runs: list[BundleRun], ids: dict[str, tuple[str, str]], accuracy_alone: set[str]
+) -> None:
     seen: dict[tuple[str, str, int], str] = {}
     for run in runs:
-        if not run.folder.has_performance:
+        if not run.folder.has_performance or run.run_id in accuracy_alone:
             continue
         system_id, model = ids[run.run_id]
         key = (system_id, model, run.folder.concurrency)
@@ -360,10 +414,12 @@ def _accuracy_result(
             (k for k in raw if normalise_metric(k) == normalise_metric(primary_official)),
             next(iter(raw)),
         )
+        # Only official metrics have an official scale; anything else is written as measured
+        # (with ``passed`` computed, the checker's gate then says why it fails).
         scores = {}
         for name, value in raw.items():
             bound = official.bound_for(name)
-            scores[name] = _on_target_scale(value, bound.lower if bound else quality_target)
+            scores[name] = _on_target_scale(value, bound.lower) if bound else value
     else:
         quality_target = options.quality_target
         if quality_target is None:
@@ -433,7 +489,7 @@ def _accuracy_text(
 # -- writing -------------------------------------------------------------------------------
 
 
-def _point_yaml(run: BundleRun, region: str | None) -> dict[str, Any]:
+def _point_yaml(run: BundleRun, model: str, region: str | None) -> dict[str, Any]:
     folder = run.folder
     runtime: dict[str, Any] = {"load_pattern": folder.load_pattern}
     if isinstance(folder.stream_all_chunks, bool):
@@ -445,12 +501,20 @@ def _point_yaml(run: BundleRun, region: str | None) -> dict[str, Any]:
     point: dict[str, Any] = {
         "concurrency": folder.concurrency,
         "dataset": folder.dataset,
-        "benchmark_model": folder.model_name,
+        "benchmark_model": model,
     }
+    # The dataset is identified by its file (config-consistency-dataset), the label is free text.
+    dataset_file = folder.dataset_file
+    if dataset_file is not None:
+        point["dataset_file"] = dataset_file
     if region is not None:
         point["region"] = region
     point["run_id"] = run.run_id
     point["runtime_settings"] = runtime
+    if folder.audits:  # checked by the rule audit-passed
+        point["audits"] = [
+            {"file": name, "passed": data.get("passed")} for name, data in folder.audits.items()
+        ]
     return point
 
 
@@ -490,21 +554,27 @@ def build_bundle(
     if not runs:
         raise BundleError("no runs to bundle", hint="pass --run-ids")
     ids: dict[str, tuple[str, str]] = {}
+    declared: dict[str, str] = {}
+    sources: dict[tuple[str, str], list[str]] = defaultdict(list)
     by_system: dict[str, list[BundleRun]] = defaultdict(list)
     for run in runs:
         system_id = _system_id(run)
-        model = normalise_model_name(run.folder.model_name or "")
+        name, source = _declared_model(run, options)
+        model = normalise_model_name(name or "")
         if not model:
             raise BundleError(
-                f"run {run.run_id}: config.yaml model_params.name "
-                f"{run.folder.model_name!r} gives no usable model name"
+                f"run {run.run_id}: {source} {name!r} gives no usable model name",
+                hint="pass --model NAME (the MLPerf model, e.g. llama2-70b)",
             )
         ids[run.run_id] = (system_id, model)
+        declared[run.run_id] = name
+        sources[(model, source)].append(run.run_id)
         by_system[system_id].append(run)
     _check_systems_agree(by_system)
     org = _org_name(by_system, options)
-    _check_points_unique(runs, ids)
     accuracy_runs = _choose_accuracy_runs(runs, ids, options)
+    accuracy_alone = _accuracy_alone(runs, ids, accuracy_runs)
+    _check_points_unique(runs, ids, accuracy_alone)
     shared_files = _check_shared_dirs(runs)
     rules_round = load_round()
     officials = {key: rules_round.official_target(key[1]) for key in accuracy_runs}
@@ -519,7 +589,8 @@ def build_bundle(
             f"{root} already exists and is not empty", hint="choose an empty --output directory"
         )
     root.mkdir(parents=True, exist_ok=True)
-    notes: list[str] = [
+    notes: list[str] = _model_notes(sources)
+    notes += [
         f"--quality-target {options.quality_target} is not used for {key[1]!r}: it has an "
         f"official target ({officials[key].name})"
         for key in sorted(accuracy_runs)
@@ -536,13 +607,20 @@ def build_bundle(
         if not run.folder.has_performance:
             continue
         c = run.folder.concurrency
+        if run.run_id in accuracy_alone:
+            notes.append(
+                f"run {run.run_id} is used for accuracy alone: another run is the performance "
+                f"point at concurrency {c}"
+            )
+            continue
         region = _region_of(run.folder.system_desc, c)
         if region is None:
             notes.append(
                 f"run {run.run_id}: concurrency {c} is outside every region of system {system_id!r}"
             )
         (model_dir / "points" / f"point_{c}.yaml").write_text(
-            yaml.safe_dump(_point_yaml(run, region), sort_keys=False), encoding="utf-8"
+            yaml.safe_dump(_point_yaml(run, declared[run.run_id], region), sort_keys=False),
+            encoding="utf-8",
         )
         results = model_dir / "results" / f"point_{c}"
         results.mkdir(parents=True, exist_ok=True)

@@ -53,6 +53,7 @@ class _Failure(click.ClickException):
 # Command groups, imported only when used: `runs list` need not load the submission pipeline
 # and the checker (about a third of a second of imports). One line per group.
 _GROUPS = {
+    "init": "endpoints_submission_cli.commands.init:init",
     "runs": "endpoints_submission_cli.commands.runs:runs",
     "submissions": "endpoints_submission_cli.commands.submissions:submissions",
 }

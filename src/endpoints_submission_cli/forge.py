@@ -263,17 +263,25 @@ class Forge:
             self._git("checkout", "--quiet", "-B", branch, repo=repo)
 
     def push_bundle(
-        self, bundle_dir: Path, *, org: str, submission_id: str, n_runs: int
+        self,
+        bundle_dir: Path,
+        *,
+        org: str,
+        submission_id: str,
+        n_runs: int,
+        repo_path: str | None = None,
     ) -> PublishResult:
-        """Clone, put the bundle at ``<org>/`` on branch ``submission-<id>``, commit, push."""
+        """Clone, put the bundle at ``repo_path`` (default ``<org>/``) on branch
+        ``submission-<id>``, commit, push."""
         branch = branch_name(submission_id)
         repo = self._clone()
         self._checkout_branch(repo, branch)
-        dest = repo / org
+        where = repo_path or org
+        dest = repo / where
         if dest.exists():
             shutil.rmtree(dest)
         shutil.copytree(bundle_dir, dest)
-        self._git("add", "--all", "--", org, repo=repo)
+        self._git("add", "--all", "--", where, repo=repo)
         staged = subprocess.run(
             ["git", "diff", "--cached", "--quiet"], cwd=repo, env=_subprocess_env(), check=False
         ).returncode
@@ -357,10 +365,17 @@ class Forge:
         n_runs: int,
         body: str,
         open_pr: bool = True,
+        repo_path: str | None = None,
     ) -> PublishResult:
         """Push the bundle and, on GitHub, make sure a PR is open for it."""
         self.check_prerequisites()
-        pushed = self.push_bundle(bundle_dir, org=org, submission_id=submission_id, n_runs=n_runs)
+        pushed = self.push_bundle(
+            bundle_dir,
+            org=org,
+            submission_id=submission_id,
+            n_runs=n_runs,
+            repo_path=repo_path,
+        )
         if not (self.target.is_github and open_pr):
             return pushed
         url, number = self.open_pr(submission_id, org=org, body=body)

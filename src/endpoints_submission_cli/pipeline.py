@@ -42,6 +42,15 @@ from .archive import (
     secret_refusal,
 )
 from .bundle import BundleInfo, BundleOptions, BundleRun, build_bundle
+from .bundle_v1 import (
+    REGION_LABELS_V1,
+    ROUND_V10,
+    BundleOptionsV1,
+    build_bundle_v1,
+    choose_round,
+    name_submission,
+    submission_dir,
+)
 from .errors import BundleError, CliError, NotFoundError, PrismError, RunFolderError
 from .forge import Forge, Target, resolve_target
 from .journal import Journal, locked
@@ -53,6 +62,7 @@ from .prism import (
     validate_id,
 )
 from .runfolder import SYSTEM_DESC, read_run_folder
+from .runfolder_v1 import is_v1_run_folder, v1_system_desc_problems
 
 DOWNLOAD_WORKERS = 4
 # Internal knob for bench/bench_submissions.py (parallel vs sequential downloads); not a feature.
@@ -156,11 +166,17 @@ class CreateRequest:
     target_availability_date: str | None = None
     embargo_date: str | None = None
     org: str | None = None
+    model: str | None = None
     accuracy_run_id: str | None = None
     quality_target: float | None = None
     output: Path | None = None
     dry_run: bool = False
     no_pr: bool = False
+    # round v1.0 (checker-v1.0 A3.3); rules_round None = the round of the runs
+    rules_round: str | None = None
+    shared_src: tuple[Path, ...] = ()
+    shared_docs: tuple[Path, ...] = ()
+    is_test: bool = False
 
     def validate(self) -> None:
         if not self.run_ids:
@@ -186,7 +202,20 @@ class CreateRequest:
         for key in ("publication_cycle", "target_availability_date", "embargo_date"):
             if getattr(self, key) is not None:
                 body[key] = getattr(self, key)
+        if self.is_test:
+            body["is_test"] = True
         return body
+
+    def v1_options(self, submission_id: str | None = None) -> BundleOptionsV1:
+        return BundleOptionsV1(
+            org=self.org,
+            submission_id=submission_id,
+            division=self.division,
+            availability=self.availability,
+            target_availability_date=self.target_availability_date,
+            shared_src=self.shared_src,
+            shared_docs=self.shared_docs,
+        )
 
     def identity(self, api_url: str, target: Target) -> dict[str, Any]:
         """What makes two invocations "the same command" for the journal (no token, no paths)."""
@@ -196,9 +225,19 @@ class CreateRequest:
             **{k: v for k, v in self.payload().items() if k not in ("cli_version", "run_ids")},
             "run_ids": sorted(self.run_ids),
             "org": self.org,
+            **({"model": self.model} if self.model else {}),  # keeps older journals' keys
             "accuracy_run_id": self.accuracy_run_id,
             "quality_target": self.quality_target,
             "no_pr": self.no_pr,
+            **(
+                {
+                    "round": self.rules_round,
+                    "shared_src": [str(p) for p in self.shared_src],
+                    "shared_docs": [str(p) for p in self.shared_docs],
+                }
+                if self.rules_round or self.shared_src or self.shared_docs
+                else {}
+            ),
         }
 
     def record_fields(self) -> dict[str, Any]:
@@ -245,11 +284,18 @@ class CreateRequest:
             ("--target-availability-date", self.target_availability_date),
             ("--embargo-date", self.embargo_date),
             ("--org", self.org),
+            ("--model", self.model),
             ("--accuracy-run", self.accuracy_run_id),
             ("--quality-target", self.quality_target),
+            ("--round", self.rules_round),
         ):
             if value is not None:
                 args += [flag, str(value)]
+        for flag, paths in (("--shared-src", self.shared_src), ("--shared-docs", self.shared_docs)):
+            for path in paths:
+                args += [flag, str(path)]
+        if self.is_test:
+            args.append("--test")
         if self.no_pr:
             args.append("--no-pr")
         return shlex.join(args)
@@ -305,7 +351,13 @@ def _expired(record: dict[str, Any]) -> bool:
     return moment <= datetime.now(timezone.utc)
 
 
-def pr_body(info: BundleInfo, submission_id: str, flags: dict[str, Any], verdict: str) -> str:
+def pr_body(
+    info: BundleInfo,
+    submission_id: str,
+    flags: dict[str, Any],
+    verdict: str,
+    rules_round: str | None = None,
+) -> str:
     """The PR description: systems, models, points per region, accuracy, checker verdict."""
     labels = {
         "low_latency": "Low Latency",
@@ -314,6 +366,8 @@ def pr_body(info: BundleInfo, submission_id: str, flags: dict[str, Any], verdict
         "high_throughput": "High Throughput",
         "margin": "Margin",
     }
+    if rules_round == ROUND_V10:
+        labels = REGION_LABELS_V1
     lines = [
         f"MLPerf Endpoints submission `{submission_id}` from **{info.org}**: "
         f"{len(info.run_ids)} runs, division {flags.get('division')}, availability "
@@ -372,6 +426,7 @@ class Pipeline:
         self.say = say
         self.target = target or resolve_target()
         self.extract_limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS
+        self.rules_round: str | None = None  # the round of the last bundle built
 
     # -- shared steps ------------------------------------------------------------------------
 
@@ -433,8 +488,9 @@ class Pipeline:
         if not (top / SYSTEM_DESC).is_file() and isinstance(record.get("system_info"), dict):
             # Archives of older clients lack the description; the run record carries it.
             (top / SYSTEM_DESC).write_text(json.dumps(record["system_info"], indent=2))
+        check = {"system_desc_problems": v1_system_desc_problems} if is_v1_run_folder(top) else {}
         try:
-            return BundleRun(run_id, read_run_folder(top))
+            return BundleRun(run_id, read_run_folder(top, **check))
         except RunFolderError as exc:
             raise RunFolderError(f"run {run_id}: {exc.message}", hint=exc.hint) from None
 
@@ -464,7 +520,10 @@ class Pipeline:
         """Run the checker in-process; errors stop here with the findings and a saved report."""
         from submission_checker import SubmissionChecker
 
-        report = SubmissionChecker(info.root).run()
+        if self.rules_round == ROUND_V10:
+            report = SubmissionChecker(info.root, round=ROUND_V10).run()
+        else:
+            report = SubmissionChecker(info.root).run()
         report_path.write_text(report.model_dump_json(indent=2), encoding="utf-8")
         errors, warnings = report.errors, report.warnings
         for item in warnings:
@@ -494,9 +553,17 @@ class Pipeline:
         scratch: Path,
         options: BundleOptions,
         declared: dict[str, str] | None = None,
+        *,
+        rules_round: str | None = None,
+        v1_options: BundleOptionsV1 | None = None,
     ) -> tuple[BundleInfo, str, Path]:
-        """Fetch, download, bundle, check and secret-scan; nothing on the server changes."""
+        """Fetch, download, bundle, check and secret-scan; nothing on the server changes.
+
+        The round is ``rules_round`` when given, else the runs' own (v1.0 runs carry a
+        point_config); runs of both rounds are refused before any download."""
         records = self.fetch_runs(run_ids)
+        self.rules_round = choose_round(records, rules_round)
+        _check_round_options(self.rules_round, options, v1_options)
         runs = self.download_runs(records, scratch)
         for key, value in (declared or {}).items():
             found = {str(r.folder.system_desc.get(key, "")).strip().lower() for r in runs}
@@ -505,7 +572,10 @@ class Pipeline:
                     f"warning: the submission says {value} but the system description "
                     f"declares {key} = {', '.join(sorted(found))}"
                 )
-        info = build_bundle(runs, workdir, options)
+        if self.rules_round == ROUND_V10:
+            info = build_bundle_v1(runs, workdir, v1_options or BundleOptionsV1(org=options.org))
+        else:
+            info = build_bundle(runs, workdir, options)
         for note in info.notes:
             self.say(f"note: {note}")
         report_path = workdir / "checker-report.json"
@@ -515,6 +585,14 @@ class Pipeline:
         if hits:
             raise secret_refusal(hits, what=f"the bundle {info.root}")
         return info, verdict, report_path
+
+    def publish_location(self, info: BundleInfo) -> tuple[Path, str]:
+        """What goes where in the submission repository: a v0.7 bundle replaces ``<org>/``; a
+        v1.0 bundle only ``<org>/<submission_id>/``, so the org's other submissions stay."""
+        if self.rules_round == ROUND_V10:
+            folder = submission_dir(info)
+            return folder, f"{info.org}/{folder.name}"
+        return info.root, info.org
 
     def upload_bundle(self, submission_id: str, info: BundleInfo, workdir: Path) -> dict:
         archive = pack_directory(
@@ -571,6 +649,7 @@ class Pipeline:
     def _options(self, request: CreateRequest) -> BundleOptions:
         return BundleOptions(
             org=request.org,
+            model=request.model,
             accuracy_run_id=request.accuracy_run_id,
             quality_target=request.quality_target,
         )
@@ -585,6 +664,8 @@ class Pipeline:
                 scratch,
                 self._options(request),
                 self._declared(request),
+                rules_round=request.rules_round,
+                v1_options=request.v1_options(),
             )
         self.say(f"dry run: nothing was sent; bundle kept at {info.root}")
         return Outcome(bundle=info, bundle_path=info.root, report_path=report_path, verdict=verdict)
@@ -657,6 +738,8 @@ class Pipeline:
                         scratch,
                         self._options(request),
                         self._declared(request),
+                        rules_round=request.rules_round,
+                        v1_options=request.v1_options(submission_id),
                     )
                 except CliError as exc:
                     if not submission_id:
@@ -667,6 +750,8 @@ class Pipeline:
             submission_id = self._create_record(request, journal)
             done.append(f"submission {submission_id} created")
             self.say(f"created submission {submission_id}")
+        if info is not None and self.rules_round == ROUND_V10:
+            name_submission(info, submission_id)
 
         if not journal.has("uploaded"):
             try:
@@ -680,14 +765,16 @@ class Pipeline:
             self.say(f"uploaded the bundle ({uploaded['size'] / 1e6:.2f} MB)")
 
         if forge is not None and not journal.has("pushed"):
-            body = pr_body(info, submission_id, request.payload(), verdict)
+            body = pr_body(info, submission_id, request.payload(), verdict, self.rules_round)
+            bundle_dir, repo_path = self.publish_location(info)
             try:
                 result = forge.publish(
-                    info.root,
+                    bundle_dir,
                     org=info.org,
                     submission_id=submission_id,
                     n_runs=len(info.run_ids),
                     body=body,
+                    repo_path=repo_path,
                 )
             except CliError as exc:
                 raise self._fail(
@@ -939,8 +1026,11 @@ class Pipeline:
         try:
             previous_top = self._previous_bundle(sid, previous_archive, journal.resumed, workdir)
             options = _inherited_options(previous_top)
+            v1_options = _inherited_options_v1(previous_top, sid, submission, operation)
             with _scratch() as scratch:
-                info, verdict, _ = self.build_and_check(new_ids, workdir / "new", scratch, options)
+                info, verdict, _ = self.build_and_check(
+                    new_ids, workdir / "new", scratch, options, v1_options=v1_options
+                )
             if not no_pr:
                 forge = Forge(pr_target or self.target, workdir / "git")
                 forge.check_prerequisites()
@@ -958,12 +1048,17 @@ class Pipeline:
                 journal.record("uploaded", **self.upload_bundle(sid, info, workdir))
                 result = None
                 if forge is not None:
+                    bundle_dir, repo_path = self.publish_location(info)
                     result = forge.push_bundle(
-                        info.root, org=info.org, submission_id=sid, n_runs=len(new_ids)
+                        bundle_dir,
+                        org=info.org,
+                        submission_id=sid,
+                        n_runs=len(new_ids),
+                        repo_path=repo_path,
                     )
                     journal.record("pushed", branch=result.branch, commit=result.commit)
                     if forge.target.is_github:
-                        body = pr_body(info, sid, submission, verdict)
+                        body = pr_body(info, sid, submission, verdict, self.rules_round)
                         url, number = forge.open_pr(sid, org=info.org, body=body)
                         if url != submission.get("pr_url"):
                             self.client.update_submission(sid, {"pr_url": url, "pr_number": number})
@@ -1076,8 +1171,14 @@ class Pipeline:
                 with suppress(NotFoundError):
                     self.client.delete_submission_archive(sid)
             if journal.has("pushed") and state["top"] is not None:
+                top: Path = state["top"]
+                v1_dir = top / sid
                 state["forge"].push_bundle(
-                    state["top"], org=state["top"].name, submission_id=sid, n_runs=state["n_runs"]
+                    v1_dir if self.rules_round == ROUND_V10 else top,
+                    org=top.name,
+                    submission_id=sid,
+                    n_runs=state["n_runs"],
+                    repo_path=f"{top.name}/{sid}" if self.rules_round == ROUND_V10 else None,
                 )
         except CliError as again:
             return CliError(
@@ -1149,7 +1250,8 @@ def _new_run_list(
 
 
 def _inherited_options(previous_top: Path | None) -> BundleOptions:
-    """Org, accuracy-run choice and quality targets of the previous bundle, for the rebuild."""
+    """Org, model directory, accuracy-run choice and quality targets of the previous bundle,
+    for the rebuild."""
     if previous_top is None:
         return BundleOptions()
     preferred: list[str] = []
@@ -1163,10 +1265,70 @@ def _inherited_options(previous_top: Path | None) -> BundleOptions:
             preferred.append(data["run_id"])
         if isinstance(data.get("quality_target"), (int, float)):
             targets[result.parent.parent.name] = float(data["quality_target"])
+    # One model directory before: the rebuild keeps it (it may have come from --model).
+    model_dirs = {path.name for path in previous_top.glob("pareto/*/*") if path.is_dir()}
     return BundleOptions(
         org=previous_top.name,
+        model=next(iter(model_dirs)) if len(model_dirs) == 1 else None,
+        model_source="the submission's previous bundle",
         preferred_accuracy_runs=tuple(preferred),
         inherited_quality_targets=targets,
+    )
+
+
+def _check_round_options(
+    rules_round: str, options: BundleOptions, v1_options: BundleOptionsV1 | None
+) -> None:
+    """Flags of one round given for a bundle of the other are refused, not ignored."""
+    if rules_round == ROUND_V10:
+        given = [
+            flag
+            for flag, value in (
+                ("--accuracy-run", options.accuracy_run_id),
+                ("--quality-target", options.quality_target),
+            )
+            if value is not None
+        ]
+        what = "v0.7 (round v1.0 takes accuracy from each point's accuracy_results.json)"
+    else:
+        given = [
+            flag
+            for flag, value in (
+                ("--shared-src", v1_options and v1_options.shared_src),
+                ("--shared-docs", v1_options and v1_options.shared_docs),
+            )
+            if value
+        ]
+        what = "v1.0"
+    if given:
+        raise CliError(
+            f"{' and '.join(given)} only apply to round {what}, and these runs build a "
+            f"round {rules_round} bundle",
+            hint="drop the flag, or pass --round to build the other round",
+            exit_code=2,
+        )
+
+
+def _inherited_options_v1(
+    previous_top: Path | None, sid: str, submission: dict[str, Any], operation: str
+) -> BundleOptionsV1:
+    """A v1.0 rebuild keeps the org, the flags and what ``--shared-src``/``--shared-docs``
+    brought: the previous bundle's ``src/`` and ``docs/`` are shared folders of the rebuild."""
+    previous = previous_top / sid if previous_top is not None else None
+    shared = {
+        name: (previous / name,) if previous is not None and (previous / name).is_dir() else ()
+        for name in ("src", "docs")
+    }
+    command = "submissions update" if operation == "update" else f"submissions {operation}-run"
+    return BundleOptionsV1(
+        org=previous_top.name if previous_top is not None else None,
+        submission_id=sid,
+        division=submission.get("division"),
+        availability=submission.get("availability"),
+        target_availability_date=submission.get("target_availability_date"),
+        shared_src=shared["src"],
+        shared_docs=shared["docs"],
+        command=command,
     )
 
 

@@ -15,6 +15,8 @@ shows no such record.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,7 +42,7 @@ from .errors import (
 )
 from .output import info, warn
 from .prism import LOST_ANSWER_WAIT, PrismClient
-from .runfolder import CONFIG, SYSTEM_DESC, RunFolder
+from .runfolder import CONFIG, DATASET_FILE, SYSTEM_DESC, RunFolder
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,36 @@ class ArchivePlan:
         return sum(size for _, size in self.files)
 
 
-def _extra_files(run: RunFolder) -> dict[str, Path]:
-    # The archive is self-contained: it always carries the system description it was validated
-    # with, whether it came from the folder or from --system-desc.
-    return {SYSTEM_DESC: run.system_desc_path}
+def _extra_files(run: RunFolder, workdir: Path) -> dict[str, Path]:
+    """Files the archive carries beside the folder's own (never written into the folder).
+
+    The system description it was validated with (folder or --system-desc), and the dataset
+    file's identity recorded now, while the dataset is readable (``dataset_file.json``).
+    """
+    extra = {SYSTEM_DESC: run.system_desc_path}
+    identity = run.dataset_file
+    if identity is not None:
+        record = workdir / DATASET_FILE
+        record.write_text(json.dumps(identity, indent=2) + "\n", encoding="utf-8")
+        # Dated like the config it describes: packing the same folder again gives the same bytes.
+        config_mtime = (run.path / CONFIG).stat().st_mtime
+        os.utime(record, (config_mtime, config_mtime))
+        extra[DATASET_FILE] = record
+    return extra
+
+
+def describe_dataset(run: RunFolder) -> str | None:
+    """One line for the user: which dataset file the run is recorded with."""
+    identity = run.dataset_file
+    if identity is None:
+        return None
+    facts = ""
+    if "size_bytes" in identity:
+        facts = f" ({identity['size_bytes']} bytes"
+        facts += f", sha256 {identity['sha256']})" if "sha256" in identity else ")"
+    else:
+        facts = " (not readable here: recorded by path only)"
+    return f"dataset {run.dataset}: {identity['path']}{facts}"
 
 
 def _check_required_kept(run: RunFolder, kept: set[str]) -> None:
@@ -71,9 +99,10 @@ def _check_required_kept(run: RunFolder, kept: set[str]) -> None:
             )
 
 
-def archive_plan(run: RunFolder, exclude: Sequence[str]) -> ArchivePlan:
+def archive_plan(run: RunFolder, exclude: Sequence[str], workdir: Path) -> ArchivePlan:
     """What ``runs create`` would pack (for --dry-run), after the same checks as packing."""
-    files = [(rel, size) for rel, size in plan_archive(run.path, exclude) if rel != SYSTEM_DESC]
+    extra = _extra_files(run, workdir)
+    files = [(rel, size) for rel, size in plan_archive(run.path, exclude) if rel not in extra]
     _check_required_kept(run, {rel for rel, _ in files})
     # Before anything is printed: the folder, and the system description wherever it lives.
     hits = scan_secrets(run.path, exclude)
@@ -82,7 +111,7 @@ def archive_plan(run: RunFolder, exclude: Sequence[str]) -> ArchivePlan:
             hits.append(hit)
     if hits:
         raise secret_refusal(hits, what=str(run.path))
-    files.append((SYSTEM_DESC, run.system_desc_path.stat().st_size))
+    files.extend((rel, path.stat().st_size) for rel, path in extra.items())
     return ArchivePlan(run.path.name, sorted(files))
 
 
@@ -96,7 +125,7 @@ def pack_run(run: RunFolder, workdir: Path, exclude: Sequence[str]) -> ArchiveIn
         arcname=top,
         exclude=exclude,
         progress_label=f"packing {top}",
-        extra_files=_extra_files(run),
+        extra_files=_extra_files(run, workdir),
     )
 
 

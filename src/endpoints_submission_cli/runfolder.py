@@ -10,6 +10,8 @@ No network, no archive work: a pure "folder in, facts out" module.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from submission_checker.loading import LoadError, load_json, load_yaml
 from submission_checker.models import SystemDescription, validation_problems
 
+from .archive import sha256_file
 from .errors import RunFolderError
 
 CONFIG = "config.yaml"
@@ -26,6 +29,11 @@ SYSTEM_DESC = "system_desc.json"
 ACCURACY = "accuracy/accuracy_results.json"
 METRICS_SNAPSHOT = "metrics/final_snapshot.json"
 EVENTS = "events.jsonl"
+AUDIT_DIR = "audit"
+# Written into the run archive by `runs create`: the dataset file's path, size and SHA-256, so a
+# bundle built elsewhere still knows which file the run measured (labels are free text).
+DATASET_FILE = "dataset_file.json"
+DATASET_HASH_LIMIT_BYTES = 8 * 1024**3  # larger datasets are identified by path and size only
 
 LOW_LATENCY_MAX_CONCURRENCY = 32
 LOW_LATENCY_MIN_DURATION_MS = 600_000  # checker.md rule point-duration
@@ -53,7 +61,16 @@ class RunFolder:
     accuracy: dict[str, Any] | None
     metrics_snapshot_path: Path | None
     events_path: Path | None
+    submission_model: str | None = None  # config.yaml submission_ref.model
+    dataset_path: str | None = None
+    max_duration_ms: int | None = None
+    audits: dict[str, dict[str, Any]] = field(default_factory=dict)  # audit/<file> → its JSON
     notes: list[str] = field(default_factory=list)  # facts noticed while reading, see warnings()
+
+    @functools.cached_property
+    def dataset_file(self) -> dict[str, Any] | None:
+        """The dataset file's identity (see ``dataset_identity``), hashed once per run."""
+        return dataset_identity(self)
 
     @property
     def has_performance(self) -> bool:
@@ -79,19 +96,48 @@ class RunFolder:
             )
         if self.has_performance:
             found.extend(self._accounting_warnings())
+        for name, audit in self.audits.items():
+            if audit.get("passed") is False:
+                found.append(
+                    f'{name}: the audit did not pass ("passed": false); the checker reports '
+                    "it (rule audit-passed, a warning)"
+                )
         return found
+
+    def _max_duration_cut(self) -> str | None:
+        """Why the run ended early when ``settings.runtime.max_duration_ms`` stopped it."""
+        cap, duration = self.max_duration_ms, self.duration_ns
+        if not cap or cap <= 0 or duration is None or duration / 1e6 < cap:
+            return None
+        issued, planned = _int(self.summary.get("n_samples_issued")), self.n_samples_to_issue
+        shortfall = (
+            f" ({issued} of n_samples_to_issue {planned} issued)"
+            if planned and issued < planned
+            else ""
+        )
+        return (
+            f"settings.runtime.max_duration_ms = {cap} ended the run after "
+            f"{duration / 1e9:.1f} s{shortfall}"
+        )
 
     def _accounting_warnings(self) -> list[str]:
         found = []
         name = self.summary_name
+        cut = self._max_duration_cut()
+        if cut is not None:
+            found.append(
+                f"{CONFIG}: {cut}; set max_duration_ms to 0 (no cap) or above the region "
+                "minimum and run it again"
+            )
         issued = _int(self.summary.get("n_samples_issued"))
         completed = _int(self.summary.get("n_samples_completed"))
         failed = _int(self.summary.get("n_samples_failed"))
         if completed != issued and completed + failed != issued:
             found.append(
                 f"{name}: {issued} samples issued, {completed} completed (failed ones included) "
-                f"and {failed} failed — {issued - completed} not accounted for (was the run cut "
-                "short?); the checker rejects this (rule metric-consistency-accounting)"
+                f"and {failed} failed — {issued - completed} not accounted for "
+                f"({'cut by max_duration_ms' if cut else 'was the run cut short?'}); "
+                "the checker rejects this (rule metric-consistency-accounting)"
             )
         if failed:
             found.append(f"{name}: {failed} of {issued} samples failed")
@@ -168,8 +214,20 @@ def _optional(config: dict[str, Any], dotted: str, kind: type) -> Any:
     return value
 
 
-def read_run_folder(path: Path, system_desc: Path | None = None) -> RunFolder:
-    """Read and validate a run folder; ``system_desc`` overrides ``<path>/system_desc.json``."""
+def v07_system_desc_problems(data: Any) -> list[str]:
+    """The v0.7 system description schema (checker.md §2.1), one line per problem."""
+    return validation_problems(SystemDescription, data)
+
+
+def read_run_folder(
+    path: Path,
+    system_desc: Path | None = None,
+    *,
+    system_desc_problems: Callable[[Any], list[str]] = v07_system_desc_problems,
+) -> RunFolder:
+    """Read and validate a run folder; ``system_desc`` overrides ``<path>/system_desc.json``.
+
+    ``system_desc_problems`` is the round's schema check of the system description."""
     folder = Path(path).resolve()
     if not folder.is_dir():
         raise RunFolderError(
@@ -195,6 +253,9 @@ def read_run_folder(path: Path, system_desc: Path | None = None) -> RunFolder:
             hint="was the benchmark interrupted before it wrote its report?",
         )
 
+    load_pattern = _required(config, "settings.load_pattern.type", str, "a load pattern")
+    dataset_name, dataset_path = _dataset(config)
+    submission_model = _optional(config, "submission_ref.model", str)
     run = RunFolder(
         path=folder,
         config=config,
@@ -203,19 +264,25 @@ def read_run_folder(path: Path, system_desc: Path | None = None) -> RunFolder:
         system_desc={},
         system_desc_path=folder / SYSTEM_DESC,
         model_name=_required(config, "model_params.name", str, "the model name"),
-        concurrency=_concurrency(config, summary),
-        load_pattern=_required(config, "settings.load_pattern.type", str, "a load pattern"),
-        dataset=_dataset(config),
+        concurrency=_concurrency(config, summary, load_pattern),
+        load_pattern=load_pattern,
+        dataset=dataset_name,
         stream_all_chunks=_optional(config, "settings.client.stream_all_chunks", bool),
         min_duration_ms=_optional(config, "settings.runtime.min_duration_ms", int),
         n_samples_to_issue=_optional(config, "settings.runtime.n_samples_to_issue", int),
         accuracy=accuracy,
         metrics_snapshot_path=_existing(folder / METRICS_SNAPSHOT),
         events_path=_existing(folder / EVENTS),
+        submission_model=submission_model.strip() or None if submission_model else None,
+        dataset_path=dataset_path,
+        max_duration_ms=_optional(config, "settings.runtime.max_duration_ms", int),
+        audits=_read_audits(folder),
     )
     if run.has_performance:
         _check_performance_summary(run)
-    run.system_desc, run.system_desc_path = _read_system_desc(folder, system_desc)
+    run.system_desc, run.system_desc_path = _read_system_desc(
+        folder, system_desc, system_desc_problems
+    )
     if system_desc is not None and (folder / SYSTEM_DESC).is_file():
         run.notes.append(
             f"--system-desc {system_desc} replaces {SYSTEM_DESC} of the folder in the archive"
@@ -248,10 +315,19 @@ def _read_accuracy(folder: Path) -> dict[str, Any] | None:
     return data
 
 
-def _concurrency(config: dict[str, Any], summary: dict[str, Any]) -> int:
+def _concurrency(config: dict[str, Any], summary: dict[str, Any], load_pattern: str) -> int:
     value = _get(config, "settings.load_pattern.target_concurrency")
     if value is None:
         value = _get(summary, "run_config.load_pattern.target_concurrency")
+    if value is None and load_pattern != "concurrency":
+        # The cause is the load pattern, not a forgotten number: say so (an Offline run).
+        offline = " (an Offline run)" if load_pattern == "max_throughput" else ""
+        raise RunFolderError(
+            f"{CONFIG}: settings.load_pattern.type is {load_pattern!r}{offline}, expected "
+            "'concurrency': MLPerf Endpoints points are measured at a target concurrency",
+            hint="run the benchmark again with load_pattern type 'concurrency' and a "
+            "target_concurrency",
+        )
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise RunFolderError(
             f"{CONFIG}: settings.load_pattern.target_concurrency is {_show(value)}, "
@@ -261,14 +337,77 @@ def _concurrency(config: dict[str, Any], summary: dict[str, Any]) -> int:
     return value
 
 
-def _dataset(config: dict[str, Any]) -> str:
+def _dataset(config: dict[str, Any]) -> tuple[str, str | None]:
+    """(label, file path) of the dataset the performance phase used.
+
+    The first ``type: performance`` entry, else the first entry (a run with an accuracy phase
+    lists its accuracy dataset too).
+    """
     datasets = config.get("datasets")
     if not isinstance(datasets, list) or not datasets or not isinstance(datasets[0], dict):
         raise RunFolderError(f"{CONFIG}: datasets is {_show(datasets)}, expected a non-empty list")
-    name = datasets[0].get("name")
+    index = next(
+        (
+            i
+            for i, entry in enumerate(datasets)
+            if isinstance(entry, dict) and entry.get("type") == "performance"
+        ),
+        0,
+    )
+    name = datasets[index].get("name")
     if not isinstance(name, str) or not name.strip():
-        raise RunFolderError(f"{CONFIG}: datasets[0].name is {_show(name)}, expected a name")
-    return name
+        raise RunFolderError(f"{CONFIG}: datasets[{index}].name is {_show(name)}, expected a name")
+    path = datasets[index].get("path")
+    return name, path if isinstance(path, str) and path.strip() else None
+
+
+MAX_AUDIT_FILES = 256
+
+
+def _read_audits(folder: Path) -> dict[str, dict[str, Any]]:
+    """``audit/*.json`` objects by relative name (audit runs write a verdict under ``passed``)."""
+    audit_dir = folder / AUDIT_DIR
+    if not audit_dir.is_dir() or audit_dir.is_symlink():
+        return {}
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted(audit_dir.glob("*.json"))[:MAX_AUDIT_FILES]:
+        if not path.is_file() or path.is_symlink():
+            continue
+        relname = path.relative_to(folder).as_posix()
+        data = _load(path, relname, load_json)
+        if isinstance(data, dict):
+            found[relname] = data
+    return found
+
+
+def dataset_identity(run: RunFolder) -> dict[str, Any] | None:
+    """The dataset file of the run: path, and size + SHA-256 when the file is readable here.
+
+    An archive made by ``runs create`` carries what was recorded then (``dataset_file.json``);
+    otherwise the config's path is looked up on this machine.
+    """
+    recorded = run.path / DATASET_FILE
+    if recorded.is_file() and not recorded.is_symlink():
+        data = _load(recorded, DATASET_FILE, load_json)
+        if isinstance(data, dict) and isinstance(data.get("path"), str):
+            return {
+                key: data[key]
+                for key in ("path", "size_bytes", "sha256")
+                if isinstance(data.get(key), (str, int)) and not isinstance(data.get(key), bool)
+            }
+    if run.dataset_path is None:
+        return None
+    identity: dict[str, Any] = {"path": run.dataset_path}
+    candidate = Path(run.dataset_path).expanduser()
+    try:
+        if candidate.is_file():
+            size = candidate.stat().st_size
+            identity["size_bytes"] = size
+            if size <= DATASET_HASH_LIMIT_BYTES:
+                identity["sha256"] = sha256_file(candidate)
+    except OSError:
+        return {"path": run.dataset_path}  # unreadable here: the path is all we know
+    return identity
 
 
 def _check_performance_summary(run: RunFolder) -> None:
@@ -295,7 +434,9 @@ def _check_performance_summary(run: RunFolder) -> None:
         )
 
 
-def _read_system_desc(folder: Path, given: Path | None) -> tuple[dict[str, Any], Path]:
+def _read_system_desc(
+    folder: Path, given: Path | None, problems_of: Callable[[Any], list[str]]
+) -> tuple[dict[str, Any], Path]:
     if given is not None:
         path, label = Path(given), str(given)
         if not path.is_file():
@@ -309,7 +450,7 @@ def _read_system_desc(folder: Path, given: Path | None) -> tuple[dict[str, Any],
                 "(checker.md §2.1 lists its fields)",
             )
     data = _load(path, label, load_json)
-    problems = validation_problems(SystemDescription, data)
+    problems = problems_of(data)
     if problems:
         listed = "\n".join(f"  {p}" for p in problems)
         raise RunFolderError(

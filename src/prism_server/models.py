@@ -149,6 +149,10 @@ class RunCreate(_Request):
     result_summary: dict[str, Any]
     expires_at: UtcDatetime | None = None
     pinned: bool = False
+    # Round v1.0 (checker-v1.0 A3.5): point.yaml, system_power.json, and the test-run mark.
+    point_config: dict[str, Any] | None = None
+    system_power: dict[str, Any] | None = None
+    is_test: bool = False
 
 
 class RunSummary(BaseModel):
@@ -168,6 +172,9 @@ class RunOut(RunSummary):
     system_info: dict[str, Any]
     config: dict[str, Any]
     result_summary: dict[str, Any]
+    point_config: dict[str, Any] | None = None
+    system_power: dict[str, Any] | None = None
+    is_test: bool = False
     archive_uri: str | None
     archive_size: int | None
     archive_sha256: str | None
@@ -184,6 +191,7 @@ class SubmissionCreate(_Request):
     publication_cycle: str | None = None
     target_availability_date: date | None = None
     embargo_date: UtcDatetime | None = None
+    is_test: bool = False
 
     _cycle = field_validator("publication_cycle")(_check_cycle)
 
@@ -219,6 +227,7 @@ class SubmissionOut(BaseModel):
     availability: Availability
     run_ids: list[str]
     early_publish: bool
+    is_test: bool = False
     publication_cycle: str | None
     target_availability_date: date | None
     embargo_date: datetime | None

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 DB_FILE = "prism.sqlite3"  # the database's name inside a data dir
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TOKEN_PREFIX = "mlc_"
 LIVE = "s.status != 'WITHDRAWN'"
 RUN_LIST_FROZEN = ("FINALIZED", "PUBLISHED", "WITHDRAWN")
@@ -70,6 +70,9 @@ CREATE TABLE IF NOT EXISTS runs (
     result_summary TEXT NOT NULL,
     model TEXT,
     concurrency INTEGER,
+    point_config TEXT,
+    system_power TEXT,
+    is_test INTEGER NOT NULL DEFAULT 0,
     pinned INTEGER NOT NULL,
     expires_at TEXT,
     archive_path TEXT,
@@ -90,6 +93,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     scenario TEXT NOT NULL,
     availability TEXT NOT NULL,
     early_publish INTEGER NOT NULL,
+    is_test INTEGER NOT NULL DEFAULT 0,
     publication_cycle TEXT,
     target_availability_date TEXT,
     embargo_date TEXT,
@@ -121,6 +125,17 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     PRIMARY KEY (user_id, key)
 );
 """
+
+# Statements that bring a data dir of schema version N-1 to N (key N). Version 2 stores the
+# round v1.0 fields of checker-v1.0 A3.5.
+MIGRATIONS = {
+    2: (
+        "ALTER TABLE runs ADD COLUMN point_config TEXT",
+        "ALTER TABLE runs ADD COLUMN system_power TEXT",
+        "ALTER TABLE runs ADD COLUMN is_test INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE submissions ADD COLUMN is_test INTEGER NOT NULL DEFAULT 0",
+    ),
+}
 
 
 class StoreError(Exception):
@@ -233,6 +248,11 @@ class Store:
                     f"{self.db_path} has schema version {row[0]}, newer than this prism-server "
                     f"({SCHEMA_VERSION}); upgrade prism-server"
                 )
+            elif row[0] < SCHEMA_VERSION:
+                for version in range(row[0] + 1, SCHEMA_VERSION + 1):
+                    for statement in MIGRATIONS[version]:
+                        conn.execute(statement)
+                conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
             conn.execute("COMMIT")
 
     # -- plumbing -------------------------------------------------------------------------
@@ -383,7 +403,8 @@ class Store:
             conn.execute(
                 "INSERT INTO runs (id, user_id, created_at, cli_version, benchmark_version,"
                 " started_at, finished_at, system_info, config, result_summary, model,"
-                " concurrency, pinned, expires_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " concurrency, pinned, expires_at, point_config, system_power, is_test)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     run_id,
                     user,
@@ -399,6 +420,9 @@ class Store:
                     concurrency,
                     int(pinned),
                     iso(expires_at),
+                    _json_or_null(body.get("point_config")),
+                    _json_or_null(body.get("system_power")),
+                    int(bool(body.get("is_test"))),
                 ),
             )
             return self._answer_key(conn, user, idempotency_key, self._run(conn, user, run_id))
@@ -592,7 +616,7 @@ class Store:
             conn.execute(
                 "INSERT INTO submissions (id, user_id, status, cli_version, division, scenario,"
                 " availability, early_publish, publication_cycle, target_availability_date,"
-                " embargo_date, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " embargo_date, created_at, is_test) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     sub_id,
                     user,
@@ -606,6 +630,7 @@ class Store:
                     _date(body.get("target_availability_date")),
                     iso(body.get("embargo_date")),
                     now,
+                    int(bool(body.get("is_test"))),
                 ),
             )
             self._replace_runs(conn, sub_id, run_ids)
@@ -880,6 +905,7 @@ class Store:
             "availability": row["availability"],
             "run_ids": self._run_ids(conn, row["id"]) if run_ids is None else run_ids,
             "early_publish": bool(row["early_publish"]),
+            "is_test": bool(row["is_test"]),
             "publication_cycle": row["publication_cycle"],
             "target_availability_date": row["target_availability_date"],
             "embargo_date": row["embargo_date"],
@@ -908,6 +934,14 @@ def _date(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _json_or_null(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _json_or_none(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
 def _archive_uri(kind: str, row: sqlite3.Row) -> str | None:
     if not row["archive_path"]:
         return None
@@ -929,6 +963,9 @@ def _run_out(row: sqlite3.Row) -> dict:
         "system_info": json.loads(row["system_info"]),
         "config": json.loads(row["config"]),
         "result_summary": json.loads(row["result_summary"]),
+        "point_config": _json_or_none(row["point_config"]),
+        "system_power": _json_or_none(row["system_power"]),
+        "is_test": bool(row["is_test"]),
         "archive_uri": _archive_uri("runs", row),
         "archive_size": row["archive_size"],
         "archive_sha256": row["archive_sha256"],

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .layout import Model, Submission, System, read_submission
+from .naming import printable
 from .report import CheckResult, Report
 from .rounds import load_round, resolve_round
 
@@ -86,7 +87,7 @@ class SubmissionChecker:
             submission_path=str(self.path),
             checker_version=checker_version(),
             rules_round=self.round,
-            results=results,
+            results=_printable(results),
         )
 
 
@@ -97,6 +98,24 @@ def _round_data(round_name: str) -> Any:
 
         return load_round_v1()
     return load_round(round_name)
+
+
+_TEXT_FIELDS = ("message", "path", "fix", "system", "model")
+
+
+def _printable(results: list[CheckResult]) -> list[CheckResult]:
+    """``results`` with every text UTF-8 printable (§4.4), so every format can write them.
+
+    A file name with non-UTF-8 bytes, or a lone surrogate a YAML escape produced, reaches the
+    messages as a surrogate; it is shown escaped (``point_\\xff.yaml``, see ``printable``).
+    """
+    for result in results:
+        fields = result.__dict__  # adopted unvalidated, as built (see CheckResult.trusted)
+        for name in _TEXT_FIELDS:
+            value = fields[name]
+            if value and not value.isascii():
+                fields[name] = printable(value)
+    return results
 
 
 def _release(submission: Submission) -> None:

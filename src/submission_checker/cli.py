@@ -3,8 +3,10 @@ rules, draw the Pareto curves. Commands stay thin: the work is in the modules th
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -89,12 +91,29 @@ def check(
             raise click.UsageError(f"cannot write the JSON report to {output}: {exc}") from None
     render = get_renderer(output_format)
     if output_format == "text":
-        click.echo(render(report, strict=strict, quiet=quiet, color=sys.stdout.isatty()))
+        color = use_color(sys.stdout)
+        click.echo(render(report, strict=strict, quiet=quiet, color=color), color=color)
     else:
         click.echo(render(report, strict=strict, quiet=quiet), nl=False)
     if output_format == "github":
         _append_github_summary(report, strict=strict)
     sys.exit(0 if report.verdict(strict=strict) == "PASSED" else 1)
+
+
+def use_color(stream: TextIO) -> bool:
+    """Colour exactly when rich would colour for the other two tools (they print through rich).
+
+    ``NO_COLOR`` (non-empty) wins; ``TERM=dumb``/``unknown`` has no colours; ``FORCE_COLOR``
+    (non-empty) colours even a pipe; otherwise colour only on a terminal.
+    """
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def _lean_process() -> None:

@@ -11,9 +11,11 @@ that checks it (see ``checker``).
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -29,6 +31,7 @@ from .models import (
     is_plainly_valid_summary,
     validate,
 )
+from .naming import printable
 from .regions import Regions, compute_regions
 from .rounds import RulesRound
 
@@ -51,26 +54,20 @@ POINT_FILE = re.compile(r"point_(.*)\.yaml")
 
 # Kinds of directory entries
 DIR, FILE, UNSAFE, OTHER = "dir", "file", "unsafe", "other"
-
-
-def _is_utf8(name: str) -> bool:
-    """False for names the OS handed over with undecodable bytes (surrogate escapes)."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _printable(rel: str) -> str:
-    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+#: What ``Tree.unsafe`` records, instead of a target, for links that do not resolve
+SYMLINK_LOOP, DANGLING_LINK = "a symlink loop", "a missing target (dangling link)"
+UNRESOLVED_LINKS = (SYMLINK_LOOP, DANGLING_LINK)
 
 
 class Tree:
-    """Every directory of the submission listed once: ``entries[rel_dir][name] = kind``.
+    """Every directory of the submission listed once: ``listing(rel_dir)[name] = kind``.
 
     Symlinks that resolve inside the root are followed as if they were the target; symlinks that
-    resolve outside are recorded in ``unsafe`` (rel path → resolved target) and never entered.
+    resolve outside, dangling links and link loops are recorded in ``unsafe`` (rel path → what
+    they lead to) and never entered. Each real directory is listed once (§4.4): a second path to
+    it (a link) is an alias of the first, so a tree of links costs no more than its directories.
+    A directory that can be entered but not listed is recorded in ``unlistable``; names below
+    it are looked up one by one when asked for (``kind``).
     """
 
     def __init__(self, root: Path) -> None:
@@ -79,19 +76,29 @@ class Tree:
         self.entries: dict[str, dict[str, str]] = {}
         self.unsafe: dict[str, str] = {}
         self.unlistable: list[str] = []
-        #: entries whose names are not UTF-8 (shown with U+FFFD); skipped, reported as unexpected
+        #: entries whose names are not UTF-8, shown escaped (they are checked like any other)
         self.undecodable: list[str] = []
-        self._walk()
-
-    def _walk(self) -> None:
+        #: rel path of a directory link → rel path of the first path to the same directory
+        self._aliases: dict[str, str] = {}
+        #: real path of every directory met → its first rel path
+        self._real_dirs: dict[str, str] = {}
         real_root = os.path.realpath(self.root)
-        inside_prefix = real_root.rstrip(os.sep) + os.sep
-        # (rel dir, path to open, its real path, real paths of the directories above it)
-        stack: list[tuple[str, str, str, frozenset[str]]] = [
-            ("", self._root, real_root, frozenset())
-        ]
-        while stack:
-            rel_dir, abs_dir, real_dir, above = stack.pop()
+        self._inside_prefix = real_root.rstrip(os.sep) + os.sep
+        self._walk([("", self._root, real_root)])
+
+    def _walk(self, stack: list[tuple[str, str, str]]) -> None:
+        """List the directories on ``stack`` (rel dir, path to open, real path) and below.
+
+        Directories reached through links wait until every plain directory is listed, so that
+        a link becomes an alias of the plain path, not the other way round.
+        """
+        linked: list[tuple[str, str, str]] = []
+        while stack or linked:
+            rel_dir, abs_dir, real_dir = stack.pop() if stack else linked.pop()
+            first = self._real_dirs.setdefault(real_dir, rel_dir)
+            if first != rel_dir:
+                self._aliases[rel_dir] = first  # listed under its first path
+                continue
             listing: dict[str, str] = {}
             self.entries[rel_dir] = listing
             try:
@@ -99,54 +106,89 @@ class Tree:
             except OSError:
                 self.unlistable.append(rel_dir)
                 continue
-            here = above | {real_dir}
             with scan:
                 for entry in scan:
                     rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-                    if not entry.name.isascii() and not _is_utf8(entry.name):
-                        self.undecodable.append(_printable(rel))
-                        continue
+                    if printable(entry.name) != entry.name:
+                        self.undecodable.append(printable(rel))
+                    target: str | None = None
                     try:
-                        kind = self._classify(entry, rel, real_dir, here, inside_prefix, stack)
+                        if entry.is_symlink():
+                            kind, target = self._classify_link(entry.path, rel)
+                        elif entry.is_dir(follow_symlinks=False):
+                            kind = DIR
+                        else:
+                            kind = FILE if entry.is_file(follow_symlinks=False) else OTHER
                     except OSError:
                         kind = OTHER
                     listing[entry.name] = kind
+                    if kind == DIR:
+                        if target is None:
+                            stack.append((rel, entry.path, f"{real_dir}{os.sep}{entry.name}"))
+                        else:
+                            linked.append((rel, entry.path, target))
 
-    def _classify(
-        self,
-        entry: os.DirEntry[str],
-        rel: str,
-        real_dir: str,
-        here: frozenset[str],
-        inside_prefix: str,
-        stack: list[tuple[str, str, str, frozenset[str]]],
-    ) -> str:
-        """Kind of one entry; directories to descend into are pushed on ``stack``."""
-        if not entry.is_symlink():
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((rel, entry.path, f"{real_dir}{os.sep}{entry.name}", here))
-                return DIR
-            return FILE if entry.is_file(follow_symlinks=False) else OTHER
-        target = os.path.realpath(entry.path)
-        if target + os.sep != inside_prefix and not target.startswith(inside_prefix):
+    def _classify_link(self, path: str, rel: str) -> tuple[str, str | None]:
+        """Kind of a symlink's target, and its real path when it is a directory."""
+        try:
+            target = os.path.realpath(path, strict=True)
+        except OSError as exc:  # a loop or a dangling link: it cannot be shown to stay inside
+            looping = exc.errno == errno.ELOOP
+            self.unsafe[rel] = SYMLINK_LOOP if looping else DANGLING_LINK
+            return UNSAFE, None
+        if target + os.sep != self._inside_prefix and not target.startswith(self._inside_prefix):
             self.unsafe[rel] = target
-            return UNSAFE
+            return UNSAFE, None
         if os.path.isdir(target):
-            if target in here:  # a link back up the path it sits on: list it, do not loop
-                self.entries[rel] = {}
-            else:
-                stack.append((rel, entry.path, target, here))
-            return DIR
-        return FILE if os.path.isfile(target) else OTHER
+            return DIR, target
+        return (FILE if os.path.isfile(target) else OTHER), None
+
+    def _resolve(self, rel_dir: str) -> str:
+        """The rel path under which ``rel_dir``'s directory is listed (links → first path)."""
+        if not rel_dir or rel_dir in self.entries:
+            return rel_dir
+        resolved = ""
+        for part in rel_dir.split("/"):
+            resolved = f"{resolved}/{part}" if resolved else part
+            resolved = self._aliases.get(resolved, resolved)
+            parent = resolved.rpartition("/")[0]
+            below_unlistable = resolved not in self.entries and parent in self.unlistable
+            if below_unlistable and self.kind(resolved) == DIR:
+                path = self.path(resolved)
+                self._walk([(resolved, path, os.path.realpath(path))])
+                resolved = self._aliases.get(resolved, resolved)
+        return resolved
 
     def kind(self, rel: str) -> str | None:
         """Kind of the entry at ``rel`` (``dir``, ``file``, ``unsafe``, ``other``) or ``None``."""
         parent, _, name = rel.rpartition("/")
+        parent = self._resolve(parent)
         listing = self.entries.get(parent)
-        return None if listing is None else listing.get(name)
+        if listing is None:
+            return None
+        found = listing.get(name)
+        if found is None and parent in self.unlistable and name:
+            found = self._probe(f"{parent}/{name}" if parent else name, listing, name)
+        return found
+
+    def _probe(self, rel: str, listing: dict[str, str], name: str) -> str | None:
+        """Look up one name in a directory that cannot be listed (mode 0311, §4.4)."""
+        path = self.path(rel)
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            return None
+        except OSError:
+            mode = 0
+        if stat.S_ISLNK(mode):
+            kind, _ = self._classify_link(path, rel)
+        else:
+            kind = DIR if stat.S_ISDIR(mode) else FILE if stat.S_ISREG(mode) else OTHER
+        listing[name] = kind
+        return kind
 
     def listing(self, rel_dir: str) -> dict[str, str]:
-        return self.entries.get(rel_dir, {})
+        return self.entries.get(self._resolve(rel_dir), {})
 
     def path(self, rel: str) -> str:
         """Absolute (or cwd-relative) file system path of ``rel``, as a plain string."""
@@ -158,16 +200,20 @@ class Tree:
         except OSError:
             return 0
 
-    def has_regular_file(self, rel_dir: str) -> bool:
-        """True when any regular file exists anywhere below ``rel_dir``."""
-        pending = [rel_dir]
+    def has_content(self, rel_dir: str) -> bool:
+        """True when a regular file, or an unsafe entry (present, unread), is below ``rel_dir``."""
+        pending = [self._resolve(rel_dir)]
+        seen: set[str] = set()
         while pending:
             current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
             for name, kind in self.listing(current).items():
-                if kind == FILE:
+                if kind in (FILE, UNSAFE):
                     return True
                 if kind == DIR:
-                    pending.append(f"{current}/{name}")
+                    pending.append(self._resolve(f"{current}/{name}"))
         return False
 
 
@@ -274,11 +320,27 @@ class Point:
         return Document(self.summary_rel, "unsafe" if self.results_kind == UNSAFE else "missing")
 
     @functools.cached_property
+    def summary_exact(self) -> dict[str, Any] | None:
+        """The summary's mapping with fractional numbers as the ``Decimal``s written (§4.4).
+
+        Read again, and only for a tolerance decision too close to call on floats (see
+        ``decimals``); ``None`` when the summary is not a readable mapping.
+        """
+        summary = self.summary
+        if summary is None or summary.mapping is None:
+            return None
+        try:
+            data = loading.load_json_exact(self.model.tree.path(summary.rel))
+        except loading.LoadError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    @functools.cached_property
     def detail_size(self) -> int:
         """Size of the detail log (only ``stat``-ed, never read), 0 when it is not a file."""
         return self.model.tree.size(self.detail_rel) if self.detail_kind == FILE else 0
 
-    @property
+    @functools.cached_property
     def file_n(self) -> int | None:
         """N from the file name when it is a plain integer (no sign, no leading zeros)."""
         return int(self.name_n) if PLAIN_INTEGER.fullmatch(self.name_n) else None
@@ -289,11 +351,10 @@ class Point:
         value = self.config.mapping.get("concurrency") if self.config.mapping else None
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
-    @functools.cached_property
+    @property
     def concurrency(self) -> int | None:
-        """Best known concurrency: the declared one, else the file name's N."""
-        declared = self.declared_concurrency
-        return declared if declared is not None else self.file_n
+        """The declared concurrency; no fallback to the file name's N when it is invalid (§4.4)."""
+        return self.declared_concurrency
 
     @functools.cached_property
     def scope(self) -> dict[str, Any]:
@@ -303,7 +364,8 @@ class Point:
             "path": self.rel,
             "system": model.system.id,
             "model": model.name,
-            "concurrency": self.concurrency,
+            # for grouping in reports only: the file name's N when the declared one is invalid
+            "concurrency": self.file_n if self.concurrency is None else self.concurrency,
         }
 
     @property
@@ -323,6 +385,8 @@ class Model:
     points: list[Point] = field(default_factory=list)
     yml_files: list[str] = field(default_factory=list)
     orphan_results: list[str] = field(default_factory=list)
+    #: ``results/point_<N>`` of a point that is a file, not a folder (an orphan too, §4.4)
+    results_files: list[str] = field(default_factory=list)
     accuracy_txt_rel: str = ""
     accuracy_txt_kind: str | None = None
 
@@ -477,11 +541,13 @@ def _read_model(system: System, tree: Tree, name: str) -> Model:
         model.points.sort(key=_point_sort_key)
         model.yml_files.sort()
     if model.subdir_ok("results"):
-        model.orphan_results = [
-            f"{rel}/results/{entry}"
-            for entry in sorted(tree.listing(f"{rel}/results"))
-            if entry.startswith("point_") and entry not in point_names
-        ]
+        for entry, kind in sorted(tree.listing(f"{rel}/results").items()):
+            if not entry.startswith("point_"):
+                continue
+            if entry not in point_names:
+                model.orphan_results.append(f"{rel}/results/{entry}")
+            elif kind not in (DIR, UNSAFE):
+                model.results_files.append(f"{rel}/results/{entry}")
     if model.subdir_ok("accuracy"):
         model.accuracy_txt_rel = f"{rel}/accuracy/accuracy.txt"
         model.accuracy_txt_kind = tree.kind(model.accuracy_txt_rel)

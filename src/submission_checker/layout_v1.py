@@ -192,6 +192,22 @@ class PointV1:
         )
 
     @functools.cached_property
+    def summary_exact(self) -> dict[str, Any] | None:
+        """The summary's mapping with fractional numbers as the ``Decimal``s written (§4.4).
+
+        Read again only for a ±1 % decision too close to call on floats, exactly as the v0.7
+        handle does, so that the shared metric rules decide on the numbers as written.
+        """
+        summary = self.summary
+        if summary.mapping is None:
+            return None
+        try:
+            data = loading.load_json_exact(self.tree.path(summary.rel))
+        except loading.LoadError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    @functools.cached_property
     def accuracy(self) -> AccuracyFile | None:
         """The accuracy results of this point, ``None`` when it has none."""
         rel = self._file("accuracy_results.json")

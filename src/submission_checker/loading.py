@@ -8,14 +8,23 @@ can act on: not UTF-8, empty, malformed (with line and column), duplicate keys, 
 
 from __future__ import annotations
 
+import decimal
 import json
 import os
 from typing import Any
 
 import yaml
-from yaml.constructor import ConstructorError
 
-__all__ = ["MAX_FILE_BYTES", "LoadError", "load_json", "load_yaml", "parse_json", "parse_yaml"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "LoadError",
+    "load_json",
+    "load_json_exact",
+    "load_yaml",
+    "parse_json",
+    "parse_json_exact",
+    "parse_yaml",
+]
 
 
 class LoadError(Exception):
@@ -42,6 +51,10 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 
 
 def _read_text(path: str | os.PathLike[str]) -> str:
+    return _decode(_read_bytes(path))
+
+
+def _read_bytes(path: str | os.PathLike[str]) -> bytes:
     # os.open/os.read rather than open(): no buffered file object for a file read whole, which
     # is a third of the cost of reading a thousand small files
     try:
@@ -56,8 +69,8 @@ def _read_text(path: str | os.PathLike[str]) -> str:
         size = os.fstat(fd).st_size
         if size > MAX_FILE_BYTES:
             raise LoadError(
-                f"file is {size / 1024 / 1024:.0f} MiB, larger than the "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MiB this kind of file can be; "
+                f"file is {size:,} bytes, more than the {MAX_FILE_BYTES // 1024 // 1024} MiB "
+                f"({MAX_FILE_BYTES:,} bytes) this kind of file can be, so it is not read; "
                 "is it the detail log?"
             )
         chunks = []
@@ -70,7 +83,7 @@ def _read_text(path: str | os.PathLike[str]) -> str:
         raise LoadError(f"cannot read file: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
-    return _decode(data)
+    return data
 
 
 def _decode(data: bytes) -> str:
@@ -132,13 +145,49 @@ _STRICT_JSON = json.JSONDecoder(
 )
 
 
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if value - value != 0.0:
+        literal = literal if len(literal) <= 24 else f"{literal[:20]}…"
+        raise LoadError(
+            f"the number {literal} is too large for a 64-bit float (it would read as infinity); "
+            "write a finite number"
+        )
+    return value
+
+
+#: The same, refusing float literals that overflow (``1e400``): slower, so only used when
+#: ``_may_overflow`` finds a candidate in the text
+_FINITE_JSON = json.JSONDecoder(
+    object_pairs_hook=_no_duplicate_keys,
+    parse_constant=_reject_constant,
+    parse_float=_finite_float,
+)
+
+#: Every float literal beyond 1.8e308 has a three-digit exponent or a run of 100+ digits. The
+#: bytes are mapped (digits → 0, E → e, signs dropped) so that both show as plain substrings,
+#: found at memory speed: a regular expression costs as much as the parse.
+_NUMBER_SHAPE = bytes.maketrans(b"0123456789E", b"0000000000e")
+_OVERFLOW_SHAPES = (b"e000", b"0" * 100)
+
+
+def _may_overflow(data: bytes) -> bool:
+    shape = data.translate(_NUMBER_SHAPE, b"+-")
+    return _OVERFLOW_SHAPES[0] in shape or _OVERFLOW_SHAPES[1] in shape
+
+
 def parse_json(text: str) -> Any:
     """Parse strict JSON text (see ``load_json``)."""
+    return _parse_json(text, text.encode("utf-8", "surrogatepass"))
+
+
+def _parse_json(text: str, data: bytes) -> Any:
     _require_content(text)
     try:
         if text.startswith("\ufeff"):  # json.loads names this mistake; let it
             json.loads(text)
-        data = _STRICT_JSON.decode(text)
+        decoder = _FINITE_JSON if _may_overflow(data) else _STRICT_JSON
+        parsed = decoder.decode(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise LoadError(f"not valid JSON: {exc.msg} at {where}") from None
@@ -146,24 +195,54 @@ def parse_json(text: str) -> Any:
         raise LoadError("not valid JSON: nested too deeply") from None
     except ValueError as exc:  # e.g. an integer literal with more digits than Python allows
         raise LoadError(f"not valid JSON: {exc}") from None
-    return _reject_lone_surrogates(data, text)
+    return _reject_lone_surrogates(parsed, text)
 
 
 def load_json(path: str | os.PathLike[str]) -> Any:
     """Read a UTF-8 JSON file strictly.
 
-    Rejects duplicate object keys, ``NaN``/``Infinity``, empty files and non-UTF-8 bytes, each
-    with a ``LoadError`` that says what is wrong and where. A literal too large for a float
-    (``1e400``) reads as infinity, which every schema rejects where a number is expected;
-    scanning for it up front would double the cost of reading large summaries.
+    Rejects duplicate object keys, ``NaN``/``Infinity`` and literals that overflow to infinity
+    (``1e400``), lone surrogate escapes, empty files and non-UTF-8 bytes, each with a
+    ``LoadError`` that says what is wrong and where. Integers stay exact Python ints, however
+    large; the schemas say where one too large for a float is wrong.
     """
-    return parse_json(_read_text(path))
+    data = _read_bytes(path)
+    return _parse_json(_decode(data), data)
+
+
+_EXACT_JSON = json.JSONDecoder(
+    object_pairs_hook=_no_duplicate_keys,
+    parse_constant=_reject_constant,
+    parse_float=decimal.Decimal,
+)
+
+
+def parse_json_exact(text: str) -> Any:
+    """Parse strict JSON text keeping every fractional number as the ``Decimal`` written.
+
+    For decisions that must be made on the numbers as written (§4.4, see ``decimals``), not on
+    their binary floats. Integers are ints as with ``parse_json``; the same errors apply, except
+    that an overflowing literal is kept (``parse_json`` refuses it; callers read a file with it
+    first).
+    """
+    _require_content(text)
+    try:
+        return _EXACT_JSON.decode(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise LoadError(f"not valid JSON: {exc.msg} at {where}") from None
+    except (RecursionError, ValueError) as exc:
+        raise LoadError(f"not valid JSON: {exc}") from None
+
+
+def load_json_exact(path: str | os.PathLike[str]) -> Any:
+    """``load_json`` with fractional numbers as exact ``Decimal``s (see ``parse_json_exact``)."""
+    return parse_json_exact(_read_text(path))
 
 
 # ---------------------------------------------------------------------------------------------
 # YAML
 
-_BaseSafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -171,45 +250,161 @@ _PLAIN_SCALAR_TAGS: dict[str, str] = {}
 _PLAIN_SCALAR_TAGS_MAX = 4096
 
 
-class StrictSafeLoader(_BaseSafeLoader):  # type: ignore[misc, valid-type]
-    """PyYAML's safe loader (the C one when available) that rejects duplicate mapping keys.
+class _StrictMixin:
+    """What both loaders add to PyYAML: the §4.4 refusals and a plain-scalar tag cache."""
 
-    The C loaders parse in C but still construct through Python's ``construct_mapping``, so the
-    override applies to both. Keys brought in by a ``<<`` merge may be overridden, as YAML allows.
-    """
+    def get_single_data(self) -> Any:
+        """``yaml.load``'s entry point: compose, refuse bombs and duplicates, construct."""
+        node = self.get_single_node()  # type: ignore[attr-defined]
+        if node is None:
+            return None
+        _check_node_graph(self, node)
+        return self.construct_document(node)  # type: ignore[attr-defined]
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         """The tag of a node, as PyYAML resolves it; plain scalars' tags are remembered.
 
-        The C parser asks this Python method for every node. For a plain scalar the answer
+        The parser asks this Python method for every node. For a plain scalar the answer
         depends on its text alone (a safe loader has no path resolvers), and point files repeat
         the same few texts, so a small cache saves most of the regular-expression matching.
         """
         if kind is yaml.ScalarNode and implicit[0]:
             tag = _PLAIN_SCALAR_TAGS.get(value)
             if tag is None:
-                tag = super().resolve(kind, value, implicit)
+                tag = super().resolve(kind, value, implicit)  # type: ignore[misc]
                 if len(_PLAIN_SCALAR_TAGS) < _PLAIN_SCALAR_TAGS_MAX and len(value) <= 64:
                     _PLAIN_SCALAR_TAGS[value] = tag
             return tag
-        return super().resolve(kind, value, implicit)
+        return super().resolve(kind, value, implicit)  # type: ignore[misc]
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        if not isinstance(node, yaml.MappingNode):
-            return super().construct_mapping(node, deep=deep)
-        explicit = [key_node for key_node, _ in node.value if key_node.tag != _MERGE_TAG]
-        mapping = super().construct_mapping(node, deep=deep)
-        if len(explicit) == len(node.value) and len(mapping) == len(explicit):
-            return mapping  # no merge keys and as many keys as entries: no duplicates
-        seen: set[Any] = set()
-        for key_node in explicit:  # constructed above already: these calls hit the cache
-            key = self.construct_object(key_node, deep=True)
-            if key in seen:
-                raise ConstructorError(
-                    None, None, f"duplicate key {key!r}; keep only one", key_node.start_mark
-                )
-            seen.add(key)
-        return mapping
+
+class StrictSafeLoader(_StrictMixin, yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader, the reference every YAML file is read as (§4.4).
+
+    With ``yaml.load(text, Loader=StrictSafeLoader)`` it also refuses duplicate mapping keys
+    (merge sources included) and alias bombs, on the composed node graph before anything is
+    constructed. ``parse_yaml`` gives the same result, faster.
+    """
+
+
+_FastSafeLoader: type = type(
+    "_FastSafeLoader", (_StrictMixin, getattr(yaml, "CSafeLoader", yaml.SafeLoader)), {}
+)
+
+#: Text the C parser (libyaml) and PyYAML's pure-Python parser compose alike. libyaml differs
+#: from the reference on tabs, byte-order marks, ``?`` in flow collections, ``%YAML``
+#: directives, escapes, and long simple keys; so text with any of those, other line breaks
+#: (U+0085, U+2028/9), control characters, block scalars, tags or reserved indicators goes to
+#: the reference parser. Whatever the C parser refuses goes there too, so only its acceptances
+#: are trusted, on the subset the differential tests cover. Point files are in it, and the C
+#: parser reads them ten times faster.
+_RESERVED_FOR_REFERENCE = "?%\\!|>@`"
+_LONGEST_PLAIN_LINE = 512
+
+
+def _in_plain_subset(text: str) -> bool:
+    flat = text.replace("\n", "")
+    # Unicode calls unprintable: tabs, CR, BOM, NEL, U+2028/9, controls, surrogates, no-break
+    # spaces, unassigned characters
+    if not flat.isprintable():
+        return False
+    if any(char in flat for char in _RESERVED_FOR_REFERENCE):
+        return False
+    return len(text) <= _LONGEST_PLAIN_LINE or all(
+        len(line) <= _LONGEST_PLAIN_LINE for line in text.split("\n")
+    )
+
+
+def _compose(text: str) -> tuple[Any, Any]:
+    """(loader, node graph) of the single document in ``text``, as the reference composes it.
+
+    The C parser is used only on the plain subset (see ``_in_plain_subset``), and only when it
+    accepts the text: whenever it refuses, the reference parser decides and names the error.
+    """
+    if _in_plain_subset(text):
+        loader = _FastSafeLoader(text)
+        try:
+            return loader, loader.get_single_node()
+        except yaml.YAMLError:
+            loader.dispose()
+    loader = StrictSafeLoader(text)
+    return loader, loader.get_single_node()
+
+
+#: Alias expansion bound (§4.4): expanded nodes per node of the text, and in all
+MAX_EXPANSION_FACTOR = 100
+MAX_EXPANDED_NODES = 1_000_000
+
+
+def _check_node_graph(loader: Any, root: yaml.Node) -> None:
+    """Refuse alias bombs and duplicate keys, looking at each distinct node once.
+
+    The expanded size of a node (what it would become with every alias copied out) is counted
+    by reference, without expanding anything, so eight nested levels of aliases cost as much as
+    eight nodes. Duplicate keys are looked for in every mapping as written, before PyYAML's
+    merge (``<<``) folds sources into it: a merge source's own keys must be unique, while a key
+    written next to ``<<`` may override a merged one.
+    """
+    expanded: dict[int, int] = {}  # id(node) → expanded size, once it is known
+    on_path: set[int] = set()  # collections being counted (a node inside itself is a loop)
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if type(node) is yaml.ScalarNode:
+            expanded[key] = 1
+            continue
+        if children_done:
+            on_path.discard(key)
+            children = _children(node)
+            expanded[key] = 1 + sum(expanded[id(child)] for child in children)
+            if type(node) is yaml.MappingNode:
+                _refuse_duplicate_keys(loader, node)
+            continue
+        if key in expanded:
+            continue
+        if key in on_path:
+            raise yaml.constructor.ConstructorError(
+                None, None, "an alias refers to a collection that contains it", node.start_mark
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in expanded)
+    distinct = len(expanded)
+    total = expanded[id(root)]
+    if total > min(MAX_EXPANSION_FACTOR * distinct, MAX_EXPANDED_NODES):
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"aliases would expand {distinct:,} nodes into {total:,} "
+            f"(more than {MAX_EXPANSION_FACTOR}× its own, or {MAX_EXPANDED_NODES:,} in all)",
+            root.start_mark,
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if type(node) is yaml.MappingNode:
+        return [child for pair in node.value for child in pair]
+    return list(node.value) if type(node) is yaml.SequenceNode else []
+
+
+def _refuse_duplicate_keys(loader: Any, node: yaml.MappingNode) -> None:
+    explicit = [key for key, _ in node.value if key.tag != _MERGE_TAG]
+    plain = all(key.tag == _STR_TAG and type(key) is yaml.ScalarNode for key in explicit)
+    if plain and len({key.value for key in explicit}) == len(explicit):
+        return  # distinct string keys (the common case), decided on their text
+    seen: list[Any] = []
+    for key_node in explicit:
+        try:
+            key = loader.construct_object(key_node, deep=True)
+            hash(key)
+        except Exception:  # noqa: BLE001 - PyYAML's constructor reports such keys itself
+            continue
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}; keep only one", key_node.start_mark
+            )
+        seen.append(key)
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -268,12 +463,17 @@ def _construct_plain(loader: Any, node: yaml.Node, seen: set[int]) -> Any:
 
 
 def _load_yaml_text(text: str) -> Any:
-    """``yaml.load(text, Loader=StrictSafeLoader)``, building plain documents faster."""
-    loader = StrictSafeLoader(text)
+    """What PyYAML's pure-Python safe loader reads from ``text``, with the §4.4 refusals."""
+    loader, node = _compose(text)
     try:
-        node = loader.get_single_node()
         if node is None:
             return None
+        if "*" not in text:  # no alias: a tree, so nothing to bound; _construct_plain refuses
+            try:  # duplicate keys and merges by raising _Unhandled
+                return _construct_plain(loader, node, set())
+            except Exception:  # noqa: BLE001 - any doubt: the full path below decides
+                pass
+        _check_node_graph(loader, node)
         try:
             return _construct_plain(loader, node, set())
         except Exception:  # noqa: BLE001 - any doubt: PyYAML decides, and raises its own error
@@ -283,7 +483,7 @@ def _load_yaml_text(text: str) -> Any:
 
 
 def parse_yaml(text: str) -> Any:
-    """Parse YAML text with the safe loader, rejecting duplicate keys (see ``load_yaml``)."""
+    """Parse YAML text as the reference loader does (see ``load_yaml``)."""
     _require_content(text)
     try:
         data = _load_yaml_text(text)
@@ -302,12 +502,15 @@ def parse_yaml(text: str) -> Any:
         # PyYAML's constructors fail this way on explicitly tagged values they cannot read,
         # such as "!!timestamp yes" or "!!bool maybe"
         raise LoadError("not valid YAML: an explicitly tagged value does not fit its tag") from None
-    return _reject_lone_surrogates(data, text)
+    return data
 
 
 def load_yaml(path: str | os.PathLike[str]) -> Any:
-    """Read a UTF-8 YAML file as PyYAML's safe loader does, plus duplicate-key rejection.
+    """Read a UTF-8 YAML file exactly as PyYAML's pure-Python safe loader does (§4.4).
 
-    Empty files, non-UTF-8 bytes and malformed YAML raise ``LoadError``.
+    On top of it: duplicate keys (inside merge sources too) and alias bombs are refused, and
+    so are empty files, non-UTF-8 bytes and malformed YAML, each with a ``LoadError``. A string
+    with a lone surrogate escape (``"\\ud800"``) is read as the reference reads it; reports
+    show it escaped.
     """
     return parse_yaml(_read_text(path))

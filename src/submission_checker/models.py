@@ -219,19 +219,26 @@ class PercentileBlock(_Strict):
     total: FiniteNumber
     percentiles: dict[str, FiniteNumber]
 
-    @field_validator("percentiles")
+    @field_validator("percentiles", mode="before")
     @classmethod
-    def _decimal_keys(cls, value: dict[str, float]) -> dict[str, float]:
-        seen: dict[str, tuple[str, float]] = {}
+    def _decimal_keys(cls, value: Any) -> Any:
+        """Keys are percentiles; two spellings of one must agree, compared as written (§4.4).
+
+        Runs before the numbers become floats, so that ``9007199254740993`` and
+        ``9007199254740992`` conflict although their floats are equal.
+        """
+        if not isinstance(value, dict):
+            return value  # the dict type reports it
+        seen: dict[str, tuple[str, Any]] = {}
         for key, number in value.items():
-            level = _percentile_level(key)
+            level = _percentile_level(key) if isinstance(key, str) else None
             if level is None:
                 raise PydanticCustomError(
                     "percentile_key",
                     'percentile key "{key}" is not a decimal number from 0 to 100',
                     {"key": key, "fix": 'Name percentiles by decimal numbers such as "90.0".'},
                 )
-            if level in seen and seen[level][1] != number:
+            if level in seen and _differ(seen[level][1], number):
                 other, other_number = seen[level]
                 raise PydanticCustomError(
                     "percentile_conflict",
@@ -247,6 +254,14 @@ class PercentileBlock(_Strict):
                 )
             seen[level] = (key, number)
         return value
+
+
+def _differ(first: Any, second: Any) -> bool:
+    """Two percentile values differ: compared exactly as numbers (an int as an int)."""
+    try:
+        return bool(first != second)
+    except Exception:  # noqa: BLE001 - not numbers: the float type reports them
+        return False
 
 
 class TokenCounts(_Strict):
@@ -318,12 +333,12 @@ def _plain_block(value: Any, *, percentiles: bool) -> bool:
     table = value.get("percentiles")
     if type(table) is not dict:
         return False
-    seen: dict[str, float] = {}
+    seen: dict[str, float | int] = {}
     for key, number in table.items():
         level = _percentile_level(key) if type(key) is str else None
         if level is None or not _plain_number(number):
             return False
-        if seen.setdefault(level, float(number)) != float(number):
+        if seen.setdefault(level, number) != number:  # exact: ints are not rounded to floats
             return False
     return True
 
@@ -383,6 +398,20 @@ class AccuracyResult(_Strict):
                 "expected a finite number or an object mapping metric names to finite numbers",
             ) from None
         metric = info.data.get("metric")
+        if isinstance(score, dict):
+            by_name: dict[str, str] = {}
+            for name in score:
+                other = by_name.setdefault(normalise_metric(name), name)
+                if other != name:  # "ROUGE-L" and "rougel": one metric, two values (§4.4)
+                    raise PydanticCustomError(
+                        "metric_twice",
+                        'score names one metric twice: "{other}" and "{name}"',
+                        {
+                            "other": other,
+                            "name": name,
+                            "fix": f'Keep one of "{other}" and "{name}" in the score object.',
+                        },
+                    )
         if isinstance(score, dict) and isinstance(metric, str):
             wanted = normalise_metric(metric)
             if not any(normalise_metric(name) == wanted for name in score):

@@ -40,8 +40,11 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 def normalise_metric(name: str) -> str:
-    """Metric name as compared everywhere: lower case, ``-``/``_`` removed (ROUGE-L → rougel)."""
-    return name.strip().lower().replace("-", "").replace("_", "")
+    """Metric name as compared everywhere: lower case, ``-``/``_`` removed (ROUGE-L → rougel).
+
+    Nothing else: whitespace is kept, so ``"rougel "`` is not ``rougel`` (§4.4).
+    """
+    return name.lower().replace("-", "").replace("_", "")
 
 
 def model_key(model_dir_name: str) -> str:

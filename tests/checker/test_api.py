@@ -58,7 +58,8 @@ def test_target_bounds_and_metric_names():
     tokens = row.bound_for("tokens_per_sample")
     assert (tokens.lower, tokens.upper) == (265.005, 323.895)
     assert tokens.admits(265.005) and tokens.admits(323.895) and not tokens.admits(323.9)
-    assert normalise_metric(" Exact_Match ") == "exactmatch"
+    assert normalise_metric("Exact_Match") == "exactmatch"
+    assert normalise_metric("rougel ") != normalise_metric("rougel")  # §4.4: no stripping
 
 
 def test_rounds_are_data_files():

@@ -354,18 +354,22 @@ def test_lone_surrogate_escape_is_a_load_error(tree):
     assert "lone surrogate" in error.message
 
 
-def test_names_that_are_not_utf8_are_reported_not_crashed_on(tree, tmp_path):
+def test_names_that_are_not_utf8_are_checked_and_shown_escaped(tree, tmp_path):
+    """§4.4: a point file whose name is not UTF-8 is a point file like any other."""
     points = os.fsencode(tree.path(f"{tree.model_dir}/points"))
     with open(os.path.join(points, b"point_\xff.yaml"), "w") as handle:
         handle.write("concurrency: 9\n")
     report = tree.check()
-    assert [(r.rule, r.path) for r in report.warnings] == [
-        ("unexpected-entry", f"{tree.model_dir}/points/point_\ufffd.yaml")
-    ]
+    shown = f"{tree.model_dir}/points/point_\\xff.yaml"
+    assert {(r.rule, r.path) for r in report.errors} >= {
+        ("point-config-valid", shown),
+        ("point-filename-concurrency", shown),
+    }
     out = tmp_path / "r.json"
     from click.testing import CliRunner
 
     from submission_checker.cli import main
 
     result = CliRunner().invoke(main, ["check", str(tree.org), "-o", str(out)])
-    assert result.exit_code == 0 and "point_\ufffd.yaml" in out.read_text(encoding="utf-8")
+    assert result.exit_code == 1 and "point_\\\\xff.yaml" in out.read_text(encoding="utf-8")
+    assert "point_\\xff.yaml" in result.output

@@ -31,6 +31,8 @@ SPEC_RULE_IDS = [
 
 # Rules checker-v1.0.md Part A adds to the v0.7 round too (A2.3).
 ROUND_V1_ADDITIONS = ["failed-samples"]
+# Rules the team added beyond the spec table (issue 15 item 7: audit results of a run).
+EXTENSION_RULE_IDS = ["audit-passed"]
 
 SPEC_FILE = Path(__file__).resolve().parents[1] / "data" / "spec" / "checker.md"
 
@@ -192,9 +194,6 @@ MUTATIONS: dict[str, Mutation] = {
         lambda t: t.summary_json(8),
         "24,576",
     ),
-    "failed-samples": Mutation(
-        _set_summary(8, n_samples_failed=5), "warning", lambda t: t.summary_json(8), "found 5"
-    ),
     "streaming-config": Mutation(
         _set_settings(8, stream_all_chunks=False), "error", lambda t: t.point_yaml(8), "false"
     ),
@@ -260,6 +259,15 @@ MUTATIONS: dict[str, Mutation] = {
         _set_point(8, region="medium"), "error", lambda t: t.point_yaml(8), '"medium"'
     ),
     "unsafe-path": Mutation(_symlink_out, "error", lambda t: t.detail_json(8), "outside"),
+    "failed-samples": Mutation(
+        _set_summary(8, n_samples_failed=5), "warning", lambda t: t.summary_json(8), "found 5"
+    ),
+    "audit-passed": Mutation(
+        _set_point(8, audits=[{"file": "audit/tokens.json", "passed": False}]),
+        "warning",
+        lambda t: t.point_yaml(8),
+        "audit audit/tokens.json",
+    ),
     "unexpected-entry": Mutation(
         lambda t: t.write(f"{t.model_dir}/points/point_9.yml", "concurrency: 9\n"),
         "warning",
@@ -279,7 +287,9 @@ def assert_no_internal_errors_or_placeholders(report):
 
 def test_registry_ids_are_the_spec_table():
     assert [rule.id for rule in REGISTRY] != []
-    assert sorted(rule.id for rule in REGISTRY) == sorted(SPEC_RULE_IDS + ROUND_V1_ADDITIONS)
+    assert sorted(rule.id for rule in REGISTRY) == sorted(
+        SPEC_RULE_IDS + ROUND_V1_ADDITIONS + EXTENSION_RULE_IDS
+    )
     assert len({rule.id for rule in REGISTRY}) == len(REGISTRY)
 
 

@@ -86,7 +86,8 @@ def test_version():
 
 
 def test_unexpected_exceptions_are_one_line_unless_debug(monkeypatch, run_folder):
-    from endpoints_submission_cli import runfolder
+    # Imported before patching: these bind read_run_folder by name when first imported.
+    from endpoints_submission_cli import pipeline, runfolder, runfolder_v1  # noqa: F401
 
     def boom(*_a, **_k):
         raise ZeroDivisionError("boom")

@@ -34,6 +34,9 @@ SHAPES = {
         "result_summary",
         "expires_at",
         "pinned",
+        "point_config",
+        "system_power",
+        "is_test",
     },
     "RunSummary": {
         "id",
@@ -54,6 +57,7 @@ SHAPES = {
         "publication_cycle",
         "target_availability_date",
         "embargo_date",
+        "is_test",
     },
     "SubmissionUpdate": {
         "run_ids",
@@ -73,6 +77,7 @@ SHAPES = {
         "availability",
         "run_ids",
         "early_publish",
+        "is_test",
         "publication_cycle",
         "target_availability_date",
         "embargo_date",
@@ -111,6 +116,9 @@ def test_openapi_shapes_match_the_spec(prism, http):
         "archive_size",
         "archive_sha256",
         "created_at",
+        "point_config",
+        "system_power",
+        "is_test",
     }
     division = schemas["Division"]["enum"]
     assert division == ["standardized", "serviced", "rdi"]

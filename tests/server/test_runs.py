@@ -25,6 +25,10 @@ RUN_OUT_FIELDS = RUN_SUMMARY_FIELDS | {
     "archive_size",
     "archive_sha256",
     "created_at",
+    # round v1.0 (checker-v1.0 A3.5)
+    "point_config",
+    "system_power",
+    "is_test",
 }
 
 

@@ -13,6 +13,7 @@ SUBMISSION_FIELDS = {
     "availability",
     "run_ids",
     "early_publish",
+    "is_test",
     "publication_cycle",
     "target_availability_date",
     "embargo_date",

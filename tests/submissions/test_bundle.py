@@ -14,7 +14,7 @@ from endpoints_submission_cli.bundle import BundleOptions, BundleRun, build_bund
 from endpoints_submission_cli.errors import BundleError
 from endpoints_submission_cli.runfolder import read_run_folder
 
-MODEL_DIR = "Llama-2-70b-chat-hf"
+MODEL_DIR = "llama2-70b"  # submission_ref.model of the example configs
 
 
 def load_runs(folder: Path) -> list[BundleRun]:
@@ -56,7 +56,7 @@ def test_example_runs_map_to_checker_layout(tmp_path, example_runs):
     }
     point = yaml.safe_load((model / "points" / "point_36.yaml").read_text())
     assert point["concurrency"] == 36 and point["dataset"] == "open_orca"
-    assert point["benchmark_model"] == "meta-llama/Llama-2-70b-chat-hf"
+    assert point["benchmark_model"] == "llama2-70b"
     assert point["runtime_settings"] == {
         "load_pattern": "concurrency",
         "stream_all_chunks": True,
@@ -134,8 +134,13 @@ def test_several_accuracy_runs_need_a_choice(tmp_path, example_runs):
 def test_model_without_official_target_needs_quality_target(tmp_path, example_runs):
     for config in example_runs.glob("*/config.yaml"):
         config.write_text(
-            config.read_text().replace("meta-llama/Llama-2-70b-chat-hf", "example-org/Echo 7B")
+            config.read_text()
+            .replace("meta-llama/Llama-2-70b-chat-hf", "example-org/Echo 7B")
+            .replace("  model: llama2-70b\n", "")  # submission_ref.model would name the dir
         )
+    desc = json.loads((example_runs / "system_desc.json").read_text())
+    del desc["benchmark_model"]
+    (example_runs / "system_desc.json").write_text(json.dumps(desc))
     with pytest.raises(BundleError) as err:
         build_bundle(load_runs(example_runs), tmp_path / "out")
     assert "'Echo_7B' has no official accuracy target" in err.value.message
@@ -176,12 +181,16 @@ def test_src_and_documentation_are_merged_and_conflicts_refused(tmp_path, exampl
 def test_real_accuracy_sample_is_scaled_to_the_official_scale(tmp_path, sample_copy, samples_dir):
     folder = sample_copy("accuracy_both_c4")
     shutil.copy(samples_dir / "system_desc.example.json", folder / "system_desc.json")
+    results = folder / "accuracy" / "accuracy_results.json"
+    data = json.loads(results.read_text())
+    data["accuracy_scores"][0]["metric"] = "rouge1"  # as if the phase had scored rouge1
+    results.write_text(json.dumps(data))
     run = BundleRun("acc", read_run_folder(folder))
     info = build_bundle([run], tmp_path / "out")
     result = json.loads(next(info.root.rglob("accuracy_result.json")).read_text())
-    # string_match 0.9 (a fraction); llama2-70b's official targets are on a 0-100 scale.
+    # 0.9 is a fraction; llama2-70b's official targets are on a 0-100 scale.
     assert result == {
-        "metric": "string_match",
+        "metric": "rouge1",
         "score": 90.0,
         "quality_target": 43.986888,
         "passed": True,
@@ -201,8 +210,10 @@ def test_example_runs_bundle_passes_the_checker_without_warnings(tmp_path, examp
 
     info = build_bundle(load_runs(example_runs), tmp_path / "out", BundleOptions(quality_target=1))
     assert info.notes == [
-        "--quality-target 1 is not used for 'Llama-2-70b-chat-hf': it has an "
-        "official target (llama2+70b)"
+        "model directory 'llama2-70b' from submission_ref.model in config.yaml (runs "
+        "run-llama2-70b_c1, run-llama2-70b_c128, run-llama2-70b_c32, run-llama2-70b_c36, "
+        "run-llama2-70b_c48 and 3 more)",
+        "--quality-target 1 is not used for 'llama2-70b': it has an official target (llama2+70b)",
     ]
     report = SubmissionChecker(info.root).run()
     assert report.passed, [r.message for r in report.errors]

@@ -45,9 +45,7 @@ def test_create_pushes_checked_bundle_to_local_repo(
     report = SubmissionChecker(checkout / "Example_Org").run()
     assert report.passed and not report.warnings
     point = yaml.safe_load(
-        (
-            checkout / "Example_Org/pareto/Example_H200x8/Llama-2-70b-chat-hf/points/point_48.yaml"
-        ).read_text()
+        (checkout / "Example_Org/pareto/Example_H200x8/llama2-70b/points/point_48.yaml").read_text()
     )
     assert point["region"] == "med_throughput" and point["run_id"] == example_ids[48]
 
@@ -74,7 +72,7 @@ def test_create_opens_pr_through_gh_and_records_it(
     assert pr["head"] == f"submission-{sid}"
     assert pr["title"] == f"MLPerf Endpoints submission {sid} (Example_Org)"
     assert (
-        "| Example_H200x8 | Llama-2-70b-chat-hf | 3 (1, 8, 32) | 1 (36) | 1 (48) | "
+        "| Example_H200x8 | llama2-70b | 3 (1, 8, 32) | 1 (36) | 1 (48) | "
         "3 (64, 96, 128) | 0 |" in pr["body"]
     )
     assert "Checker: PASSED" in pr["body"]
@@ -169,8 +167,8 @@ def sample_points(sample_copy, samples_dir, tmp_path, model: str | None = None) 
             "target_concurrency: 8\n",
         ):
             text = text.replace(original, f"target_concurrency: {concurrency}\n")
-        if model:
-            text = text.replace("meta-llama/Llama-2-70b-chat-hf", model)
+        if model:  # submission_ref.model names the model directory
+            text = text.replace("  model: llama2-70b\n", f"  model: {model}\n")
         config.write_text(text)
         summary = folder / "performance" / "result_summary.json"
         data = json.loads(summary.read_text())

@@ -52,6 +52,8 @@ def _print_run(record: dict[str, Any]) -> None:
             ("id", record.get("id")),
             ("model", record.get("model") or (config.get("model_params") or {}).get("name")),
             ("concurrency", record.get("concurrency")),
+            ("round", "v1.0 (point.yaml)" if record.get("point_config") else "v0.7"),
+            ("test run", "yes" if record.get("is_test") else "no"),
             ("system", system.get("system_name")),
             ("started", record.get("started_at")),
             ("finished", record.get("finished_at")),
@@ -127,6 +129,9 @@ def list_runs(app: AppContext, token: str | None, as_json: bool) -> None:
 @click.option(
     "--dry-run", is_flag=True, help="Validate, print payload and archive plan; send nothing."
 )
+@click.option(
+    "--test", "is_test", is_flag=True, help="Mark the run as a test run (round v1.0 folders)."
+)
 @token_option
 @json_option
 @pass_app
@@ -138,25 +143,50 @@ def create_run(
     pinned: bool,
     exclude: tuple[str, ...],
     dry_run: bool,
+    is_test: bool,
     token: str | None,
     as_json: bool,
 ) -> None:
-    """Validate a run folder, pack it, register it and upload the archive; print the run id."""
+    """Validate a run folder, pack it, register it and upload the archive; print the run id.
+
+    A folder with a point.yaml is a round v1.0 run folder (checked against its config.yaml)."""
     # Imported here: packing and the secret scan are only for this command (start-up time).
-    from ..registration import archive_plan, pack_run, register_run
+    from ..registration import archive_plan, describe_dataset, pack_run, register_run
     from ..runfolder import build_run_create, read_run_folder
+    from ..runfolder_v1 import build_v1_run_create, is_v1_run_folder, read_v1_run_folder
 
     if pinned and expires_at:
         raise click.UsageError(
             "--pinned and --expires-at exclude each other (pinned never expires)"
         )
-    run = read_run_folder(folder, system_desc)
-    for message in run.warnings():
+    if is_v1_run_folder(folder):
+        v1_folder = read_v1_run_folder(folder, system_desc)
+        run = v1_folder.run
+        warnings = v1_folder.warnings()
+        payload = build_v1_run_create(
+            v1_folder,
+            cli_version=__version__,
+            expires_at=expires_at,
+            pinned=pinned,
+            is_test=is_test,
+        )
+    else:
+        if is_test:
+            raise click.UsageError("--test needs a round v1.0 run folder (one with point.yaml)")
+        run = read_run_folder(folder, system_desc)
+        payload = build_run_create(
+            run, cli_version=__version__, expires_at=expires_at, pinned=pinned
+        )
+        warnings = run.warnings()
+    for message in warnings:
         warn(message)
-    payload = build_run_create(run, cli_version=__version__, expires_at=expires_at, pinned=pinned)
 
+    dataset = describe_dataset(run)
+    if dataset is not None:
+        info(dataset)
     if dry_run:
-        plan = archive_plan(run, exclude)
+        with tempfile.TemporaryDirectory(prefix="endpoints-run-") as tmp:
+            plan = archive_plan(run, exclude, Path(tmp))
         if as_json:
             print_json(
                 {
@@ -166,7 +196,7 @@ def create_run(
                         "files": [{"path": rel, "size": size} for rel, size in plan.files],
                         "total_bytes": plan.total_bytes,
                     },
-                    "warnings": run.warnings(),
+                    "warnings": warnings,
                 }
             )
         else:

@@ -6,6 +6,7 @@ stdout, progress and explanations to stderr.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +101,7 @@ def _print_submission(sub: dict[str, Any]) -> None:
             ("scenario", sub.get("scenario")),
             ("availability", sub.get("availability")),
             ("early publish", "yes" if sub.get("early_publish") else "no"),
+            ("test", "yes" if sub.get("is_test") else "no"),
             ("publication cycle", sub.get("publication_cycle")),
             ("target availability", sub.get("target_availability_date")),
             ("embargo", sub.get("embargo_date")),
@@ -127,6 +129,23 @@ def _report(outcome: Outcome, as_json: bool) -> None:
         info(f"pushed branch {outcome.branch} (no pull request for this repository target)")
     for note in outcome.notes:
         info(note)
+
+
+def _confirm_provisional(yes: bool) -> None:
+    """--provisional publishes results early: a deliberate choice, confirmed on a terminal."""
+    if yes:
+        return
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise click.UsageError(
+            "--provisional asks for confirmation, and there is no terminal to ask on; "
+            "pass --yes to confirm"
+        )
+    if not click.confirm(
+        "Provisional publication makes the results public before the review ends. Continue?",
+        default=False,
+        err=True,
+    ):
+        raise click.Abort()
 
 
 @submissions.command("list")
@@ -202,6 +221,12 @@ def list_submissions(app: AppContext, token: str | None, as_json: bool) -> None:
 @click.option("--embargo-date", metavar="ISO", help="ISO-8601 with timezone, in the future.")
 @click.option("--org", metavar="NAME", help="Bundle top folder (default: submitter_org_names).")
 @click.option(
+    "--model",
+    metavar="NAME",
+    help="Model directory for every run (default: config.yaml submission_ref.model, else the "
+    "system description's benchmark_model, else model_params.name).",
+)
+@click.option(
     "--accuracy-run",
     "accuracy_run",
     metavar="ID",
@@ -220,6 +245,33 @@ def list_submissions(app: AppContext, token: str | None, as_json: bool) -> None:
     help="Keep the bundle (and checker report) in DIR.",
 )
 @click.option("--dry-run", is_flag=True, help="Build and check the bundle only; send nothing.")
+@click.option(
+    "--round",
+    "rules_round",
+    type=click.Choice(["v0.7", "v1.0"]),
+    help="Build this round's tree (default: the runs' round; v1.0 runs carry a point.yaml).",
+)
+@click.option(
+    "--shared-src",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="v1.0: add DIR's contents (one folder per implementation) to src/ (repeatable).",
+)
+@click.option(
+    "--shared-docs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="v1.0: add DIR's contents to docs/ (repeatable).",
+)
+@click.option("--test", "is_test", is_flag=True, help="Mark the submission as a test.")
+@click.option(
+    "--provisional",
+    is_flag=True,
+    help="Ask for provisional (early) publication; asks for confirmation unless --yes.",
+)
+@click.option("--yes", is_flag=True, help="Confirm --provisional without asking.")
 @NO_PR
 @extract_limit_options
 @token_option
@@ -236,10 +288,17 @@ def create_submission(
     target_availability_date: str | None,
     embargo_date: str | None,
     org: str | None,
+    model: str | None,
     accuracy_run: str | None,
     quality_target: float | None,
     output: Path | None,
     dry_run: bool,
+    rules_round: str | None,
+    shared_src: tuple[Path, ...],
+    shared_docs: tuple[Path, ...],
+    is_test: bool,
+    provisional: bool,
+    yes: bool,
     no_pr: bool,
     token: str | None,
     as_json: bool,
@@ -247,21 +306,28 @@ def create_submission(
     """Bundle runs, check, create the submission, upload, open the PR; print id and PR URL."""
     from ..pipeline import CreateRequest, split_run_ids
 
+    if provisional and not dry_run:
+        _confirm_provisional(yes)
     request = CreateRequest(
         run_ids=tuple(split_run_ids(run_ids)),
         division=division,
         availability=availability,
         scenario=scenario,
-        early_publish=early_publish,
+        early_publish=early_publish or provisional,
         publication_cycle=publication_cycle,
         target_availability_date=target_availability_date,
         embargo_date=embargo_date,
         org=org,
+        model=model,
         accuracy_run_id=accuracy_run,
         quality_target=quality_target,
         output=output,
         dry_run=dry_run,
         no_pr=no_pr,
+        rules_round=rules_round,
+        shared_src=shared_src,
+        shared_docs=shared_docs,
+        is_test=is_test,
     )
     request.validate()  # flags first: no network call for a usage mistake
     with app.client(token) as client:

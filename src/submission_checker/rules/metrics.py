@@ -8,16 +8,22 @@ rounding surprises.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
+from ..decimals import exact, relative_difference, show
 from ..layout import Point
 from ..report import CheckResult
 from .registry import Rule, error, info, rule
 from .values import dig, integer, number
 
 TOLERANCE = Fraction(1, 100)
-_TINY = Fraction(1e-9)
+#: Within this distance of 1 %, a relative difference computed in floats does not decide:
+#: the numbers as written are compared exactly (§4.4). Floats are off by ~1e-15 at most.
+_CLOSE_CALL = 1e-6
 
 
 def _summary(point: Point) -> dict | None:
@@ -33,26 +39,75 @@ def _derived_system_tps(summary: dict) -> tuple[float, float] | None:
     return tokens, duration_ns
 
 
-def _exceeds_tolerance(stored: float, tokens: float, duration_ns: float, users: int) -> bool:
-    """|stored − d| / max(|d|, 1e-9) > 1 % with d = tokens / (duration_ns / 1e9) / users.
-
-    Decided in floats when clearly on one side; within a hair of exactly 1 % it is decided in
-    exact rational arithmetic so that exactly 1 % passes whatever the float rounding.
-    """
-    derived = tokens * 1e9 / duration_ns / users if duration_ns > 0 else 0.0
-    relative = abs(stored - derived) / max(abs(derived), 1e-9)
-    if abs(relative - 0.01) > 1e-9:
-        return relative > 0.01
-    exact = (
-        Fraction(tokens) * 1_000_000_000 / Fraction(duration_ns) / users
-        if duration_ns > 0
-        else Fraction(0)
-    )
-    return abs(Fraction(stored) - exact) / max(abs(exact), _TINY) > TOLERANCE
-
-
 def _throughput(tokens: float, duration_ns: float, users: int = 1) -> float:
     return tokens * 1e9 / duration_ns / users if duration_ns > 0 else 0.0
+
+
+def _exact_throughput(tokens: Fraction, duration_ns: Fraction, users: int = 1) -> Fraction:
+    return tokens * 1_000_000_000 / duration_ns / users if duration_ns > 0 else Fraction(0)
+
+
+def _shown_throughput(tokens: float, duration_ns: float, users: int = 1) -> str:
+    """The derived throughput for a message: exact when floats overflow (a 1e-300 ns run)."""
+    derived = _throughput(tokens, duration_ns, users)
+    if math.isfinite(derived):
+        return show(derived)
+    return show(_exact_throughput(exact(tokens), exact(duration_ns), users))
+
+
+class _Comparison(NamedTuple):
+    """A stored throughput against the derived one, decided and shown for a message."""
+
+    exceeds: bool
+    stored: str
+    derived: str
+    percent: str
+
+
+def _as_written(point: Point, field: str, floats: tuple[float, float, float]) -> list[Fraction]:
+    """Stored value, output tokens and duration as the exact decimals in the file.
+
+    Each falls back to its float's exact value when the file cannot be read again or no longer
+    holds the same number.
+    """
+    written = point.summary_exact or {}
+    texts = (
+        written.get(field),
+        dig(written, "output_sequence_lengths", "total"),
+        written.get("duration_ns"),
+    )
+    values = []
+    for text, value in zip(texts, floats, strict=True):
+        same = isinstance(text, (int, Decimal)) and not isinstance(text, bool)
+        same = same and float(text) == value
+        values.append(exact(text) if same else exact(value))
+    return values
+
+
+def _compare(
+    point: Point, field: str, stored: float, tokens: float, duration_ns: float, users: int
+) -> _Comparison:
+    """|stored − d| / max(|d|, 1e-9) > 1 % with d = tokens / (duration_ns / 1e9) / users.
+
+    Decided in floats when clearly on one side; close to exactly 1 % (or when floats overflow)
+    on the numbers as written, so that exactly 1 % passes whatever their float rounding.
+    """
+    derived = _throughput(tokens, duration_ns, users)
+    if math.isfinite(derived):
+        relative = abs(stored - derived) / max(abs(derived), 1e-9)
+        if math.isfinite(relative) and abs(relative - 0.01) > _CLOSE_CALL:
+            return _Comparison(
+                relative > 0.01, show(stored), show(derived), show(relative * 100, 3)
+            )
+    exact_stored, exact_tokens, exact_ns = _as_written(point, field, (stored, tokens, duration_ns))
+    exact_derived = _exact_throughput(exact_tokens, exact_ns, users)
+    relative_exact = relative_difference(exact_stored, exact_derived)
+    return _Comparison(
+        relative_exact > TOLERANCE,
+        show(exact_stored),
+        show(exact_derived),
+        show(relative_exact * 100, 3),
+    )
 
 
 @rule(
@@ -165,11 +220,11 @@ def metric_consistency_output_tokens(rule: Rule, point: Point) -> Iterator[Check
     "output tokens / elapsed seconds.",
     rounds=("v0.7", "v1.0"),
     messages={
-        "ok": info("{field} = {stored:.6g} agrees with derived {derived:.6g} tokens/s"),
-        "absent": info("system throughput not stored; derived {derived:.6g} tokens/s"),
+        "ok": info("{field} = {stored} agrees with derived {derived} tokens/s"),
+        "absent": info("system throughput not stored; derived {derived} tokens/s"),
         "differs": error(
-            "{field}: found {stored:.6g}, expected {derived:.6g} tokens/s (output tokens / "
-            "elapsed s) within 1 %; off by {percent:.3g} %",
+            "{field}: found {stored}, expected {derived} tokens/s (output tokens / "
+            "elapsed s) within 1 %; off by {percent} %",
             "Use the unmodified summary; {field} must equal output_sequence_lengths.total / "
             "(duration_ns / 1e9).",
         ),
@@ -188,29 +243,19 @@ def metric_consistency_system_tps(rule: Rule, point: Point) -> Iterator[CheckRes
     counted = _derived_system_tps(summary)
     if counted is None:
         return
-    derived = _throughput(*counted)
     field = "system_tps" if summary.get("system_tps") is not None else "tps"
     raw = summary.get(field)
     path = point.summary.rel
     if raw is None:
-        yield rule.result("absent", point, path=path, derived=derived)
+        yield rule.result("absent", point, path=path, derived=_shown_throughput(*counted))
         return
     stored = number(raw)
     if stored is None:
         return  # wrong type: result-file-valid reports it
-    if _exceeds_tolerance(stored, *counted, users=1):
-        percent = abs(stored - derived) / max(abs(derived), 1e-9) * 100
-        yield rule.result(
-            "differs",
-            point,
-            path=path,
-            field=field,
-            stored=stored,
-            derived=derived,
-            percent=percent,
-        )
-    else:
-        yield rule.result("ok", point, path=path, field=field, stored=stored, derived=derived)
+    compared = _compare(point, field, stored, *counted, users=1)
+    outcome = "differs" if compared.exceeds else "ok"
+    shown = {"stored": compared.stored, "derived": compared.derived}
+    yield rule.result(outcome, point, path=path, field=field, percent=compared.percent, **shown)
 
 
 @rule(
@@ -220,11 +265,11 @@ def metric_consistency_system_tps(rule: Rule, point: Point) -> Iterator[CheckRes
     scope="point",
     summary="Stored `tps_per_user` is within 1 % of derived system throughput / C.",
     messages={
-        "ok": info("tps_per_user = {stored:.6g} agrees with derived {derived:.6g}"),
-        "absent": info("tps_per_user not stored; derived {derived:.6g} tokens/s per user"),
+        "ok": info("tps_per_user = {stored} agrees with derived {derived}"),
+        "absent": info("tps_per_user not stored; derived {derived} tokens/s per user"),
         "differs": error(
-            "tps_per_user: found {stored:.6g}, expected {derived:.6g} (system throughput / "
-            "concurrency {c}) within 1 %; off by {percent:.3g} %",
+            "tps_per_user: found {stored}, expected {derived} (system throughput / "
+            "concurrency {c}) within 1 %; off by {percent} %",
             "Use the unmodified summary; tps_per_user must equal the system throughput / "
             "concurrency.",
         ),
@@ -243,19 +288,15 @@ def metric_consistency_tps_per_user(rule: Rule, point: Point) -> Iterator[CheckR
     counted = _derived_system_tps(summary)
     if counted is None:
         return
-    derived = _throughput(*counted, users=c)
     raw = summary.get("tps_per_user")
     path = point.summary.rel
     if raw is None:
-        yield rule.result("absent", point, path=path, derived=derived)
+        yield rule.result("absent", point, path=path, derived=_shown_throughput(*counted, users=c))
         return
     stored = number(raw)
     if stored is None:
         return
-    if _exceeds_tolerance(stored, *counted, users=c):
-        percent = abs(stored - derived) / max(abs(derived), 1e-9) * 100
-        yield rule.result(
-            "differs", point, path=path, stored=stored, derived=derived, c=c, percent=percent
-        )
-    else:
-        yield rule.result("ok", point, path=path, stored=stored, derived=derived)
+    compared = _compare(point, "tps_per_user", stored, *counted, users=c)
+    outcome = "differs" if compared.exceeds else "ok"
+    shown = {"stored": compared.stored, "derived": compared.derived}
+    yield rule.result(outcome, point, path=path, c=c, percent=compared.percent, **shown)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from ..layout import DIR, FILE, UNSAFE, Model, Point
 from ..report import CheckResult
-from .registry import Rule, error, info, rule
+from .registry import Rule, error, info, rule, warning
 
 MIN_POINTS = 7
 MAX_POINTS = 32
@@ -166,12 +167,14 @@ def result_detail_present(rule: Rule, point: Point) -> Iterator[CheckResult]:
     """The detail log must be there and non-empty; its content is never read (it may be GBs).
 
     Passing: ``results/point_8/mlperf_endpoints_log_detail.json`` of 2 GB.
-    Failing: the file is missing or has 0 bytes.
+    Failing: the file is missing or has 0 bytes, or ``results/point_8/`` is missing altogether.
     """
-    if point.results_kind != DIR or point.detail_rel is None or point.detail_kind == UNSAFE:
+    if point.results_kind not in (None, DIR) or point.detail_rel is None:
+        return  # results/point_<N> unsafe or a file: result-file-present says so
+    if point.detail_kind == UNSAFE:
         return
     rel = point.detail_rel
-    if point.detail_kind is None or point.detail_kind == DIR:
+    if point.results_kind is None or point.detail_kind is None or point.detail_kind == DIR:
         yield rule.result(
             "missing", point, path=rel, rel=rel, point=point.file_name, n=point.name_n
         )
@@ -207,6 +210,53 @@ def result_file_valid(rule: Rule, point: Point) -> Iterator[CheckResult]:
         yield from rule.schema_results(
             point, summary, ignore=("missing", "unsafe", "not-a-file"), path=summary.rel
         )
+
+
+@rule(
+    "audit-passed",
+    spec=None,
+    severity="warning",
+    scope="point",
+    summary="Audit results recorded for the point's run (`audits` in the point file) passed.",
+    messages={
+        "ok": info("{count} audit result(s) passed"),
+        "none": info("no audit results recorded"),
+        "failed": warning(
+            "audit {file} of run {run_id}: passed is {passed}",
+            "Look into the audit (in the run's PRISM archive) and re-run the point if it "
+            "shows a real fault.",
+        ),
+    },
+)
+def audit_passed(rule: Rule, point: Point) -> Iterator[CheckResult]:
+    """An audit that did not pass is reported (issue 15; the spec tables have no audit rule).
+
+    ``endpoints-submission-cli`` copies each ``audit/*.json`` verdict of the run into the point
+    file as ``audits: [{file, passed}]``; anything but ``passed: true`` is a warning.
+    Passing: ``audits: [{file: audit/tokens.json, passed: true}]``, or no ``audits``.
+    Failing: ``audits: [{file: audit/tokens.json, passed: false}]``.
+    """
+    mapping = point.config.mapping
+    if mapping is None:
+        return  # point-config-valid reports an unreadable point file
+    audits = mapping.get("audits")
+    if not isinstance(audits, list) or not audits:
+        yield rule.result("none", point)
+        return
+    failed = False
+    for entry in audits:
+        audit = entry if isinstance(entry, dict) else {}
+        if audit.get("passed") is not True:
+            failed = True
+            yield rule.result(
+                "failed",
+                point,
+                file=audit.get("file", "?"),
+                run_id=mapping.get("run_id", "?"),
+                passed=json.dumps(audit.get("passed")),
+            )
+    if not failed:
+        yield rule.result("ok", point, count=len(audits))
 
 
 @rule(

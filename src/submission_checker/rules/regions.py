@@ -28,10 +28,10 @@ def _region_coverage(rule: Rule, model: Model, region: str) -> Iterator[CheckRes
                 "empty", model, label=REGION_LABELS[region], m=regions.max_concurrency
             )
             return
-    if not model.points:
-        return
-    assert span is not None
     counted = sorted({p.config.model.concurrency for p in model.points if p.counts_for_coverage})
+    if not counted:
+        return  # no readable point: measurement-points-present / point-config-valid say why
+    assert span is not None
     inside = [c for c in counted if span.lo <= c <= span.hi]
     label = REGION_LABELS[region]
     if inside:
@@ -199,16 +199,25 @@ def region_computation(rule: Rule, system: System) -> Iterator[CheckResult]:
             "Measure points with concurrency between 1 and {upper}, or correct M in the "
             "system file.",
         ),
+        "at-least-one": info("concurrency {c} is at least 1 (M unknown: upper bound not checked)"),
+        "below-one": error(
+            "concurrency {c} is below 1 (M unknown: upper bound not checked)",
+            "Measure points with concurrency 1 or more.",
+        ),
     },
 )
 def concurrency_in_range(rule: Rule, point: Point) -> Iterator[CheckResult]:
     """Points may go up to 10 % above M (the margin), never beyond, never below 1.
 
+    Without a usable M (missing, invalid or ≤ 32) only C ≥ 1 is checked (§4.4).
     Passing (M = 64): C = 70. Failing: C = 72 (ceil(1.1·64) = 71) or C = 0.
     """
     c = point.declared_concurrency
     regions = point.model.system.regions
-    if c is None or regions is None:
+    if c is None:
+        return
+    if regions is None:
+        yield rule.result("at-least-one" if c >= 1 else "below-one", point, c=c)
         return
     m = regions.max_concurrency
     upper = margin_upper(m)
@@ -259,12 +268,13 @@ def region_declared(rule: Rule, point: Point) -> Iterator[CheckResult]:
     computed_text = computed or "no region (out of range)"
     if declared is None:
         yield rule.result("none", point, computed=computed_text)
-    elif not isinstance(declared, str) or declared not in DECLARABLE_REGIONS:
-        found = f'"{declared}"' if isinstance(declared, str) else repr(declared)
+    elif not isinstance(declared, str):
+        return  # not a string: a point-config-valid error (§4.4)
+    elif declared not in DECLARABLE_REGIONS:
         yield rule.result(
             "unknown",
             point,
-            found=found,
+            found=f'"{declared}"',
             choices=", ".join(DECLARABLE_REGIONS),
             computed=computed_text,
         )

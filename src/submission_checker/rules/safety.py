@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..layout import Submission
+from ..layout import UNRESOLVED_LINKS, Submission
 from ..report import CheckResult
 from .registry import Rule, error, info, rule, warning
 
@@ -14,7 +14,7 @@ from .registry import Rule, error, info, rule, warning
     spec=None,
     severity="error",
     scope="submission",
-    summary="No symlink under the submission resolves outside it.",
+    summary="No symlink under the submission resolves outside it, loops or dangles.",
     rounds=("v0.7", "v1.0"),
     messages={
         "ok": info("no symlink leads outside the submission"),
@@ -22,12 +22,18 @@ from .registry import Rule, error, info, rule, warning
             "{rel} is a symlink to {target}, outside the submission; not read",
             "Replace the link with a copy of the file, or make it point inside the submission.",
         ),
+        "unresolved": error(
+            "{rel} is a symlink that leads to {target}, so it cannot be shown to stay inside "
+            "the submission; not read",
+            "Replace the link with the file or directory it should lead to, or remove it.",
+        ),
     },
 )
 def unsafe_path(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
     """Everything published must be inside the submission; links out of it are not followed.
 
-    Links that stay inside are followed silently. An unsafe entry is reported once and treated
+    Links that stay inside are followed silently. A link loop or a dangling link cannot be
+    shown to stay inside and is unsafe too (§4.4). An unsafe entry is reported once and treated
     as present but unread (no "missing" error follows from it).
     Passing: ``results/point_8/mlperf_endpoints_log_detail.json`` → ``../../logs/d8.json``
     inside the organisation directory. Failing: a link to ``/home/me/run/detail.json``.
@@ -38,7 +44,8 @@ def unsafe_path(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
         yield rule.result("ok", sub)
         return
     for rel, target in sorted(sub.tree.unsafe.items()):
-        yield rule.result("outside", sub, path=rel, **_scope_of(rel), rel=rel, target=target)
+        outcome = "unresolved" if target in UNRESOLVED_LINKS else "outside"
+        yield rule.result(outcome, sub, path=rel, **_scope_of(rel), rel=rel, target=target)
 
 
 def _scope_of(rel: str) -> dict[str, str | None]:
@@ -56,7 +63,8 @@ def _scope_of(rel: str) -> dict[str, str | None]:
     severity="warning",
     scope="submission",
     summary="No orphans: pareto/<X>/ without systems/X.json, results/point_<N>/ without "
-    "point_<N>.yaml, .yml point files (nor unreadable directories or non-UTF-8 names).",
+    "point_<N>.yaml or that is a file, .yml point files, directories that cannot be listed "
+    "(nothing under documentation/).",
     messages={
         "ok": info("no unexpected entries"),
         "orphan-system": warning(
@@ -68,12 +76,13 @@ def _scope_of(rel: str) -> dict[str, str | None]:
             "Add points/{name}.yaml for it, or remove {rel}/.",
         ),
         "unlistable": warning(
-            "{rel}/ cannot be listed ({reason}); its contents are not checked",
+            "{rel}/ cannot be listed ({reason}); only the files the rules need are opened by "
+            "name, nothing else in it is checked",
             "Make {rel}/ readable (e.g. chmod u+rx) and check again.",
         ),
-        "undecodable": warning(
-            "{rel}: the name is not valid UTF-8; it is not checked",
-            "Rename it using UTF-8 characters only.",
+        "results-file": warning(
+            "{rel} is a file, expected the folder of a point's logs; it is not checked",
+            "Replace it with the folder {rel}/ holding the point's logs.",
         ),
         "yml": warning(
             "{rel}: point files must end in .yaml; this one is not checked",
@@ -86,12 +95,15 @@ def unexpected_entry(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
 
     Passing: every ``pareto/<X>/`` has ``systems/X.json`` and every ``results/point_<N>/``
     its ``points/point_<N>.yaml``.
-    Failing: ``pareto/old-system/`` left over from a renamed system; ``points/point_8.yml``.
+    Failing: ``pareto/old-system/`` left over from a renamed system; ``points/point_8.yml``;
+    ``results/point_8`` that is a file. Nothing under ``documentation/`` is inspected.
     """
     if sub.tree is None:
         return
     found = False
     for rel in sub.tree.unlistable:
+        if rel == "documentation" or rel.startswith("documentation/"):
+            continue  # documentation/ is not inspected (§4.4)
         found = True
         yield rule.result(
             "unlistable",
@@ -101,9 +113,6 @@ def unexpected_entry(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
             rel=rel or ".",
             reason="permission denied or not a directory",
         )
-    for rel in sub.tree.undecodable:
-        found = True
-        yield rule.result("undecodable", sub, path=rel, **_scope_of(rel), rel=rel)
     for rel in sub.orphan_pareto:
         found = True
         name = rel.rsplit("/", 1)[-1]
@@ -115,6 +124,9 @@ def unexpected_entry(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
                 found = True
                 name = rel.rsplit("/", 1)[-1]
                 yield rule.result("orphan-results", sub, path=rel, rel=rel, name=name, **scope)
+            for rel in model.results_files:
+                found = True
+                yield rule.result("results-file", sub, path=rel, rel=rel, **scope)
             for rel in model.yml_files:
                 found = True
                 name = rel.rsplit("/", 1)[-1][: -len(".yml")]

@@ -167,20 +167,17 @@ def successful_samples(summary: dict, completed: int) -> tuple[int, str]:
 def streaming_config(rule: Rule, point: Point) -> Iterator[CheckResult]:
     """Time to first token and per-token latency need every chunk streamed.
 
-    Passing: ``stream_all_chunks: true``. Failing: ``false``, ``"yes"`` or the key missing.
+    Passing: ``stream_all_chunks: true``. Failing: ``false`` or ``"yes"``. The key missing is
+    a ``point-config-valid`` error only (a required field, §4.4): one cause, one error.
     """
     settings = dig(point.config.mapping, "runtime_settings")
-    if not isinstance(settings, dict):
+    if not isinstance(settings, dict) or "stream_all_chunks" not in settings:
         return
-    value = settings.get("stream_all_chunks", _MISSING)
+    value = settings["stream_all_chunks"]
     if value is True:
         yield rule.result("ok", point)
     else:
-        found = "nothing" if value is _MISSING else _show(value)
-        yield rule.result("off", point, found=found)
-
-
-_MISSING = object()
+        yield rule.result("off", point, found=_show(value))
 
 
 def _show(value: object) -> str:

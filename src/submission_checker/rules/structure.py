@@ -197,7 +197,7 @@ def src_dir(rule: Rule, sub: Submission) -> Iterator[CheckResult]:
         return
     systems = ", ".join(standardized)
     kind = sub.kind("src")
-    if kind == UNSAFE or (kind == DIR and sub.tree and sub.tree.has_regular_file("src")):
+    if kind == UNSAFE or (kind == DIR and sub.tree and sub.tree.has_content("src")):
         yield rule.result("ok", sub, path="src", systems=systems)
     elif kind == DIR:
         yield rule.result("empty", sub, path="src", systems=systems)

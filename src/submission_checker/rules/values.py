@@ -27,12 +27,20 @@ def integer(value: Any) -> int | None:
 
 
 def number(value: Any) -> float | int | None:
-    """``value`` if it is a finite int or float (a bool is not), else ``None``."""
+    """``value`` if it is a finite int or float (a bool is not), else ``None``.
+
+    An int too large for a float is not a number here: the schema reports it (§4.4), and rules
+    that compute with floats must not meet it.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return value if -_FLOAT_INT_LIMIT < value < _FLOAT_INT_LIMIT else None
+
+
+#: Ints at least this large overflow ``float()``
+_FLOAT_INT_LIMIT = 2**1024 - 2**970
 
 
 def text(value: Any) -> str | None:
