@@ -7,9 +7,7 @@ from pathlib import Path
 import click
 
 from ..context import json_option
-from ..hostfacts import write_system_desc_template
 from ..output import info, print_json
-from ..pointconfig import find_placeholders, init_runs
 
 
 @click.command("init")
@@ -42,6 +40,10 @@ def init(
     as_json: bool,
 ) -> None:
     """Derive point.yaml from each run (round v1.0); placeholders mark what you must fill in."""
+    # Imported here: they load the checker's readers, which `--help` of other commands skips.
+    from ..hostfacts import write_system_desc_template
+    from ..pointconfig import find_placeholders, init_runs
+
     if not paths and system_desc_template is None:
         raise click.UsageError("pass --path RUN (repeatable) or --system-desc-template FILE")
     report: dict[str, object] = {}
