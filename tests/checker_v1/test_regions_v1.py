@@ -47,7 +47,7 @@ def test_regions_keep_their_working():
         "C_max = 1024, C_min = 16 (override), d = 1008; LC_end = 16 + round(∛1008) = 26; "
         "MC_end = 16 + round(1008^(2/3)) = 117; margin end = ⌊(11·1024 + 9)/10⌋ = 1127"
     )
-    assert regions.table()[0] == ("Ultra Low Concurrency", (1, 16))
+    assert regions["low_latency"] == (1, 16)
 
 
 def _is_nearest(k: int, value: Fraction) -> bool:
