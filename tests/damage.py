@@ -1,0 +1,87 @@
+"""Random damage to a submission tree, for the "never a traceback" tests of both rounds.
+
+Both rounds' checkers must turn any damaged file or entry into findings; these helpers do the
+damaging (hypothesis draws the choices) so the two test modules only say what they check.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import yaml
+from hypothesis import strategies as st
+
+#: Any JSON/YAML value, nested a little: what a damaged field may hold.
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+#: How ``damage_file`` damages a file.
+FILE_DAMAGE = st.sampled_from(["value", "bytes", "truncate"])
+#: How ``damage_entry`` replaces a file or directory.
+ENTRY_DAMAGE = st.sampled_from(["delete", "file", "dir", "link"])
+
+
+def replace_somewhere(data, path_choices, value):
+    """Replace one nested value (chosen by ``path_choices``) with ``value``."""
+    node = data
+    for choice in path_choices:
+        if isinstance(node, dict) and node:
+            key = sorted(node, key=str)[choice % len(node)]
+            if not isinstance(node[key], (dict, list)) or choice % 3 == 0:
+                node[key] = value
+                return data
+            node = node[key]
+        elif isinstance(node, list) and node:
+            index = choice % len(node)
+            if not isinstance(node[index], (dict, list)):
+                node[index] = value
+                return data
+            node = node[index]
+        else:
+            break
+    return value if node is data else data
+
+
+def damage_file(
+    target: Path, how: str, path_choices: list[int], value, raw: bytes, position: int
+) -> None:
+    """Overwrite ``raw`` into ``target``'s bytes, truncate it, or replace one of its values.
+
+    ``how`` is one of ``FILE_DAMAGE``; the caller restores the original bytes.
+    """
+    original = target.read_bytes()
+    if how == "bytes":
+        at = position % (len(original) + 1)
+        target.write_bytes(original[:at] + raw + original[at + len(raw) :])
+    elif how == "truncate":
+        target.write_bytes(original[: position % (len(original) + 1)])
+    else:
+        is_yaml = target.suffix == ".yaml"
+        data = yaml.safe_load(original) if is_yaml else json.loads(original)
+        data = replace_somewhere(data, path_choices, value)
+        # json.dumps may write NaN/Infinity on purpose
+        target.write_text(yaml.safe_dump(data) if is_yaml else json.dumps(data))
+
+
+def damage_entry(root: Path, pick: int, how: str) -> None:
+    """Remove the ``pick``-th entry below ``root``; put an empty file, an empty directory or a
+    link to ``root`` (or its parent) in its place, or nothing (``how`` from ``ENTRY_DAMAGE``)."""
+    entries = sorted(root.rglob("*"))
+    target = entries[pick % len(entries)]
+    if target.is_dir():
+        shutil.rmtree(target)
+    else:
+        target.unlink()
+    if how == "file":
+        target.write_text("")
+    elif how == "dir":
+        target.mkdir()
+    elif how == "link":
+        os.symlink(root.parent if pick % 2 else root, target)
