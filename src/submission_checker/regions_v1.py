@@ -156,10 +156,6 @@ class RegionsV1:
         """The first region (``REGION_NAMES`` order) holding ``concurrency``, else ``None``."""
         return region_holding(self.ranges, REGION_NAMES, concurrency)
 
-    def in_range(self, concurrency: int) -> bool:
-        """``concurrency-in-range``: 1 ≤ C ≤ margin end (a dedicated Offline point is exempt)."""
-        return self.classify(concurrency) is not None
-
     @property
     def margin_end(self) -> int:
         return margin_upper(self.max_concurrency)

@@ -101,7 +101,7 @@ def test_classify_in_region_order_and_out_of_range():
         "margin",
         None,
     ]
-    assert regions.in_range(71) and not regions.in_range(72)
+    assert regions.classify(71) == "margin" and regions.classify(72) is None
 
 
 def test_ultra_low_coverage_is_1_to_32_unless_overridden():
