@@ -22,8 +22,14 @@ json_values = st.recursive(
     ),
     max_leaves=8,
 )
-#: How ``damage_file`` damages a file.
-FILE_DAMAGE = st.sampled_from(["value", "bytes", "truncate"])
+#: What ``damage_file`` draws besides the file and the byte position (files differ in size):
+#: ``@given(file_index=…, position=…, **FILE_DAMAGE_DRAWS)``.
+FILE_DAMAGE_DRAWS = {
+    "how": st.sampled_from(["value", "bytes", "truncate"]),
+    "path_choices": st.lists(st.integers(0, 50), min_size=1, max_size=4),
+    "value": json_values,
+    "raw": st.binary(max_size=12),
+}
 #: How ``damage_entry`` replaces a file or directory.
 ENTRY_DAMAGE = st.sampled_from(["delete", "file", "dir", "link"])
 
@@ -54,7 +60,7 @@ def damage_file(
 ) -> None:
     """Overwrite ``raw`` into ``target``'s bytes, truncate it, or replace one of its values.
 
-    ``how`` is one of ``FILE_DAMAGE``; the caller restores the original bytes.
+    ``how`` is one of ``FILE_DAMAGE_DRAWS["how"]``; the caller restores the original bytes.
     """
     original = target.read_bytes()
     if how == "bytes":

@@ -16,7 +16,7 @@ from submission_checker.cli import main
 from submission_checker.loading import LoadError, load_json, load_yaml, parse_json, parse_yaml
 from submission_checker.models import PointSummary, SystemDescription, validation_problems
 
-from ..damage import ENTRY_DAMAGE, FILE_DAMAGE, damage_entry, damage_file, json_values
+from ..damage import ENTRY_DAMAGE, FILE_DAMAGE_DRAWS, damage_entry, damage_file
 
 # --------------------------------------------------------------------------------------------
 # Strict readers
@@ -279,11 +279,8 @@ FILES = [
 )
 @given(
     file_index=st.integers(0, len(FILES) - 1),
-    how=FILE_DAMAGE,
-    path_choices=st.lists(st.integers(0, 50), min_size=1, max_size=4),
-    value=json_values,
-    raw=st.binary(max_size=12),
     position=st.integers(0, 10_000),
+    **FILE_DAMAGE_DRAWS,
 )
 def test_random_damage_never_raises(base_tree, file_index, how, path_choices, value, raw, position):
     target = base_tree / FILES[file_index]

@@ -24,7 +24,7 @@ from submission_checker.cli import main
 from submission_checker.rounds import detect_round
 from submission_checker.run_folder_v1 import check_run_folder_v1
 
-from ..damage import ENTRY_DAMAGE, FILE_DAMAGE, damage_entry, damage_file, json_values
+from ..damage import ENTRY_DAMAGE, FILE_DAMAGE_DRAWS, damage_entry, damage_file
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples" / "inference-endpoint"
 CONSOLE_SCRIPT = Path(sys.executable).parent / "submission-checker"
@@ -303,11 +303,8 @@ def _assert_sound(report) -> None:
 )
 @given(
     file_index=st.integers(0, len(FILES) - 1),
-    how=FILE_DAMAGE,
-    path_choices=st.lists(st.integers(0, 50), min_size=1, max_size=4),
-    value=json_values,
-    raw=st.binary(max_size=12),
     position=st.integers(0, 100_000),
+    **FILE_DAMAGE_DRAWS,
 )
 def test_random_damage_never_raises(
     base_v1_tree, file_index, how, path_choices, value, raw, position
