@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
+_ROUND_CHOICE = click.Choice(["v0.7", "v1.0"])
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="endpoints-submission-cli", prog_name="submission-checker")
@@ -160,7 +162,7 @@ def _append_github_summary(report, *, strict: bool) -> None:
 @click.option(
     "--round",
     "round_name",
-    type=click.Choice(["v0.7", "v1.0"]),
+    type=_ROUND_CHOICE,
     default="v0.7",
     show_default=True,
     help="Rules round: v0.7 (regions from 32) or v1.0 (regions from C_min).",
@@ -219,9 +221,6 @@ def _regions_v1(max_concurrency: int, min_concurrency: int) -> None:
     click.echo(f"Regions (round v1.0) for C_max = {max_concurrency}, C_min = {min_concurrency}")
     _echo_region_table(table.ranges, REGION_NAMES, REGION_LABELS)
     click.echo(table.working())
-
-
-_ROUND_CHOICE = click.Choice(["v0.7", "v1.0"])
 
 
 @main.command("rules")
