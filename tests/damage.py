@@ -6,13 +6,19 @@ damaging (hypothesis draws the choices) so the two test modules only say what th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
+from click.testing import CliRunner
 from hypothesis import strategies as st
+
+from submission_checker import Report, SubmissionChecker
+from submission_checker.cli import main
 
 #: Any JSON/YAML value, nested a little: what a damaged field may hold.
 json_values = st.recursive(
@@ -74,6 +80,36 @@ def damage_file(
         data = replace_somewhere(data, path_choices, value)
         # json.dumps may write NaN/Infinity on purpose
         target.write_text(yaml.safe_dump(data) if is_yaml else json.dumps(data))
+
+
+@contextlib.contextmanager
+def damaged_file(
+    target: Path, how: str, path_choices: list[int], value, raw: bytes, position: int
+) -> Iterator[None]:
+    """``target`` damaged by ``damage_file`` inside the block, its original bytes after it."""
+    original = target.read_bytes()
+    try:
+        damage_file(target, how, path_choices, value, raw, position)
+        yield
+    finally:
+        target.write_bytes(original)
+
+
+def assert_sound(report) -> None:
+    """A ``Report``, no internal checker error, and a fix for every error and warning."""
+    assert isinstance(report, Report)
+    assert not [r for r in report.results if "internal checker error" in r.message]
+    assert all(r.fix for r in report.errors + report.warnings)
+
+
+def assert_checks_soundly(org: Path) -> None:
+    """The library's report of ``org`` is sound and ``check`` exits 0 or 1 to match, without
+    a traceback."""
+    report = SubmissionChecker(org).run()
+    assert_sound(report)
+    result = CliRunner().invoke(main, ["check", "-q", str(org)])
+    assert result.exit_code == (0 if report.passed else 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 def damage_entry(root: Path, pick: int, how: str) -> None:

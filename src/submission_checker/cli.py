@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -19,6 +19,18 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 _ROUND_CHOICE = click.Choice(["v0.7", "v1.0"])
+
+
+def _round_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """``--round`` of the commands that default to round v0.7 (``regions``, ``rules``)."""
+    return click.option(
+        "--round",
+        "round_name",
+        type=_ROUND_CHOICE,
+        default="v0.7",
+        show_default=True,
+        help=help_text,
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -159,14 +171,7 @@ def _append_github_summary(report, *, strict: bool) -> None:
     metavar="M",
     help="The system's max_supported_concurrency.",
 )
-@click.option(
-    "--round",
-    "round_name",
-    type=_ROUND_CHOICE,
-    default="v0.7",
-    show_default=True,
-    help="Rules round: v0.7 (regions from 32) or v1.0 (regions from C_min).",
-)
+@_round_option("Rules round: v0.7 (regions from 32) or v1.0 (regions from C_min).")
 @click.option(
     "--min-concurrency",
     "min_concurrency",
@@ -224,14 +229,7 @@ def _regions_v1(max_concurrency: int, min_concurrency: int) -> None:
 
 
 @main.command("rules")
-@click.option(
-    "--round",
-    "round_name",
-    type=_ROUND_CHOICE,
-    default="v0.7",
-    show_default=True,
-    help="Rules round whose rules to list.",
-)
+@_round_option("Rules round whose rules to list.")
 def rules_command(round_name: str) -> None:
     """List every rule of a round: id, spec section, severity and what it checks."""
     from rich.console import Console
