@@ -75,6 +75,22 @@ def _start_server(data_dir: Path, latency_ms: float) -> tuple[PrismProcess, str]
     return server, server.url
 
 
+def _dry_run_create(run_ids: list[str]) -> list[str]:
+    """The timed command: build and check the bundle of ``run_ids``, send nothing."""
+    return [
+        "submissions",
+        "create",
+        "--run-ids",
+        ",".join(run_ids),
+        "--division",
+        "standardized",
+        "--availability",
+        "available",
+        "--dry-run",
+        "--json",
+    ]
+
+
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "endpoints_submission_cli", *args],
@@ -170,19 +186,7 @@ def _time_rounds(env: dict[str, str], ids: dict[str, list[str]], repeat: int) ->
     for _ in range(repeat):
         for name, run_ids in ids.items():
             start = time.perf_counter()
-            result = _cli(
-                {**env, WORKERS_ENV: "4"},
-                "submissions",
-                "create",
-                "--run-ids",
-                ",".join(run_ids),
-                "--division",
-                "standardized",
-                "--availability",
-                "available",
-                "--dry-run",
-                "--json",
-            )
+            result = _cli({**env, WORKERS_ENV: "4"}, *_dry_run_create(run_ids))
             times[name].append(time.perf_counter() - start)
             if result.returncode == 0:
                 out = json.loads(result.stdout)
@@ -275,18 +279,7 @@ def main() -> None:
                 "times": None,
             }
             httpx.post(f"{url}/_faults", json=rule, timeout=10).raise_for_status()
-        create = [
-            "submissions",
-            "create",
-            "--run-ids",
-            ",".join(ids),
-            "--division",
-            "standardized",
-            "--availability",
-            "available",
-            "--dry-run",
-            "--json",
-        ]
+        create = _dry_run_create(ids)
         wall: dict[int, list[float]] = {1: [], 4: []}
         phase: dict[int, list[float]] = {1: [], 4: []}
         verdict = None

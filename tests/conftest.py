@@ -173,6 +173,30 @@ class DelayingProxy:
                 sock.close()
 
 
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Client backoff without real waiting; the list records every pause the client asked for
+    (the retry logic itself is tested in tests/runs)."""
+    from endpoints_submission_cli import prism as prism_client
+
+    pauses: list[float] = []
+    policy = prism_client.RetryPolicy(base_delay=0.001, max_delay=0.01, sleep=pauses.append)
+    monkeypatch.setattr(prism_client, "DEFAULT_RETRY", policy)
+    return pauses
+
+
+@pytest.fixture
+def patient_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Short read timeout, real (short) pauses while watching the list after a lost answer: for
+    ``delaying_proxy`` tests whose held request outlasts the client's timeout."""
+    from endpoints_submission_cli import prism as prism_client
+
+    monkeypatch.setattr(prism_client, "JSON_TIMEOUT", prism_client.httpx.Timeout(0.5))
+    monkeypatch.setattr(prism_client, "LOST_ANSWER_POLL_DELAYS", (0.25,) * 12)
+    policy = prism_client.RetryPolicy(base_delay=0.01, max_delay=0.05)
+    monkeypatch.setattr(prism_client, "DEFAULT_RETRY", policy)
+
+
 @pytest.fixture
 def delaying_proxy(prism):
     """A :class:`DelayingProxy` in front of the test's prism-server (``.url``, ``.hold``)."""

@@ -131,10 +131,6 @@ class Journal:
         self.data["steps"][step] = {**values, "at": _now()}
         self.save()
 
-    def forget(self, step: str) -> None:
-        if self.data["steps"].pop(step, None) is not None:
-            self.save()
-
     def set_status(self, status: str) -> None:
         self.data["status"] = status
         self.save()

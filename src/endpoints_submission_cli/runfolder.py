@@ -21,6 +21,7 @@ from submission_checker.models import SystemDescription, validation_problems
 
 from .archive import sha256_file
 from .errors import RunFolderError
+from .pointconfig import dig
 
 CONFIG = "config.yaml"
 SUMMARY = "performance/result_summary.json"
@@ -181,17 +182,8 @@ def _load(path: Path, relname: str, loader: Any) -> Any:
         raise RunFolderError(f"{relname}: {exc.message}") from None
 
 
-def _get(data: Any, dotted: str) -> Any:
-    """``settings.load_pattern.type`` → value, or None where any level is missing."""
-    for part in dotted.split("."):
-        if not isinstance(data, dict):
-            return None
-        data = data.get(part)
-    return data
-
-
 def _required(config: dict[str, Any], dotted: str, kind: type, what: str) -> Any:
-    value = _get(config, dotted)
+    value = dig(config, dotted)
     if not isinstance(value, kind) or isinstance(value, bool) or value in ("", None):
         raise RunFolderError(
             f"{CONFIG}: {dotted} is {_show(value)}, expected {what}",
@@ -201,7 +193,7 @@ def _required(config: dict[str, Any], dotted: str, kind: type, what: str) -> Any
 
 
 def _optional(config: dict[str, Any], dotted: str, kind: type) -> Any:
-    value = _get(config, dotted)
+    value = dig(config, dotted)
     if value is None:
         return None
     ok = (
@@ -316,9 +308,9 @@ def _read_accuracy(folder: Path) -> dict[str, Any] | None:
 
 
 def _concurrency(config: dict[str, Any], summary: dict[str, Any], load_pattern: str) -> int:
-    value = _get(config, "settings.load_pattern.target_concurrency")
+    value = dig(config, "settings.load_pattern.target_concurrency")
     if value is None:
-        value = _get(summary, "run_config.load_pattern.target_concurrency")
+        value = dig(summary, "run_config.load_pattern.target_concurrency")
     if value is None and load_pattern != "concurrency":
         # The cause is the load pattern, not a forgotten number: say so (an Offline run).
         offline = " (an Offline run)" if load_pattern == "max_throughput" else ""

@@ -5,14 +5,32 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from .formatters import FORMATS
 
+if TYPE_CHECKING:
+    from .regions import Range
+
 __all__ = ["main"]
+
+_ROUND_CHOICE = click.Choice(["v0.7", "v1.0"])
+
+
+def _round_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """``--round`` of the commands that default to round v0.7 (``regions``, ``rules``)."""
+    return click.option(
+        "--round",
+        "round_name",
+        type=_ROUND_CHOICE,
+        default="v0.7",
+        show_default=True,
+        help=help_text,
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -153,14 +171,7 @@ def _append_github_summary(report, *, strict: bool) -> None:
     metavar="M",
     help="The system's max_supported_concurrency.",
 )
-@click.option(
-    "--round",
-    "round_name",
-    type=click.Choice(["v0.7", "v1.0"]),
-    default="v0.7",
-    show_default=True,
-    help="Rules round: v0.7 (regions from 32) or v1.0 (regions from C_min).",
-)
+@_round_option("Rules round: v0.7 (regions from 32) or v1.0 (regions from C_min).")
 @click.option(
     "--min-concurrency",
     "min_concurrency",
@@ -183,22 +194,20 @@ def regions(max_concurrency: int, round_name: str, min_concurrency: int | None) 
     except ValueError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    rows = [("Region", "Key", "Concurrency", "Points")]
-    for key in REGION_KEYS:
-        span = table[key]
-        rows.append(
-            (
-                REGION_LABELS[key],
-                key,
-                str(span) if span else "(empty)",
-                str(span.size) if span else "0",
-            )
-        )
     click.echo(f"Regions for max_supported_concurrency M = {max_concurrency}")
-    _echo_rows(rows)
+    _echo_region_table(table.ranges, REGION_KEYS, REGION_LABELS)
 
 
-def _echo_rows(rows: list[tuple[str, ...]]) -> None:
+def _echo_region_table(
+    ranges: Mapping[str, Range | None], order: Iterable[str], labels: Mapping[str, str]
+) -> None:
+    """The ``regions`` table of either round: label, key, concurrency range and point count."""
+    rows = [("Region", "Key", "Concurrency", "Points")]
+    for key in order:
+        span = ranges[key]
+        rows.append(
+            (labels[key], key, str(span) if span else "(empty)", str(span.size) if span else "0")
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo(
@@ -214,34 +223,13 @@ def _regions_v1(max_concurrency: int, min_concurrency: int) -> None:
     except ValueError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    rows = [("Region", "Key", "Concurrency", "Points")]
-    for key in REGION_NAMES:
-        span = table[key]
-        rows.append(
-            (
-                REGION_LABELS[key],
-                key,
-                str(span) if span else "(empty)",
-                str(span.size) if span else "0",
-            )
-        )
     click.echo(f"Regions (round v1.0) for C_max = {max_concurrency}, C_min = {min_concurrency}")
-    _echo_rows(rows)
+    _echo_region_table(table.ranges, REGION_NAMES, REGION_LABELS)
     click.echo(table.working())
 
 
-_ROUND_CHOICE = click.Choice(["v0.7", "v1.0"])
-
-
 @main.command("rules")
-@click.option(
-    "--round",
-    "round_name",
-    type=_ROUND_CHOICE,
-    default="v0.7",
-    show_default=True,
-    help="Rules round whose rules to list.",
-)
+@_round_option("Rules round whose rules to list.")
 def rules_command(round_name: str) -> None:
     """List every rule of a round: id, spec section, severity and what it checks."""
     from rich.console import Console

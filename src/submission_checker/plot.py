@@ -167,17 +167,24 @@ def plot_submission(
     )
 
 
+def _failing_rules(report) -> dict[tuple, list[str]]:
+    """The rules with an error at each (system, model, concurrency) of ``report``, in report
+    order (a rule repeats when it failed more than once there)."""
+    failing_rules: dict[tuple, list[str]] = {}
+    for result in report.errors:
+        if result.concurrency is not None:
+            key = (result.system, result.model, result.concurrency)
+            failing_rules.setdefault(key, []).append(result.rule)
+    return failing_rules
+
+
 def curves_from_submission(submission, report) -> list[Curve]:
     """One Curve per system/model of a read submission (``layout.read_submission``).
 
     A point is failing when the report holds an error for the same system, model and
     concurrency; values come from its summary as described in the module docstring.
     """
-    failing_rules: dict[tuple, list[str]] = {}
-    for result in report.errors:
-        if result.concurrency is not None:
-            key = (result.system, result.model, result.concurrency)
-            failing_rules.setdefault(key, []).append(result.rule)
+    failing_rules = _failing_rules(report)
     curves = []
     for system in submission.systems:
         regions = system.regions
@@ -219,11 +226,7 @@ def curves_from_submission_v1(submission, report, *, view: str = "throughput") -
     1000 / TPOT p90 in ms (the v1.0 definition). In the ``tps-per-kw`` view y is the point's
     tokens/s per kW (§4.5.3) and only systems whose system_power.json computes are drawn.
     """
-    failing_rules: dict[tuple, list[str]] = {}
-    for result in report.errors:
-        if result.concurrency is not None:
-            key = (result.system, result.model, result.concurrency)
-            failing_rules.setdefault(key, []).append(result.rule)
+    failing_rules = _failing_rules(report)
     curves = []
     for system in submission.systems:
         if view == "tps-per-kw" and (system.power is None or system.power.power is None):

@@ -8,6 +8,7 @@ ceil(100 × 1.1) = 111), so everything here is integer arithmetic.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -20,6 +21,8 @@ __all__ = [
     "compute_regions",
     "margin_upper",
     "nearest_root",
+    "region_holding",
+    "span_or_none",
 ]
 
 LOW_LATENCY_MAX = 32
@@ -90,14 +93,25 @@ class Regions:
 
     def classify(self, concurrency: int) -> str | None:
         """The key of the region containing ``concurrency``, or ``None`` when out of range."""
-        for key in REGION_KEYS:
-            span = self.ranges[key]
-            if span is not None and span.lo <= concurrency <= span.hi:
-                return key
-        return None
+        return region_holding(self.ranges, REGION_KEYS, concurrency)
 
 
-def _span(lo: int, hi: int) -> Range | None:
+def region_holding(
+    ranges: Mapping[str, Range | None], order: Iterable[str], concurrency: int
+) -> str | None:
+    """The first region of ``order`` whose range holds ``concurrency``, else ``None``.
+
+    Both rounds classify a point this way; only their region names differ.
+    """
+    for key in order:
+        span = ranges[key]
+        if span is not None and span.lo <= concurrency <= span.hi:
+            return key
+    return None
+
+
+def span_or_none(lo: int, hi: int) -> Range | None:
+    """``lo…hi``, or ``None`` when the region is empty (``lo > hi``)."""
     return Range(lo, hi) if lo <= hi else None
 
 
@@ -118,9 +132,9 @@ def compute_regions(max_concurrency: int) -> Regions:
         max_concurrency=m,
         ranges={
             "low_latency": Range(1, LOW_LATENCY_MAX),
-            "low_throughput": _span(LOW_LATENCY_MAX + 1, low_top),
-            "med_throughput": _span(low_top + 1, med_top),
-            "high_throughput": _span(med_top + 1, m),
-            "margin": _span(m + 1, margin_upper(m)),
+            "low_throughput": span_or_none(LOW_LATENCY_MAX + 1, low_top),
+            "med_throughput": span_or_none(low_top + 1, med_top),
+            "high_throughput": span_or_none(med_top + 1, m),
+            "margin": span_or_none(m + 1, margin_upper(m)),
         },
     )

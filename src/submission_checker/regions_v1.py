@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from .regions import Range, margin_upper, nearest_root
+from .regions import Range, margin_upper, nearest_root, region_holding, span_or_none
 
 __all__ = [
     "BAND_OF_REGION",
@@ -132,10 +132,6 @@ def region_computation_problems(max_concurrency: object, min_concurrency: object
     return problems
 
 
-def _span(lo: int, hi: int) -> Range | None:
-    return Range(lo, hi) if lo <= hi else None
-
-
 @dataclass(frozen=True)
 class RegionsV1:
     """The five v1.0 regions of one curve, with the inputs and steps that produced them.
@@ -158,15 +154,7 @@ class RegionsV1:
 
     def classify(self, concurrency: int) -> str | None:
         """The first region (``REGION_NAMES`` order) holding ``concurrency``, else ``None``."""
-        for name in REGION_NAMES:
-            span = self.ranges[name]
-            if span is not None and span.lo <= concurrency <= span.hi:
-                return name
-        return None
-
-    def in_range(self, concurrency: int) -> bool:
-        """``concurrency-in-range``: 1 ≤ C ≤ margin end (a dedicated Offline point is exempt)."""
-        return self.classify(concurrency) is not None
+        return region_holding(self.ranges, REGION_NAMES, concurrency)
 
     @property
     def margin_end(self) -> int:
@@ -211,10 +199,6 @@ class RegionsV1:
             f"margin end = ⌊(11·{c_max} + 9)/10⌋ = {self.margin_end}"
         )
 
-    def table(self) -> list[tuple[str, Range | None]]:
-        """(label, range) rows in region order, for the ``regions`` command."""
-        return [(REGION_LABELS[name], self.ranges[name]) for name in REGION_NAMES]
-
 
 def compute_regions_v1(
     max_concurrency: int, min_concurrency: int = C_MIN_CAP, *, c_min_overridden: bool = False
@@ -243,9 +227,9 @@ def compute_regions_v1(
         ranges=MappingProxyType(
             {
                 "low_latency": Range(1, c_min),
-                "low_concurrency": _span(c_min + 1, lc_end),
-                "med_concurrency": _span(lc_end + 1, mc_end),
-                "high_concurrency": _span(mc_end + 1, c_max),
+                "low_concurrency": span_or_none(c_min + 1, lc_end),
+                "med_concurrency": span_or_none(lc_end + 1, mc_end),
+                "high_concurrency": span_or_none(mc_end + 1, c_max),
                 "margin": Range(c_max + 1, margin_upper(c_max)),
             }
         ),

@@ -20,12 +20,12 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import total_ordering
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .loading import LoadError, load_yaml, parse_yaml
 
@@ -52,6 +52,7 @@ APPROVED_DRAFTERS_ENV = "MLPERF_ENDPOINTS_APPROVED_DRAFTERS"
 _SEED_KEYS = ("scheduler_rng_seed", "sample_index_rng_seed", "model_seed")
 _COHORT = re.compile(r"(\d{4})-(\d{2})-C([01])")
 _PACKAGED = "packaged v1.0 data"
+_Registry = TypeVar("_Registry")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,16 +143,30 @@ def registry_override(
     return Path(value) if value else None
 
 
-def _read_registry(override: str | os.PathLike[str] | None, packaged: str) -> tuple[str, Any]:
-    """(source label, parsed YAML) of the override or the packaged file; raises ``LoadError``."""
-    if override is not None:
-        return str(override), load_yaml(override)
-    resource = resources.files("submission_checker") / "data" / "v1.0" / packaged
+def _load_registry(
+    override: str | os.PathLike[str] | None,
+    packaged: str,
+    build: Callable[[str, Any], _Registry],
+) -> _Registry | RegistryUnreadable:
+    """``build(source label, parsed YAML)`` of the override or the packaged file ``packaged``.
+
+    Never raises: a missing, unreadable, malformed or mis-shaped file (``LoadError`` or
+    ``_Invalid``) is a ``RegistryUnreadable`` naming the source.
+    """
+    source = str(override) if override is not None else f"{_PACKAGED} ({packaged})"
     try:
-        text = resource.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LoadError(f"cannot read packaged file: {exc}") from None
-    return f"{_PACKAGED} ({packaged})", parse_yaml(text)
+        if override is not None:
+            raw = load_yaml(override)
+        else:
+            resource = resources.files("submission_checker") / "data" / "v1.0" / packaged
+            try:
+                text = resource.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise LoadError(f"cannot read packaged file: {exc}") from None
+            raw = parse_yaml(text)
+        return build(source, raw)
+    except (LoadError, _Invalid) as exc:
+        return RegistryUnreadable(source=source, reason=str(exc))
 
 
 def _require_mapping(value: Any, where: str) -> Mapping[str, Any]:
@@ -286,12 +301,7 @@ def load_seed_sets(
 
     Never raises: a missing, unreadable, malformed or mis-shaped file is a ``RegistryUnreadable``.
     """
-    source = str(override) if override is not None else f"{_PACKAGED} (seed_sets.yaml)"
-    try:
-        source, raw = _read_registry(override, "seed_sets.yaml")
-        return _seed_set_registry(source, raw)
-    except (LoadError, _Invalid) as exc:
-        return RegistryUnreadable(source=source, reason=str(exc))
+    return _load_registry(override, "seed_sets.yaml", _seed_set_registry)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -379,12 +389,7 @@ def load_approved_drafters(
     override: str | os.PathLike[str] | None = None,
 ) -> DrafterRegistry | RegistryUnreadable:
     """The approved-drafter list from ``override`` or the packaged file. Never raises."""
-    source = str(override) if override is not None else f"{_PACKAGED} (approved_drafters.yaml)"
-    try:
-        source, raw = _read_registry(override, "approved_drafters.yaml")
-        return _drafter_registry(source, raw)
-    except (LoadError, _Invalid) as exc:
-        return RegistryUnreadable(source=source, reason=str(exc))
+    return _load_registry(override, "approved_drafters.yaml", _drafter_registry)
 
 
 @dataclass(frozen=True)

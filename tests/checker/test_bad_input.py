@@ -7,7 +7,6 @@ import os
 import shutil
 
 import pytest
-import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,6 +15,15 @@ from submission_checker import Report, SubmissionChecker
 from submission_checker.cli import main
 from submission_checker.loading import LoadError, load_json, load_yaml, parse_json, parse_yaml
 from submission_checker.models import PointSummary, SystemDescription, validation_problems
+
+from ..damage import (
+    ENTRY_DAMAGE,
+    FILE_DAMAGE_DRAWS,
+    assert_checks_soundly,
+    assert_sound,
+    damage_entry,
+    damaged_file,
+)
 
 # --------------------------------------------------------------------------------------------
 # Strict readers
@@ -259,14 +267,6 @@ def test_path_is_a_file(tree):
 # --------------------------------------------------------------------------------------------
 # Random damage: the checker always returns a Report and the CLI exits 0 or 1
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-
 
 @pytest.fixture(scope="module")
 def base_tree(tmp_path_factory, generator):
@@ -281,80 +281,22 @@ FILES = [
 ]
 
 
-def _replace_somewhere(data, path_choices, value):
-    """Replace one nested value (chosen by ``path_choices``) with ``value``."""
-    node = data
-    for choice in path_choices:
-        if isinstance(node, dict) and node:
-            key = sorted(node)[choice % len(node)]
-            if not isinstance(node[key], (dict, list)) or choice % 3 == 0:
-                node[key] = value
-                return data
-            node = node[key]
-        elif isinstance(node, list) and node:
-            index = choice % len(node)
-            if not isinstance(node[index], (dict, list)):
-                node[index] = value
-                return data
-            node = node[index]
-        else:
-            break
-    return value if node is data else data
-
-
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     file_index=st.integers(0, len(FILES) - 1),
-    how=st.sampled_from(["value", "bytes", "truncate"]),
-    path_choices=st.lists(st.integers(0, 50), min_size=1, max_size=4),
-    value=json_values,
-    raw=st.binary(max_size=12),
     position=st.integers(0, 10_000),
+    **FILE_DAMAGE_DRAWS,
 )
 def test_random_damage_never_raises(base_tree, file_index, how, path_choices, value, raw, position):
-    target = base_tree / FILES[file_index]
-    original = target.read_bytes()
-    try:
-        if how == "bytes":
-            at = position % (len(original) + 1)
-            target.write_bytes(original[:at] + raw + original[at + len(raw) :])
-        elif how == "truncate":
-            target.write_bytes(original[: position % (len(original) + 1)])
-        else:
-            is_yaml = target.suffix == ".yaml"
-            data = yaml.safe_load(original) if is_yaml else json.loads(original)
-            data = _replace_somewhere(data, path_choices, value)
-            # json.dumps may write NaN/Infinity on purpose
-            target.write_text(yaml.safe_dump(data) if is_yaml else json.dumps(data))
-        report = SubmissionChecker(base_tree).run()
-        assert isinstance(report, Report)
-        assert not [r for r in report.results if "internal checker error" in r.message]
-        result = CliRunner().invoke(main, ["check", "-q", str(base_tree)])
-        assert result.exit_code == (0 if report.passed else 1), result.output
-        assert result.exception is None or isinstance(result.exception, SystemExit)
-    finally:
-        target.write_bytes(original)
+    with damaged_file(base_tree / FILES[file_index], how, path_choices, value, raw, position):
+        assert_checks_soundly(base_tree)
 
 
 @settings(max_examples=40, deadline=None)
-@given(pick=st.integers(0, 10_000), how=st.sampled_from(["delete", "file", "dir", "link"]))
+@given(pick=st.integers(0, 10_000), how=ENTRY_DAMAGE)
 def test_random_structural_damage_never_raises(tmp_path_factory, generator, pick, how):
     root = generator.write_submission(tmp_path_factory.mktemp("damaged"))
-    entries = sorted(p for p in root.rglob("*"))
-    target = entries[pick % len(entries)]
-    if target.is_dir():
-        shutil.rmtree(target)
-    else:
-        target.unlink()
-    if how == "file":
-        target.write_text("")
-    elif how == "dir":
-        target.mkdir()
-    elif how == "link":
-        os.symlink(root.parent if pick % 2 else root, target)
-    report = SubmissionChecker(root).run()
-    assert isinstance(report, Report)
-    assert not [r for r in report.results if "internal checker error" in r.message]
-    assert all(r.fix for r in report.errors + report.warnings)
+    damage_entry(root, pick, how)
+    assert_sound(SubmissionChecker(root).run())

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from submission_checker import SubmissionChecker
 from submission_checker.rules import REGISTRY
+
+from ..rule_cases import Mutation, assert_clean, assert_fired
 
 # The rule ids of checker.md §4's table, in its order (the spec is the contract).
 SPEC_RULE_IDS = [
@@ -35,14 +35,6 @@ ROUND_V1_ADDITIONS = ["failed-samples"]
 EXTENSION_RULE_IDS = ["audit-passed"]
 
 SPEC_FILE = Path(__file__).resolve().parents[1] / "data" / "spec" / "checker.md"
-
-
-@dataclass
-class Mutation:
-    mutate: Callable
-    severity: str
-    path: Callable  # tree -> expected path (None for the submission itself)
-    message: str = ""  # a fragment the message must contain
 
 
 def _invalid_points(*cs):
@@ -276,15 +268,6 @@ MUTATIONS: dict[str, Mutation] = {
 }
 
 
-def assert_no_internal_errors_or_placeholders(report):
-    for result in report.results:
-        assert "internal checker error" not in result.message, result.message
-        for text in (result.message, result.fix or ""):
-            assert not re.search(r"\{[a-z_]+\}", text), (
-                f"unfilled template in {result.rule}: {text}"
-            )
-
-
 def test_registry_ids_are_the_spec_table():
     assert [rule.id for rule in REGISTRY] != []
     assert sorted(rule.id for rule in REGISTRY) == sorted(
@@ -325,17 +308,9 @@ def test_rule_fires_on_its_mutation(tree, rule_id):
     case = MUTATIONS[rule_id]
     case.mutate(tree)
     report = tree.check()
-    fired = [r for r in report.results if r.rule == rule_id and r.severity != "info"]
-    assert fired, f"{rule_id} did not fire; results: {[r.rule for r in report.errors]}"
-    expected_path = case.path(tree)
-    matching = [r for r in fired if r.path == expected_path]
-    assert matching, f"{rule_id} fired at {[r.path for r in fired]}, expected {expected_path}"
-    result = matching[0]
-    assert result.severity == case.severity
-    assert case.message in result.message
-    assert result.fix, "errors and warnings carry a fix hint"
+    result = assert_fired(report, rule_id, case, case.path(tree))
     assert result.spec_ref == next(r.spec_ref for r in REGISTRY if r.id == rule_id)
-    assert_no_internal_errors_or_placeholders(report)
+    assert_clean(report)
     assert SubmissionChecker(tree.org).run().passed is (case.severity != "error")
 
 
@@ -348,7 +323,7 @@ def valid_report(tmp_path_factory, generator):
 def test_rule_passes_on_the_valid_tree(valid_report, rule):
     """One info per scope the rule covers, carrying that scope."""
     results = [r for r in valid_report.results if r.rule == rule.id]
-    assert_no_internal_errors_or_placeholders(valid_report)
+    assert_clean(valid_report)
     assert results and all(r.severity == "info" and r.fix is None for r in results)
     assert all(r.spec_ref == rule.spec_ref for r in results)
     scopes = {

@@ -47,7 +47,7 @@ def test_regions_keep_their_working():
         "C_max = 1024, C_min = 16 (override), d = 1008; LC_end = 16 + round(∛1008) = 26; "
         "MC_end = 16 + round(1008^(2/3)) = 117; margin end = ⌊(11·1024 + 9)/10⌋ = 1127"
     )
-    assert regions.table()[0] == ("Ultra Low Concurrency", (1, 16))
+    assert regions["low_latency"] == (1, 16)
 
 
 def _is_nearest(k: int, value: Fraction) -> bool:
@@ -101,7 +101,7 @@ def test_classify_in_region_order_and_out_of_range():
         "margin",
         None,
     ]
-    assert regions.in_range(71) and not regions.in_range(72)
+    assert regions.classify(71) == "margin" and regions.classify(72) is None
 
 
 def test_ultra_low_coverage_is_1_to_32_unless_overridden():

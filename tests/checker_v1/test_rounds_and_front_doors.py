@@ -19,10 +19,19 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from submission_checker import Report, SubmissionChecker
+from submission_checker import SubmissionChecker
 from submission_checker.cli import main
 from submission_checker.rounds import detect_round
 from submission_checker.run_folder_v1 import check_run_folder_v1
+
+from ..damage import (
+    ENTRY_DAMAGE,
+    FILE_DAMAGE_DRAWS,
+    assert_checks_soundly,
+    assert_sound,
+    damage_entry,
+    damaged_file,
+)
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples" / "inference-endpoint"
 CONSOLE_SCRIPT = Path(sys.executable).parent / "submission-checker"
@@ -275,13 +284,6 @@ def test_run_folder_check_for_runs_create(tmp_path, v1_tree):
 # ---------------------------------------------------------------------------------------------
 # Random damage: never a traceback
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
 FILES = [
     (64, "point.yaml"),
     (64, "system_desc.json"),
@@ -297,86 +299,28 @@ def base_v1_tree(tmp_path_factory):
     return V1Tree.build(tmp_path_factory.mktemp("v1-base"))
 
 
-def _replace_somewhere(data, path_choices, value):
-    node = data
-    for choice in path_choices:
-        if isinstance(node, dict) and node:
-            key = sorted(node, key=str)[choice % len(node)]
-            if not isinstance(node[key], (dict, list)) or choice % 3 == 0:
-                node[key] = value
-                return data
-            node = node[key]
-        elif isinstance(node, list) and node:
-            index = choice % len(node)
-            if not isinstance(node[index], (dict, list)):
-                node[index] = value
-                return data
-            node = node[index]
-        else:
-            break
-    return value if node is data else data
-
-
-def _assert_sound(report) -> None:
-    assert isinstance(report, Report)
-    assert not [r for r in report.results if "internal checker error" in r.message]
-    assert all(r.fix for r in report.errors + report.warnings)
-
-
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     file_index=st.integers(0, len(FILES) - 1),
-    how=st.sampled_from(["value", "bytes", "truncate"]),
-    path_choices=st.lists(st.integers(0, 50), min_size=1, max_size=4),
-    value=json_values,
-    raw=st.binary(max_size=12),
     position=st.integers(0, 100_000),
+    **FILE_DAMAGE_DRAWS,
 )
 def test_random_damage_never_raises(
     base_v1_tree, file_index, how, path_choices, value, raw, position
 ):
     c, name = FILES[file_index]
-    target = base_v1_tree.path(c, name)
-    original = target.read_bytes()
-    try:
-        if how == "bytes":
-            at = position % (len(original) + 1)
-            target.write_bytes(original[:at] + raw + original[at + len(raw) :])
-        elif how == "truncate":
-            target.write_bytes(original[: position % (len(original) + 1)])
-        else:
-            is_yaml = target.suffix == ".yaml"
-            data = yaml.safe_load(original) if is_yaml else json.loads(original)
-            data = _replace_somewhere(data, path_choices, value)
-            target.write_text(yaml.safe_dump(data) if is_yaml else json.dumps(data))
-        report = SubmissionChecker(base_v1_tree.org).run()
-        _assert_sound(report)
-        result = CliRunner().invoke(main, ["check", "-q", str(base_v1_tree.org)])
-        assert result.exit_code == (0 if report.passed else 1), result.output
-        assert result.exception is None or isinstance(result.exception, SystemExit)
-    finally:
-        target.write_bytes(original)
+    with damaged_file(base_v1_tree.path(c, name), how, path_choices, value, raw, position):
+        assert_checks_soundly(base_v1_tree.org)
 
 
 @settings(max_examples=40, deadline=None)
-@given(pick=st.integers(0, 10_000), how=st.sampled_from(["delete", "file", "dir", "link"]))
+@given(pick=st.integers(0, 10_000), how=ENTRY_DAMAGE)
 def test_random_structural_damage_never_raises(tmp_path_factory, pick, how):
     tree = V1Tree.build(tmp_path_factory.mktemp("v1-damaged"))
-    entries = sorted(tree.org.rglob("*"))
-    target = entries[pick % len(entries)]
-    if target.is_dir():
-        shutil.rmtree(target)
-    else:
-        target.unlink()
-    if how == "file":
-        target.write_text("")
-    elif how == "dir":
-        target.mkdir()
-    elif how == "link":
-        os.symlink(tree.org.parent if pick % 2 else tree.org, target)
-    _assert_sound(SubmissionChecker(tree.org, round="v1.0").run())
+    damage_entry(tree.org, pick, how)
+    assert_sound(SubmissionChecker(tree.org, round="v1.0").run())
 
 
 def test_v1_check_in_two_processes_equals_one(v1_tree, monkeypatch):

@@ -9,10 +9,8 @@ margin 257–282.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -20,6 +18,8 @@ from checker_v1_builder import PointSpec, V1Tree
 
 from submission_checker import SubmissionChecker
 from submission_checker.rules import rules_for
+
+from ..rule_cases import Mutation, assert_clean, assert_fired
 
 V1_RULES = rules_for("v1.0")
 #: rules whose only outcome is information (nothing can fail them)
@@ -42,14 +42,6 @@ SPECIAL = {
     "drafter-approval-lead-time",
     "path-exists",
 }
-
-
-@dataclass
-class Mutation:
-    mutate: Callable[[V1Tree], Any]
-    severity: str
-    path: Callable[[V1Tree], str | None]
-    message: str = ""
 
 
 def point_yaml(c: int, **values: Any) -> Callable[[V1Tree], None]:
@@ -475,17 +467,6 @@ def check(tree: V1Tree, **options: Any):
     return SubmissionChecker(tree.org, round="v1.0", **options).run()
 
 
-UNFILLED = re.compile(r"\{[a-z_]+[:}]")
-
-
-def assert_clean(report) -> None:
-    """No internal error and no unfilled template field in any message or fix."""
-    for result in report.results:
-        assert "internal checker error" not in result.message, result.message
-        for text in (result.message, result.fix or ""):
-            assert not UNFILLED.search(text), text
-
-
 def test_every_v1_rule_is_tested_here():
     ids = {rule.id for rule in V1_RULES}
     assert ids == set(MUTATIONS) | INFO_ONLY | SPECIAL
@@ -527,15 +508,7 @@ def test_rule_fires_on_its_mutation(v1_tree, rule_id):
     case = MUTATIONS[rule_id]
     case.mutate(v1_tree)
     report = check(v1_tree)
-    fired = [r for r in report.results if r.rule == rule_id and r.severity != "info"]
-    assert fired, f"{rule_id} did not fire; errors: {[(r.rule, r.message) for r in report.errors]}"
-    expected_path = case.path(v1_tree)
-    matching = [r for r in fired if r.path == expected_path]
-    assert matching, f"{rule_id} fired at {[r.path for r in fired]}, expected {expected_path}"
-    result = matching[0]
-    assert result.severity == case.severity
-    assert case.message in result.message, result.message
-    assert result.fix
+    assert_fired(report, rule_id, case, case.path(v1_tree))
     assert_clean(report)
     assert report.passed is (case.severity != "error" and not report.errors)
 

@@ -13,7 +13,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner, Result
 
-from endpoints_submission_cli import prism as prism_client
 from endpoints_submission_cli.cli import main
 
 Route = Callable[[str, str, dict[str, list[str]]], tuple[int, Any]]
@@ -81,15 +80,6 @@ def stub() -> Iterator[Stub]:
 
 
 TOKEN = "mlc_" + "T3stT0kenAbcdefgh1234"
-
-
-@pytest.fixture(autouse=True)
-def fast_retries(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Backoff without real waiting; the list records every pause the client asked for."""
-    pauses: list[float] = []
-    policy = prism_client.RetryPolicy(base_delay=0.001, max_delay=0.01, sleep=pauses.append)
-    monkeypatch.setattr(prism_client, "DEFAULT_RETRY", policy)
-    return pauses
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from endpoints_submission_cli import prism
 from endpoints_submission_cli.cli import main
 
 
@@ -28,15 +27,6 @@ def run_folder(sample_copy, samples_dir: Path) -> Callable[..., Path]:
         return made[name]
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def fast_retries(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Backoff without real waiting; the list records every pause the client asked for."""
-    pauses: list[float] = []
-    policy = prism.RetryPolicy(base_delay=0.001, max_delay=0.01, sleep=pauses.append)
-    monkeypatch.setattr(prism, "DEFAULT_RETRY", policy)
-    return pauses
 
 
 @pytest.fixture

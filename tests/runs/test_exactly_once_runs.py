@@ -64,15 +64,6 @@ def test_a_slow_post_is_found_after_the_timeout_not_posted_twice(
     assert len(api.list_runs()) == 1
 
 
-@pytest.fixture
-def patient_client(monkeypatch):
-    """Short read timeout, real (short) pauses while watching the list after a lost answer."""
-    monkeypatch.setattr(prism_module, "JSON_TIMEOUT", prism_module.httpx.Timeout(0.4))
-    monkeypatch.setattr(prism_module, "LOST_ANSWER_POLL_DELAYS", (0.25,) * 12)
-    policy = prism_module.RetryPolicy(base_delay=0.01, max_delay=0.05)
-    monkeypatch.setattr(prism_module, "DEFAULT_RETRY", policy)
-
-
 def test_a_post_the_server_is_still_processing_is_found_not_announced_as_nothing(
     prism, cli, api, run_folder, delaying_proxy, patient_client
 ):

@@ -147,15 +147,6 @@ def example_runs(tmp_path, example_generator) -> Path:
     return out
 
 
-@pytest.fixture(autouse=True)
-def fast_retries(monkeypatch):
-    """Client backoff without real waiting (the retry logic itself is tested in tests/runs)."""
-    from endpoints_submission_cli import prism as prism_client
-
-    policy = prism_client.RetryPolicy(base_delay=0.001, max_delay=0.01, sleep=lambda _s: None)
-    monkeypatch.setattr(prism_client, "DEFAULT_RETRY", policy)
-
-
 @pytest.fixture
 def cli(prism, monkeypatch):
     """Run the CLI in-process against the test server as the test's fresh user."""

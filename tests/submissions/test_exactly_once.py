@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from endpoints_submission_cli import prism as prism_module
 from endpoints_submission_cli.forge import Target
 from endpoints_submission_cli.journal import locked
@@ -15,15 +13,6 @@ CREATE = ("submissions", "create", "--division", "standardized", "--availability
 
 def ids_arg(ids) -> str:
     return ",".join(ids.values() if isinstance(ids, dict) else ids)
-
-
-@pytest.fixture
-def patient_client(monkeypatch):
-    """Short read timeout, real (short) pauses while watching the list after a lost answer."""
-    monkeypatch.setattr(prism_module, "JSON_TIMEOUT", prism_module.httpx.Timeout(0.5))
-    monkeypatch.setattr(prism_module, "LOST_ANSWER_POLL_DELAYS", (0.25,) * 12)
-    policy = prism_module.RetryPolicy(base_delay=0.01, max_delay=0.05)
-    monkeypatch.setattr(prism_module, "DEFAULT_RETRY", policy)
 
 
 def test_a_slow_create_answered_after_the_timeout_makes_one_submission(
