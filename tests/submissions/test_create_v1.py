@@ -6,10 +6,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import pty
+import select
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -362,3 +365,113 @@ def test_accuracy_run_gets_the_performance_runs_inline_score(cli, sweep, registe
     names = [entry["dataset_name"] for entry in written["accuracy_scores"]]
     assert names == ["cnn_dailymail", "cnn_dailymail_inline"]
     assert written["accuracy_scores"][1] == inline
+
+
+def _on_terminal(prism, answer: bytes, stdout_file: Path, *args) -> tuple[int, str, str]:
+    """The CLI as a real process whose stdin and stderr are a terminal (a pty): wait for the
+    question, type ``answer``, and return (exit code, stdout, what the terminal showed).
+    stdout goes to ``stdout_file``: a --json answer can outgrow a pipe nobody reads yet."""
+    master, slave = pty.openpty()
+    env = dict(
+        os.environ, MLPERF_API_BASE_URL=prism.url, PRISM_USER_API_TOKEN=prism.token, NO_COLOR="1"
+    )
+    with stdout_file.open("wb") as stdout:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "endpoints_submission_cli", *args],
+            stdin=slave,
+            stderr=slave,
+            stdout=stdout,
+            env=env,
+        )
+    os.close(slave)
+    shown = b""
+    answered = False
+    deadline = time.monotonic() + 120  # a guard against a hang, not a measurement
+    try:
+        while process.poll() is None or select.select([master], [], [], 0)[0]:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the CLI neither asked nor ended; the terminal shows: {shown!r}")
+            if not select.select([master], [], [], 0.2)[0]:
+                continue
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: every process holding the terminal has ended
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if not answered and b"Continue?" in shown:
+                os.write(master, answer + b"\n")
+                answered = True
+        code = process.wait(timeout=120)
+        return code, stdout_file.read_text(), shown.decode(errors="replace")
+    finally:
+        os.close(master)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_provisional_on_a_terminal_asks_and_n_creates_nothing(
+    prism, api, sweep_ids, bare_repo, git, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MLPERF_SUBMISSION_REPO", str(bare_repo))
+    code, stdout, terminal = _on_terminal(
+        prism, b"n", tmp_path / "out", *CREATE, "--run-ids", _ids(sweep_ids), "--provisional"
+    )
+    assert "results public before the review ends" in terminal
+    assert code == 1 and stdout == "", terminal
+    assert "Traceback" not in terminal
+    assert api.submissions() == []
+    assert git("branch", "--list", "submission-*", cwd=bare_repo) == ""
+
+
+def test_provisional_on_a_terminal_answered_y_is_created(
+    prism, api, sweep_ids, bare_repo, git, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MLPERF_SUBMISSION_REPO", str(bare_repo))
+    code, stdout, terminal = _on_terminal(
+        prism,
+        b"y",
+        tmp_path / "out",
+        *CREATE,
+        "--run-ids",
+        _ids(sweep_ids),
+        "--provisional",
+        "--json",
+    )
+    assert code == 0, terminal
+    created = json.loads(stdout)
+    assert created["early_publish"] is True
+    [submission] = api.submissions()
+    assert submission["id"] == created["id"] and submission["status"] == "REVIEW_PENDING"
+    assert git("branch", "--list", f"submission-{created['id']}", cwd=bare_repo).strip()
+
+
+def test_update_run_ids_rebuilds_a_v1_submission(
+    cli, api, sweep_ids, bare_repo, git, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MLPERF_SUBMISSION_REPO", str(bare_repo))
+    created = cli(*CREATE, "--run-ids", _ids(sweep_ids), "--json")
+    assert created.exit_code == 0, created.output
+    sid = json.loads(created.stdout)["id"]
+    fewer = [rid for c, rid in sweep_ids.items() if c != 272]
+    result = cli("submissions", "update", "--submission-id", sid, "--run-ids", ",".join(fewer))
+    assert result.exit_code == 0, result.output
+    submission = api.submission(sid)
+    assert sorted(submission["run_ids"]) == sorted(fewer)
+    assert submission["status"] == "REVIEW_PENDING"
+    review = tmp_path / "review"
+    git("clone", "--quiet", "--branch", f"submission-{sid}", str(bare_repo), str(review))
+    curve = review / "ExampleOrg" / sid / "results" / SYSTEM_DIR / MODEL_DIR
+    assert sorted(int(p.name[1:]) for p in curve.iterdir()) == [
+        c for c in CONCURRENCIES if c != 272
+    ]
+    assert SubmissionChecker(review / "ExampleOrg", round="v1.0").run().passed
+    # the whole list again: the point comes back, in the same submission directory
+    again = cli("submissions", "update", "--submission-id", sid, "--run-ids", _ids(sweep_ids))
+    assert again.exit_code == 0, again.output
+    git("pull", "--quiet", cwd=review)
+    assert (curve / "r272" / "point.yaml").is_file()
+    assert [p.name for p in (review / "ExampleOrg").iterdir()] == [sid]
+    assert sorted(api.submission(sid)["run_ids"]) == sorted(sweep_ids.values())
