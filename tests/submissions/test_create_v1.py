@@ -145,6 +145,43 @@ def test_missing_shared_paths_are_added_to_point_yaml(cli, sweep, register, tmp_
     assert "added by endpoints-submission-cli" in text[len(original) :]
 
 
+def test_audit_verdicts_are_appended_to_point_yaml_and_reported(cli, sweep, register, tmp_path):
+    audit = sweep[1] / "audit"  # the run at concurrency 4
+    audit.mkdir()
+    (audit / "tokens.json").write_text(json.dumps({"passed": False, "mismatches": 3}))
+    (audit / "schema.json").write_text(json.dumps({"passed": True}))
+    ids = register(sweep)
+    result = cli(*CREATE, "--run-ids", ",".join(ids), "--dry-run", "--output", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    org = tmp_path / "out" / "ExampleOrg"
+    curve = org / "pending-submission-id" / "results" / SYSTEM_DIR / MODEL_DIR
+    original = (sweep[1] / "point.yaml").read_text()
+    text = (curve / "r4" / "point.yaml").read_text()
+    assert text.startswith(original)  # byte for byte, then the block
+    assert yaml.safe_load(text)["audits"] == [
+        {"file": "audit/schema.json", "passed": True, "run_id": ids[1]},
+        {"file": "audit/tokens.json", "passed": False, "run_id": ids[1]},
+    ]
+    assert "audits" not in yaml.safe_load((curve / "r1" / "point.yaml").read_text())
+    report = SubmissionChecker(org, round="v1.0").run()
+    [warning] = [r for r in report.warnings if r.rule == "audit-passed"]
+    assert warning.path.endswith("r4/point.yaml")
+    assert f"audit audit/tokens.json of run {ids[1]}: passed is false" in warning.message
+    assert report.passed  # a warning: the submission still goes
+
+
+def test_point_yaml_declaring_audits_cannot_hide_the_runs_verdicts(cli, sweep, register, tmp_path):
+    (sweep[1] / "audit").mkdir()
+    (sweep[1] / "audit" / "tokens.json").write_text(json.dumps({"passed": False}))
+    with (sweep[1] / "point.yaml").open("a") as point:
+        point.write('audits: [{"file": "audit/tokens.json", "passed": true}]\n')
+    ids = register(sweep)
+    result = cli(*CREATE, "--run-ids", ",".join(ids), "--dry-run", "--output", tmp_path / "out")
+    assert result.exit_code == 1
+    assert f"run {ids[1]}" in result.stderr and "declares audits" in result.stderr
+    assert not any((tmp_path / "out").iterdir())  # refused before the first write
+
+
 def test_mixed_rounds_are_refused_naming_the_runs(cli, api, sweep, register, example_runs):
     v1_ids = register(sweep[:2])
     v07_ids = register(
