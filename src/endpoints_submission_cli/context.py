@@ -16,7 +16,8 @@ from .prism import PrismClient
 
 @dataclass
 class AppContext:
-    """Global settings; ``token`` and ``as_json`` are those given before the subcommand."""
+    """Global settings; ``token`` and ``as_json`` are those given before the command (at the
+    root or on its group); the command's own ``--token``/``--json`` are applied over them."""
 
     api_url: str
     debug: bool = False
