@@ -187,6 +187,17 @@ def test_derived_power_follows_nodes_used_and_appendix_defaults(offline_cli, v1_
     }
 
 
+def test_nodes_used_the_checker_rejects_sends_no_derived_numbers(offline_cli, v1_run) -> None:
+    folder = v1_run()
+    (folder / "system_power.json").write_text(json.dumps(H200_POWER))
+    _edit_point(folder, lambda p: p.update(nodes_used=[{"system_node_ensemble_id": 0, "nodes": 3}]))
+    result = offline_cli("runs", "create", "--path", folder, "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["payload"]["system_power"] == H200_POWER
+    assert "nodes-used" in result.stderr
+    assert "sent without its derived power numbers" in result.stderr
+
+
 def test_v07_folder_is_unchanged(cli, run_folder) -> None:
     result = cli("runs", "create", "--path", run_folder("llama2-70b_c1"), "--json")
     assert result.exit_code == 0, result.output
