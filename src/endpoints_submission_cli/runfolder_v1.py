@@ -230,6 +230,19 @@ def _point_rules(folder: Path, point: dict[str, Any], *, system_desc_given: bool
     return warnings
 
 
+def describe_derived_power(derived: dict[str, Any]) -> str:
+    """One line for the user: the power numbers sent with the run."""
+    line = (
+        f"power (checker): provisioned {derived['provisioned_power_kw']} kW, "
+        f"this point {derived['point_power_kw']} kW"
+    )
+    if derived["system_tps_per_kw"] is not None:
+        line += f", {derived['system_tps_per_kw']} tokens/s per kW"
+    if derived["mlc_estimated_power"]:
+        line += " (MLC Estimated Power: Appendix D defaults used)"
+    return line
+
+
 def build_v1_run_create(
     folder: V1RunFolder,
     *,

@@ -149,6 +149,7 @@ def test_system_power_is_sent_with_the_checkers_derived_numbers(cli, v1_run) -> 
     result = cli("runs", "create", "--path", folder, "--json")
     assert result.exit_code == 0, result.output
     assert "derived" not in result.stderr
+    assert "provisioned 8.19 kW, this point 8.19 kW, 27.696 tokens/s per kW" in result.stderr
     record = json.loads(
         cli("runs", "get", "--run-id", json.loads(result.stdout)["id"], "--json").stdout
     )
@@ -178,6 +179,7 @@ def test_derived_power_follows_nodes_used_and_appendix_defaults(offline_cli, v1_
     result = offline_cli("runs", "create", "--path", folder, "--dry-run", "--json")
     assert result.exit_code == 0, result.output
     derived = json.loads(result.stdout)["payload"]["system_power"]["derived"]
+    assert "MLC Estimated Power" in result.stderr
     # the point ran on 1 of the 2 nodes: charged 16 380 W × 1/2 = 8.19 kW
     assert derived == {
         "provisioned_power_kw": 16.38,

@@ -15,7 +15,12 @@ from ..errors import ConflictError
 from ..output import describe_download, info, print_fields, print_json, print_table, warn
 from ..registration import archive_plan, describe_dataset, pack_run, register_run
 from ..runfolder import build_run_create, read_run_folder
-from ..runfolder_v1 import build_v1_run_create, is_v1_run_folder, read_v1_run_folder
+from ..runfolder_v1 import (
+    build_v1_run_create,
+    describe_derived_power,
+    is_v1_run_folder,
+    read_v1_run_folder,
+)
 
 RUN_ID = click.option("--run-id", required=True, metavar="ID", help="The run's PRISM id.")
 
@@ -169,6 +174,8 @@ def create_run(
         warnings = run.warnings()
     for message in warnings:
         warn(message)
+    if payload.get("system_power") and "derived" in payload["system_power"]:
+        info(describe_derived_power(payload["system_power"]["derived"]))
 
     dataset = describe_dataset(run)
     if dataset is not None:
