@@ -166,11 +166,18 @@ class DelayingProxy:
                     sock.close()
 
     def close(self) -> None:
+        """Stop every proxy thread before the next test: a thread left running would, for
+        example, keep the checker from forking (it forks only while no other thread runs)."""
+        import socket
+
         self._closed = True
-        self._listener.close()
-        for sock in self._sockets:
+        for sock in [self._listener, *self._sockets]:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked in accept/recv
             with contextlib.suppress(OSError):
                 sock.close()
+        for thread in self._threads:
+            thread.join(timeout=10)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,9 @@ Everything ambiguous is refused before the first write, naming runs, fields and 
 * two runs, or a run and a ``--shared-src``/``--shared-docs`` folder, bringing different bytes
   for the same ``src/`` or ``docs/`` file (A2.13; 1.5.3.0 silently overwrites);
 * no implementation under ``src/``, one without README.md, or several without point.yaml
-  declaring ``shared_src``.
+  declaring ``shared_src``;
+* a point.yaml declaring ``audits`` itself when its runs carry ``audit/*.json`` verdicts
+  (the bundle appends those to point.yaml, for the rule audit-passed, as v0.7 does).
 
 Names (A2.9): the system directory is ``system_name`` with every character outside
 ``[A-Za-z0-9._-]`` replaced by ``_`` (1.5.3.0 lets ``/`` leak into paths). The submission
@@ -51,6 +53,9 @@ REGION_LABELS_V1 = {
 SYSTEM_POWER = "system_power.json"
 ACCURACY = "accuracy/accuracy_results.json"
 SHARED_BLOCK_HEADER = "# --- added by endpoints-submission-cli: bundle-internal paths ---"
+AUDIT_BLOCK_HEADER = (
+    "# --- added by endpoints-submission-cli: the runs' audit/ verdicts (rule audit-passed) ---"
+)
 # Copied into r<N>/ as they are (Part B §1), when the run has them.
 COPIED_FILES = ("config.yaml", "report.txt", "sample_idx_map.json", "metrics/final_snapshot.json")
 COPIED_DIRS = ("server_configs",)
@@ -102,6 +107,7 @@ class _Point:
     perf: _Run
     accuracy_from: Path | None = None
     inline_from: Path | None = None  # the perf run's own file, when the accuracy run's is used
+    accuracy_run: _Run | None = None  # the separate accuracy run of this point, if any
     tps: float | None = None
 
 
@@ -296,6 +302,7 @@ def _plan(runs: list[_Run], options: BundleOptionsV1) -> _Plan:
                 f"{key[2]}) has no performance run at its concurrency",
                 hint="add the performance run of that point to --run-ids",
             )
+        point.accuracy_run = run
         if (run.path / ACCURACY).is_file():
             point.accuracy_from = run.path / ACCURACY
             if (point.perf.path / ACCURACY).is_file():
@@ -304,6 +311,8 @@ def _plan(runs: list[_Run], options: BundleOptionsV1) -> _Plan:
         if point.accuracy_from is None and (point.perf.path / ACCURACY).is_file():
             point.accuracy_from = point.perf.path / ACCURACY
     _check_systems(runs, plan)
+    for point in plan.points.values():
+        _audits(point)  # refuses a point.yaml that would hide the runs' verdicts
     shared = _shared_files(runs, options)
     plan.implementations = _implementations(shared)
     plan.shared = shared
@@ -388,19 +397,53 @@ def _system_desc(run: _Run, options: BundleOptionsV1, utilisation: float | None)
     return data
 
 
-def _point_yaml(run: _Run, plan: _Plan) -> bytes:
-    """§3.7: byte-for-byte, plus the bundle-internal paths block when they are absent."""
+def _point_yaml(point: _Point, plan: _Plan) -> bytes:
+    """§3.7: byte-for-byte, plus the bundle-internal paths block when they are absent, and the
+    audit verdicts of the point's runs (as the v0.7 point file carries them)."""
+    run = point.perf
+    blocks: list[str] = []
     added = []
     if "shared_src" not in run.point:
         added.append(f"shared_src: src/{plan.implementations[0]}")
     if "shared_docs" not in run.point:
         added.append("shared_docs: docs")
-    if not added:
+    if added:
+        blocks.append("\n".join([SHARED_BLOCK_HEADER, *added, ""]))
+    audits = _audits(point)
+    if audits:
+        blocks.append("\n".join([AUDIT_BLOCK_HEADER, "audits:", *audits, ""]))
+    if not blocks:
         return run.point_bytes
     text = run.point_bytes
     if not text.endswith(b"\n"):
         text += b"\n"
-    return text + "\n".join([SHARED_BLOCK_HEADER, *added, ""]).encode()
+    return text + "".join(blocks).encode()
+
+
+def _audits(point: _Point) -> list[str]:
+    """One YAML line per ``audit/*.json`` of the point's runs: ``{file, passed, run_id}``.
+
+    ``passed`` is kept when it is a boolean or null, else shown as its JSON text (bounded): the
+    rule audit-passed warns on anything but ``true``. A point.yaml that declares ``audits``
+    itself is refused when there are verdicts to add, so that a typed list cannot hide them.
+    """
+    lines = []
+    for run in (point.perf, point.accuracy_run):
+        if run is None:
+            continue
+        for name, data in run.bundle_run.folder.audits.items():
+            passed = data.get("passed")
+            if passed is not None and not isinstance(passed, bool):
+                passed = json.dumps(passed, default=str)[:200]
+            entry = {"file": name, "passed": passed, "run_id": run.run_id}
+            lines.append(f"- {json.dumps(entry)}")
+    if lines and "audits" in point.perf.point:
+        raise BundleError(
+            f"run {point.perf.run_id}: {POINT_YAML} declares audits, which the bundle writes "
+            "from the runs' audit/ folders",
+            hint=f"remove the audits key from {POINT_YAML} and register the run again",
+        )
+    return lines
 
 
 def _entries(data: Any) -> list[tuple[str | None, Any]]:
@@ -500,7 +543,7 @@ def build_bundle_v1(
             folder = run.bundle_run.folder
             target = root / "results" / system_dir / model_dir / f"r{run.concurrency}"
             target.mkdir(parents=True)
-            (target / POINT_YAML).write_bytes(_point_yaml(run, plan))
+            (target / POINT_YAML).write_bytes(_point_yaml(point, plan))
             share = point.tps / best if point.tps is not None and best else None
             _write_json(target / "system_desc.json", _system_desc(run, options, share))
             _write_json(target / "result_summary.json", folder.summary)

@@ -109,10 +109,54 @@ def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None
         ctx.ensure_object(AppContext).debug = True
 
 
+def _set_token(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(AppContext).token = value
+
+
+def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(AppContext).as_json = True
+
+
+def _group_options() -> list[click.Option]:
+    """The global options as a command group takes them (``submissions --api-url X list``):
+    each overrides the one before the group; the command's own, after it, override these."""
+    return [
+        click.Option(
+            ["--api-url"],
+            expose_value=False,
+            callback=_set_api_url,
+            metavar="URL",
+            help="PRISM API base URL (as before the group).",
+        ),
+        click.Option(
+            ["--token"],
+            expose_value=False,
+            callback=_set_token,
+            metavar="TOKEN",
+            help=TOKEN_HELP,
+        ),
+        click.Option(
+            ["--json"], is_flag=True, expose_value=False, callback=_set_json, help=JSON_HELP
+        ),
+        click.Option(
+            ["--debug"],
+            is_flag=True,
+            expose_value=False,
+            callback=_set_debug,
+            help="Show tracebacks for failures.",
+        ),
+    ]
+
+
 def _accept_global_options(command: click.Command) -> None:
-    """Let every subcommand take ``--api-url`` and ``--debug`` after its name too (issue 15
-    item 15); given there, they override the ones before the subcommand."""
+    """Let every group and subcommand take the global options after its name too (issue 15
+    item 15): ``--api-url``/``--debug`` on every command, all four on a group; the innermost
+    one given wins (``--token``/``--json`` of a command are its own options, see context)."""
     if isinstance(command, click.Group):
+        names = {opt for param in command.params for opt in getattr(param, "opts", [])}
+        command.params.extend(o for o in _group_options() if o.opts[0] not in names)
         for sub in command.commands.values():
             _accept_global_options(sub)
         return
@@ -171,7 +215,7 @@ def _check_api_url(_ctx: click.Context, _param: click.Parameter, value: str) -> 
 def main(ctx: click.Context, api_url: str, debug: bool, token: str | None, as_json: bool) -> None:
     """Register MLPerf Endpoints benchmark runs with PRISM and submit them.
 
-    Global options (--api-url, --token, --json, --debug) may come before or after the
-    subcommand; given after it, they win.
+    Global options (--api-url, --token, --json, --debug) may come before the group, between
+    the group and its command, or after the command; the innermost one given wins.
     """
     ctx.obj = AppContext(api_url=api_url, debug=debug, token=token, as_json=as_json)

@@ -17,7 +17,8 @@ if TYPE_CHECKING:  # httpx is imported only by the commands that make requests
 
 @dataclass
 class AppContext:
-    """Global settings; ``token`` and ``as_json`` are those given before the subcommand."""
+    """Global settings; ``token`` and ``as_json`` are those given before the command (at the
+    root or on its group); the command's own ``--token``/``--json`` are applied over them."""
 
     api_url: str
     debug: bool = False

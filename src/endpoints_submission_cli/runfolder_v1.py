@@ -10,8 +10,12 @@
 * a missing or invalid system description (the v1.0 schema, §4.2).
 
 The payload adds ``point_config`` (point.yaml as parsed, big seeds exact), ``system_power``
-and ``is_test`` to the v0.7 RunCreate. A folder without point.yaml is a v0.7 folder and never
-comes here.
+and ``is_test`` to the v0.7 RunCreate. ``system_power`` is the file plus a ``derived`` block of
+the checker's own power numbers (provisioned kW, the point's kW, tokens/s per kW, the MLC
+Estimated Power flag). When the checker finds an error in the descriptor, the file is sent
+without ``derived`` and a warning says so: the run is still worth registering (the power file
+can be fixed before the submission), but PRISM never records numbers the checker disowns.
+A folder without point.yaml is a v0.7 folder and never comes here.
 """
 
 from __future__ import annotations
@@ -23,7 +27,11 @@ from typing import Any
 from submission_checker.loading import LoadError, load_json, load_yaml
 from submission_checker.models import validation_problems
 from submission_checker.models_v1 import SystemDescriptionV1
-from submission_checker.run_folder_v1 import check_run_folder_v1
+from submission_checker.run_folder_v1 import (
+    RunFolderPower,
+    check_run_folder_v1,
+    run_folder_power_v1,
+)
 
 from .errors import RunFolderError
 from .pointconfig import (
@@ -75,6 +83,7 @@ class V1RunFolder:
     point: dict[str, Any]
     system_power: dict[str, Any] | None
     findings: list[str] = field(default_factory=list)  # the checker's point-level warnings
+    derived_power: dict[str, Any] | None = None  # system_power's ``derived`` block
 
     @property
     def path(self) -> Path:
@@ -164,11 +173,33 @@ def read_v1_run_folder(path: Path, system_desc: Path | None = None) -> V1RunFold
         )
     findings = _point_rules(run.path, point, system_desc_given=system_desc is not None)
     power = None
+    derived = None
     if (run.path / SYSTEM_POWER).is_file():
         power = _load(run.path / SYSTEM_POWER, load_json)
         if not isinstance(power, dict):
             raise RunFolderError(f"{SYSTEM_POWER}: expected a JSON object")
-    return V1RunFolder(run, point, power, findings)
+        numbers = run_folder_power_v1(run.path)
+        if numbers is None:
+            findings.append(
+                f"{SYSTEM_POWER} is sent without its derived power numbers: the checker finds "
+                "errors in it or in nodes_used (see above); fix them before "
+                "`submissions create`"
+            )
+        else:
+            derived = derived_power_block(numbers)
+    return V1RunFolder(run, point, power, findings, derived)
+
+
+def derived_power_block(numbers: RunFolderPower) -> dict[str, Any]:
+    """The ``derived`` block of ``system_power`` (Part B §2): kW to the watt, tps/kW to 3
+    decimals, as JSON numbers."""
+    tps = numbers.tps_per_kw
+    return {
+        "provisioned_power_kw": float(numbers.provisioned_kw),
+        "point_power_kw": float(round(numbers.point_kw, 3)),
+        "system_tps_per_kw": None if tps is None else float(round(tps, 3)),
+        "mlc_estimated_power": numbers.estimated,
+    }
 
 
 def _point_rules(folder: Path, point: dict[str, Any], *, system_desc_given: bool) -> list[str]:
@@ -199,6 +230,19 @@ def _point_rules(folder: Path, point: dict[str, Any], *, system_desc_given: bool
     return warnings
 
 
+def describe_derived_power(derived: dict[str, Any]) -> str:
+    """One line for the user: the power numbers sent with the run."""
+    line = (
+        f"power (checker): provisioned {derived['provisioned_power_kw']} kW, "
+        f"this point {derived['point_power_kw']} kW"
+    )
+    if derived["system_tps_per_kw"] is not None:
+        line += f", {derived['system_tps_per_kw']} tokens/s per kW"
+    if derived["mlc_estimated_power"]:
+        line += " (MLC Estimated Power: Appendix D defaults used)"
+    return line
+
+
 def build_v1_run_create(
     folder: V1RunFolder,
     *,
@@ -212,6 +256,9 @@ def build_v1_run_create(
         folder.run, cli_version=cli_version, expires_at=expires_at, pinned=pinned
     )
     payload["point_config"] = folder.point
-    payload["system_power"] = folder.system_power
+    power = folder.system_power
+    if power is not None and folder.derived_power is not None:
+        power = {**power, "derived": folder.derived_power}
+    payload["system_power"] = power
     payload["is_test"] = is_test
     return payload

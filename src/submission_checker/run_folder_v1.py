@@ -18,6 +18,8 @@ Paths in the report are relative to the run folder.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from .layout import Tree
@@ -25,7 +27,13 @@ from .layout_v1 import ModelV1, PointV1, SubmissionV1, SystemV1
 from .report import CheckResult, Report
 from .rounds_v1 import load_round_v1
 
-__all__ = ["RUN_FOLDER_FILES", "check_run_folder_v1", "is_run_folder_v1"]
+__all__ = [
+    "RUN_FOLDER_FILES",
+    "RunFolderPower",
+    "check_run_folder_v1",
+    "is_run_folder_v1",
+    "run_folder_power_v1",
+]
 
 #: file name in a submission point → where it is in a run folder (when not at the top)
 RUN_FOLDER_FILES = {
@@ -88,6 +96,43 @@ def check_run_folder_v1(
         checker_version=checker_version(),
         rules_round="v1.0",
         results=results,
+    )
+
+
+@dataclass(frozen=True)
+class RunFolderPower:
+    """The power numbers the checker derives for one run folder (Part B §2 ``derived``)."""
+
+    provisioned_kw: Fraction  # the system's provisioned power, rounded to 2 decimals (E.7)
+    point_kw: Fraction  # what this point is charged for the nodes it used (§4.5.3)
+    tps_per_kw: Fraction | None  # None when the summary gives no throughput
+    estimated: bool  # an Appendix D default reaches provisioned power ("MLC Estimated Power")
+
+
+def run_folder_power_v1(folder: str | os.PathLike[str]) -> RunFolderPower | None:
+    """The checker's power numbers for a run folder's ``system_power.json``.
+
+    ``None`` when there is no descriptor, or when the checker finds an error in it
+    (power-descriptor) or in the point's ``nodes_used`` (nodes-used): numbers the checker
+    itself would reject are not worth recording. Never raises for bad input.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        return None
+    point = _one_point(root, None, None)
+    system = point.model.system.power
+    if system is None or system.power is None:
+        return None
+    if any(finding.severity == "error" for finding in system.findings):
+        return None
+    assessment = point.power
+    if assessment is None or any(f.severity == "error" for f in assessment.nodes_used):
+        return None
+    return RunFolderPower(
+        provisioned_kw=system.power.provisioned_kw,
+        point_kw=assessment.power.kw,
+        tps_per_kw=assessment.tps_per_kw,
+        estimated=bool(system.power.defaults),
     )
 
 

@@ -454,6 +454,12 @@ MUTATIONS: dict[str, Mutation] = {
         at(64, "point.yaml"),
         "found '2026-11', expected YYYY-MM-C0",
     ),
+    "audit-passed": Mutation(  # the bundle appends the runs' audit/ verdicts to point.yaml
+        point_yaml(64, audits=[{"file": "audit/tokens.json", "passed": False, "run_id": "run-9"}]),
+        "warning",
+        at(64, "point.yaml"),
+        "audit audit/tokens.json of run run-9: passed is false",
+    ),
     "approved-drafter": Mutation(
         point_yaml(64, speculative_decoding={"model_id": "x/y", "weight_checksum": "git-sha1:0"}),
         "error",

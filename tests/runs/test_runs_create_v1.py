@@ -100,11 +100,104 @@ def test_complete_v1_folder_round_trips_its_new_fields(cli, api, v1_run) -> None
     assert record["point_config"]["runtime_settings"]["runtime"]["scheduler_rng_seed"] == (
         SCHEDULER_SEED
     )
+    # a descriptor the checker rejects is sent as written, without derived numbers
     assert record["system_power"] == {"system_desc_id": "x", "cooling": "air"}
+    assert "sent without its derived power numbers" in result.stderr
     assert record["is_test"] is True
     assert record["cli_version"]
     table = cli("runs", "get", "--run-id", run_id).stdout
     assert "v1.0 (point.yaml)" in table and "test run" in table
+
+
+def _vendor(watts: int) -> dict:
+    return {"value_w": watts, "source_type": "vendor_spec", "source": "https://vendor.example/x"}
+
+
+# One node (ensemble 0 of the example system description), liquid cooled:
+# major = 2 × 350 W CPUs + 8 × 700 W H200 = 6 300 W; overhead 0.30 × 6 300 = 1 890 W;
+# total 8 190 W → 8.19 kW. The run (llama2-70b_c1) made 2 663 output tokens in
+# 11.740 071 310 s → 226.83 tokens/s → 27.696 tokens/s per kW on all of its one node.
+H200_POWER = {
+    "system_desc_id": "Example H200x8 Sim",
+    "cooling": "liquid",
+    "provisioned_power_kw": 8.19,
+    "mlc_estimated_power": False,
+    "scale_out": {"present": False},
+    "node_sets": [
+        {
+            "node_set_id": "gpu",
+            "system_node_ensemble_id": 0,
+            "nodes_provisioned": 1,
+            "power_method": "component_sum",
+            "components": {
+                "cpu": {"model": "Example CPU", "count_per_node": 2, "tdp_per_unit": _vendor(350)},
+                "accelerator": {
+                    "model": "NVIDIA H200",
+                    "count_per_node": 8,
+                    "tdp_per_unit": _vendor(700),
+                },
+                "scale_up_network": {"method": "none"},
+            },
+        }
+    ],
+}
+
+
+def test_system_power_is_sent_with_the_checkers_derived_numbers(cli, v1_run) -> None:
+    folder = v1_run()
+    (folder / "system_power.json").write_text(json.dumps(H200_POWER))
+    result = cli("runs", "create", "--path", folder, "--json")
+    assert result.exit_code == 0, result.output
+    assert "derived" not in result.stderr
+    assert "provisioned 8.19 kW, this point 8.19 kW, 27.696 tokens/s per kW" in result.stderr
+    record = json.loads(
+        cli("runs", "get", "--run-id", json.loads(result.stdout)["id"], "--json").stdout
+    )
+    stored = record["system_power"]
+    assert {k: v for k, v in stored.items() if k != "derived"} == H200_POWER
+    assert stored["derived"] == {
+        "provisioned_power_kw": 8.19,
+        "point_power_kw": 8.19,
+        "system_tps_per_kw": 27.696,
+        "mlc_estimated_power": False,
+    }
+
+
+def test_derived_power_follows_nodes_used_and_appendix_defaults(offline_cli, v1_run) -> None:
+    folder = v1_run()
+    power = json.loads(json.dumps(H200_POWER))
+    gpu = power["node_sets"][0]
+    gpu["nodes_provisioned"] = 2  # 2 × 8 190 W = 16 380 W → 16.38 kW
+    gpu["components"]["cpu"].update(  # the Appendix D.2 default for a 64-core x86 CPU
+        architecture="x86",
+        cores=64,
+        tdp_per_unit={"value_w": 350, "source_type": "mlc_default", "source": "D.2"},
+    )
+    power.update(provisioned_power_kw=16.38, mlc_estimated_power=True)
+    (folder / "system_power.json").write_text(json.dumps(power))
+    _edit_point(folder, lambda p: p.update(nodes_used=[{"system_node_ensemble_id": 0, "nodes": 1}]))
+    result = offline_cli("runs", "create", "--path", folder, "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    derived = json.loads(result.stdout)["payload"]["system_power"]["derived"]
+    assert "MLC Estimated Power" in result.stderr
+    # the point ran on 1 of the 2 nodes: charged 16 380 W × 1/2 = 8.19 kW
+    assert derived == {
+        "provisioned_power_kw": 16.38,
+        "point_power_kw": 8.19,
+        "system_tps_per_kw": 27.696,
+        "mlc_estimated_power": True,
+    }
+
+
+def test_nodes_used_the_checker_rejects_sends_no_derived_numbers(offline_cli, v1_run) -> None:
+    folder = v1_run()
+    (folder / "system_power.json").write_text(json.dumps(H200_POWER))
+    _edit_point(folder, lambda p: p.update(nodes_used=[{"system_node_ensemble_id": 0, "nodes": 3}]))
+    result = offline_cli("runs", "create", "--path", folder, "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["payload"]["system_power"] == H200_POWER
+    assert "nodes-used" in result.stderr
+    assert "sent without its derived power numbers" in result.stderr
 
 
 def test_v07_folder_is_unchanged(cli, run_folder) -> None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import pty
+import select
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -140,6 +143,43 @@ def test_missing_shared_paths_are_added_to_point_yaml(cli, sweep, register, tmp_
     added = yaml.safe_load(text)
     assert added["shared_src"] == "src/vllm-llama3_1-8b" and added["shared_docs"] == "docs"
     assert "added by endpoints-submission-cli" in text[len(original) :]
+
+
+def test_audit_verdicts_are_appended_to_point_yaml_and_reported(cli, sweep, register, tmp_path):
+    audit = sweep[1] / "audit"  # the run at concurrency 4
+    audit.mkdir()
+    (audit / "tokens.json").write_text(json.dumps({"passed": False, "mismatches": 3}))
+    (audit / "schema.json").write_text(json.dumps({"passed": True}))
+    ids = register(sweep)
+    result = cli(*CREATE, "--run-ids", ",".join(ids), "--dry-run", "--output", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    org = tmp_path / "out" / "ExampleOrg"
+    curve = org / "pending-submission-id" / "results" / SYSTEM_DIR / MODEL_DIR
+    original = (sweep[1] / "point.yaml").read_text()
+    text = (curve / "r4" / "point.yaml").read_text()
+    assert text.startswith(original)  # byte for byte, then the block
+    assert yaml.safe_load(text)["audits"] == [
+        {"file": "audit/schema.json", "passed": True, "run_id": ids[1]},
+        {"file": "audit/tokens.json", "passed": False, "run_id": ids[1]},
+    ]
+    assert "audits" not in yaml.safe_load((curve / "r1" / "point.yaml").read_text())
+    report = SubmissionChecker(org, round="v1.0").run()
+    [warning] = [r for r in report.warnings if r.rule == "audit-passed"]
+    assert warning.path.endswith("r4/point.yaml")
+    assert f"audit audit/tokens.json of run {ids[1]}: passed is false" in warning.message
+    assert report.passed  # a warning: the submission still goes
+
+
+def test_point_yaml_declaring_audits_cannot_hide_the_runs_verdicts(cli, sweep, register, tmp_path):
+    (sweep[1] / "audit").mkdir()
+    (sweep[1] / "audit" / "tokens.json").write_text(json.dumps({"passed": False}))
+    with (sweep[1] / "point.yaml").open("a") as point:
+        point.write('audits: [{"file": "audit/tokens.json", "passed": true}]\n')
+    ids = register(sweep)
+    result = cli(*CREATE, "--run-ids", ",".join(ids), "--dry-run", "--output", tmp_path / "out")
+    assert result.exit_code == 1
+    assert f"run {ids[1]}" in result.stderr and "declares audits" in result.stderr
+    assert not any((tmp_path / "out").iterdir())  # refused before the first write
 
 
 def test_mixed_rounds_are_refused_naming_the_runs(cli, api, sweep, register, example_runs):
@@ -362,3 +402,113 @@ def test_accuracy_run_gets_the_performance_runs_inline_score(cli, sweep, registe
     names = [entry["dataset_name"] for entry in written["accuracy_scores"]]
     assert names == ["cnn_dailymail", "cnn_dailymail_inline"]
     assert written["accuracy_scores"][1] == inline
+
+
+def _on_terminal(prism, answer: bytes, stdout_file: Path, *args) -> tuple[int, str, str]:
+    """The CLI as a real process whose stdin and stderr are a terminal (a pty): wait for the
+    question, type ``answer``, and return (exit code, stdout, what the terminal showed).
+    stdout goes to ``stdout_file``: a --json answer can outgrow a pipe nobody reads yet."""
+    master, slave = pty.openpty()
+    env = dict(
+        os.environ, MLPERF_API_BASE_URL=prism.url, PRISM_USER_API_TOKEN=prism.token, NO_COLOR="1"
+    )
+    with stdout_file.open("wb") as stdout:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "endpoints_submission_cli", *args],
+            stdin=slave,
+            stderr=slave,
+            stdout=stdout,
+            env=env,
+        )
+    os.close(slave)
+    shown = b""
+    answered = False
+    deadline = time.monotonic() + 120  # a guard against a hang, not a measurement
+    try:
+        while process.poll() is None or select.select([master], [], [], 0)[0]:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the CLI neither asked nor ended; the terminal shows: {shown!r}")
+            if not select.select([master], [], [], 0.2)[0]:
+                continue
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: every process holding the terminal has ended
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if not answered and b"Continue?" in shown:
+                os.write(master, answer + b"\n")
+                answered = True
+        code = process.wait(timeout=120)
+        return code, stdout_file.read_text(), shown.decode(errors="replace")
+    finally:
+        os.close(master)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_provisional_on_a_terminal_asks_and_n_creates_nothing(
+    prism, api, sweep_ids, bare_repo, git, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MLPERF_SUBMISSION_REPO", str(bare_repo))
+    code, stdout, terminal = _on_terminal(
+        prism, b"n", tmp_path / "out", *CREATE, "--run-ids", _ids(sweep_ids), "--provisional"
+    )
+    assert "results public before the review ends" in terminal
+    assert code == 1 and stdout == "", terminal
+    assert "Traceback" not in terminal
+    assert api.submissions() == []
+    assert git("branch", "--list", "submission-*", cwd=bare_repo) == ""
+
+
+def test_provisional_on_a_terminal_answered_y_is_created(
+    prism, api, sweep_ids, bare_repo, git, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MLPERF_SUBMISSION_REPO", str(bare_repo))
+    code, stdout, terminal = _on_terminal(
+        prism,
+        b"y",
+        tmp_path / "out",
+        *CREATE,
+        "--run-ids",
+        _ids(sweep_ids),
+        "--provisional",
+        "--json",
+    )
+    assert code == 0, terminal
+    created = json.loads(stdout)
+    assert created["early_publish"] is True
+    [submission] = api.submissions()
+    assert submission["id"] == created["id"] and submission["status"] == "REVIEW_PENDING"
+    assert git("branch", "--list", f"submission-{created['id']}", cwd=bare_repo).strip()
+
+
+def test_update_run_ids_rebuilds_a_v1_submission(
+    cli, api, sweep_ids, bare_repo, git, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MLPERF_SUBMISSION_REPO", str(bare_repo))
+    created = cli(*CREATE, "--run-ids", _ids(sweep_ids), "--json")
+    assert created.exit_code == 0, created.output
+    sid = json.loads(created.stdout)["id"]
+    fewer = [rid for c, rid in sweep_ids.items() if c != 272]
+    result = cli("submissions", "update", "--submission-id", sid, "--run-ids", ",".join(fewer))
+    assert result.exit_code == 0, result.output
+    submission = api.submission(sid)
+    assert sorted(submission["run_ids"]) == sorted(fewer)
+    assert submission["status"] == "REVIEW_PENDING"
+    review = tmp_path / "review"
+    git("clone", "--quiet", "--branch", f"submission-{sid}", str(bare_repo), str(review))
+    curve = review / "ExampleOrg" / sid / "results" / SYSTEM_DIR / MODEL_DIR
+    assert sorted(int(p.name[1:]) for p in curve.iterdir()) == [
+        c for c in CONCURRENCIES if c != 272
+    ]
+    assert SubmissionChecker(review / "ExampleOrg", round="v1.0").run().passed
+    # the whole list again: the point comes back, in the same submission directory
+    again = cli("submissions", "update", "--submission-id", sid, "--run-ids", _ids(sweep_ids))
+    assert again.exit_code == 0, again.output
+    git("pull", "--quiet", cwd=review)
+    assert (curve / "r272" / "point.yaml").is_file()
+    assert [p.name for p in (review / "ExampleOrg").iterdir()] == [sid]
+    assert sorted(api.submission(sid)["run_ids"]) == sorted(sweep_ids.values())

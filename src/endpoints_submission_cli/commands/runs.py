@@ -153,7 +153,12 @@ def create_run(
     # Imported here: packing and the secret scan are only for this command (start-up time).
     from ..registration import archive_plan, describe_dataset, pack_run, register_run
     from ..runfolder import build_run_create, read_run_folder
-    from ..runfolder_v1 import build_v1_run_create, is_v1_run_folder, read_v1_run_folder
+    from ..runfolder_v1 import (
+        build_v1_run_create,
+        describe_derived_power,
+        is_v1_run_folder,
+        read_v1_run_folder,
+    )
 
     if pinned and expires_at:
         raise click.UsageError(
@@ -180,6 +185,8 @@ def create_run(
         warnings = run.warnings()
     for message in warnings:
         warn(message)
+    if payload.get("system_power") and "derived" in payload["system_power"]:
+        info(describe_derived_power(payload["system_power"]["derived"]))
 
     dataset = describe_dataset(run)
     if dataset is not None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..layout import DIR, FILE, UNSAFE, Model, Point
 from ..report import CheckResult
 from .registry import Rule, error, info, rule, warning
+
+if TYPE_CHECKING:
+    from ..layout_v1 import PointV1
 
 MIN_POINTS = 7
 MAX_POINTS = 32
@@ -217,7 +221,7 @@ def result_file_valid(rule: Rule, point: Point) -> Iterator[CheckResult]:
     spec=None,
     severity="warning",
     scope="point",
-    summary="Audit results recorded for the point's run (`audits` in the point file) passed.",
+    summary="Audit results recorded for the point's runs (`audits` in the point file) passed.",
     messages={
         "ok": info("{count} audit result(s) passed"),
         "none": info("no audit results recorded"),
@@ -227,12 +231,14 @@ def result_file_valid(rule: Rule, point: Point) -> Iterator[CheckResult]:
             "shows a real fault.",
         ),
     },
+    rounds=("v0.7", "v1.0"),
 )
-def audit_passed(rule: Rule, point: Point) -> Iterator[CheckResult]:
+def audit_passed(rule: Rule, point: Point | PointV1) -> Iterator[CheckResult]:
     """An audit that did not pass is reported (issue 15; the spec tables have no audit rule).
 
-    ``endpoints-submission-cli`` copies each ``audit/*.json`` verdict of the run into the point
-    file as ``audits: [{file, passed}]``; anything but ``passed: true`` is a warning.
+    ``endpoints-submission-cli`` copies each ``audit/*.json`` verdict of the point's runs into
+    the point file (v0.7 ``point_<C>.yaml``, v1.0 ``r<C>/point.yaml``, appended) as
+    ``audits: [{file, passed, run_id}]``; anything but ``passed: true`` is a warning.
     Passing: ``audits: [{file: audit/tokens.json, passed: true}]``, or no ``audits``.
     Failing: ``audits: [{file: audit/tokens.json, passed: false}]``.
     """
@@ -241,7 +247,7 @@ def audit_passed(rule: Rule, point: Point) -> Iterator[CheckResult]:
         return  # point-config-valid reports an unreadable point file
     audits = mapping.get("audits")
     if not isinstance(audits, list) or not audits:
-        yield rule.result("none", point)
+        yield rule.result("none", point, path=point.config.rel)
         return
     failed = False
     for entry in audits:
@@ -251,12 +257,13 @@ def audit_passed(rule: Rule, point: Point) -> Iterator[CheckResult]:
             yield rule.result(
                 "failed",
                 point,
+                path=point.config.rel,  # v0.7: the point file; v1.0: r<C>/point.yaml
                 file=audit.get("file", "?"),
-                run_id=mapping.get("run_id", "?"),
+                run_id=audit.get("run_id") or mapping.get("run_id", "?"),
                 passed=json.dumps(audit.get("passed")),
             )
     if not failed:
-        yield rule.result("ok", point, count=len(audits))
+        yield rule.result("ok", point, path=point.config.rel, count=len(audits))
 
 
 @rule(
