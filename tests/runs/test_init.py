@@ -175,6 +175,17 @@ def test_system_desc_template_with_and_without_nvidia_smi(
     assert result.exit_code == 1 and "--force" in result.output
 
 
+def test_system_desc_template_into_a_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
+    target = tmp_path / "no-such-dir" / "system_desc.json"
+    result = _init("--system-desc-template", target)
+    assert result.exit_code == 1
+    assert f"{target}: cannot write the system description template" in result.output
+    assert "No such file or directory" in result.output
+    assert "existing directory" in result.output  # the fix
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    assert not target.parent.exists()
+
+
 def test_init_needs_something_to_do() -> None:
     assert _init().exit_code == 2
 
