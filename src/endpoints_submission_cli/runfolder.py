@@ -178,7 +178,11 @@ def _load(path: Path, relname: str, loader: Any) -> Any:
     try:
         return loader(path)
     except LoadError as exc:
-        raise RunFolderError(f"{relname}: {exc.message}") from None
+        raise RunFolderError(
+            f"{relname}: {exc.message}",
+            hint=f"repair {relname} so that it reads (a file the benchmark wrote: restore the "
+            "original from the run, or re-run the point)",
+        ) from None
 
 
 def _get(data: Any, dotted: str) -> Any:

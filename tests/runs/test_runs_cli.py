@@ -142,7 +142,10 @@ def test_get_unknown_run(cli):
     ("mutate", "needles"),
     [
         (lambda f: (f / "config.yaml").unlink(), ["config.yaml is missing"]),
-        (lambda f: (f / "config.yaml").write_text("a: [1\n"), ["config.yaml: not valid YAML"]),
+        (
+            lambda f: (f / "config.yaml").write_text("a: [1\n"),
+            ["config.yaml: not valid YAML", "hint: repair config.yaml so that it reads"],
+        ),
         (
             lambda f: (f / "performance/result_summary.json").write_text(
                 json.dumps(
