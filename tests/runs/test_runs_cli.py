@@ -68,6 +68,25 @@ def test_create_list_get_download_round_trip(cli, api, run_folder, tmp_path):
     assert "llama2-70b_c1/events.jsonl" in names
 
 
+@pytest.mark.parametrize("blocker", ["file-in-the-way", "part-is-a-directory"])
+def test_download_to_an_unwritable_place_is_a_clear_error(cli, run_folder, tmp_path, blocker):
+    run_id = _create(cli, run_folder("llama2-70b_c1")).stdout.strip()
+    if blocker == "file-in-the-way":  # --download-to names a path below a regular file
+        (tmp_path / "file").write_text("")
+        target, named = tmp_path / "file" / "dl", tmp_path / "file" / "dl"
+    else:  # the .part file cannot be created (works for root too)
+        target = tmp_path / "dl"
+        named = target / f"{run_id}.tar.gz.part"
+        named.mkdir(parents=True)
+    stderr = _assert_failed(
+        cli("runs", "get", "--run-id", run_id, "--download-to", target),
+        "cannot write the download to",
+        "hint: download into a directory you can write to",
+    )
+    assert str(named) in stderr and "internal error" not in stderr
+    assert not (target / f"{run_id}.tar.gz").exists()
+
+
 def test_create_with_json_prints_the_created_object(cli, run_folder):
     result = _create(cli, run_folder("accuracy_both_c4"), "--json", "--pinned")
     assert result.exit_code == 0, result.stderr

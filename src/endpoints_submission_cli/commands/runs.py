@@ -230,7 +230,6 @@ def get_run(
         record = client.get_run(run_id)
         download = None
         if download_to is not None:
-            download_to.mkdir(parents=True, exist_ok=True)
             dest = download_to / f"{run_id}.tar.gz"
             url = client.run_download_url(run_id)["download_url"]
             download = client.download_archive(
