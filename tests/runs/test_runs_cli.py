@@ -356,3 +356,14 @@ def test_ctrl_c_during_upload_deletes_the_record(cli, api, run_folder, monkeypat
     assert result.exit_code == 1 and "Aborted" in result.stderr
     assert "deleted again: nothing was registered" in result.stderr
     assert api.list_runs() == []
+
+
+@pytest.mark.parametrize("naive", ["2999-01-01", "2999-01-01T09:30:00"])
+def test_expires_at_without_timezone_suggests_a_value_that_is_accepted(cli, run_folder, naive):
+    folder = run_folder("llama2-70b_c1")
+    refused = _create(cli, folder, "--expires-at", naive, "--dry-run")
+    assert refused.exit_code == 2 and "has no timezone" in refused.stderr
+    suggested = refused.stderr.rsplit("e.g. ", 1)[1].split()[0]
+    assert suggested.startswith(naive[:10]) and suggested.endswith("+00:00")
+    accepted = _create(cli, folder, "--expires-at", suggested, "--dry-run")
+    assert accepted.exit_code == 0, accepted.stderr
