@@ -182,5 +182,11 @@ def write_system_desc_template(path: Path, *, force: bool = False) -> dict[str, 
             f"{path} exists; nothing was written", hint="pass --force to replace it"
         )
     data = system_desc_template()
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    try:
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise RunFolderError(
+            f"{path}: cannot write the system description template ({exc.strerror or exc})",
+            hint="pass a FILE in an existing directory you can write to",
+        ) from exc
     return data

@@ -92,11 +92,20 @@ def split_run_ids(values: tuple[str, ...] | list[str]) -> list[str]:
     return ids
 
 
+def _shown(value: str, limit: int = 60) -> str:
+    """A flag's value as a message shows it: quoted, and cut when a paste went wrong."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
 def _parse_date(value: str, flag: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CliError(f"{flag} {value!r} is not a date (YYYY-MM-DD)", exit_code=2) from None
+        raise CliError(
+            f"{flag} {_shown(value)} is not a date (YYYY-MM-DD)",
+            hint="for example 2026-12-01",
+            exit_code=2,
+        ) from None
 
 
 def _parse_embargo(value: str) -> datetime:
@@ -104,18 +113,22 @@ def _parse_embargo(value: str) -> datetime:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise CliError(
-            f"--embargo-date {value!r} is not an ISO-8601 date-time",
+            f"--embargo-date {_shown(value)} is not an ISO-8601 date-time",
             hint="for example 2026-12-01T09:00:00+00:00",
             exit_code=2,
         ) from None
     if moment.tzinfo is None:
         raise CliError(
-            f"--embargo-date {value!r} has no timezone",
+            f"--embargo-date {_shown(value)} has no timezone",
             hint="add one, e.g. 2026-12-01T09:00:00+00:00 or ...Z",
             exit_code=2,
         )
     if moment <= datetime.now(timezone.utc):
-        raise CliError(f"--embargo-date {value} is in the past", exit_code=2)
+        raise CliError(
+            f"--embargo-date {_shown(value)} is in the past",
+            hint="give a moment in the future, or leave --embargo-date out",
+            exit_code=2,
+        )
     return moment
 
 
@@ -129,7 +142,8 @@ def validate_metadata(
     """Flag checks done before any network call (cli.md §4)."""
     if publication_cycle is not None and not _CYCLE.match(publication_cycle):
         raise CliError(
-            f"--publication-cycle {publication_cycle!r} is not YYYY-MM-C0 or YYYY-MM-C1",
+            f"--publication-cycle {_shown(publication_cycle)} is not YYYY-MM-C0 or YYYY-MM-C1",
+            hint="for example 2026-12-C0 (C0 or C1: the month's publication cohort)",
             exit_code=2,
         )
     target = None

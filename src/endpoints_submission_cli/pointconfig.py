@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from submission_checker.loading import LoadError, load_json, load_yaml
+from submission_checker.models import validation_problems
+from submission_checker.models_v1 import SystemDescriptionV1
 
 from .errors import RunFolderError
 
@@ -331,6 +333,15 @@ class InitResult:
     point_yaml: Path
     placeholders: list[str]
     system_desc_copied: bool
+    system_desc_source: Path | None = None
+    system_desc_problems: list[str] = field(default_factory=list)
+
+
+def system_desc_problems_v1(data: dict[str, Any]) -> list[str]:
+    """What ``runs create`` will refuse in a system description: placeholders and the checker's
+    v1.0 schema (§4.2) — said by ``init`` already, not only when the run is sent."""
+    placeholders = [f"{key}: still a placeholder" for key in find_placeholders(data)]
+    return placeholders + validation_problems(SystemDescriptionV1, data)
 
 
 def find_run_folders(paths: Iterable[Path]) -> list[Path]:
@@ -385,6 +396,8 @@ def init_runs(
         if not isinstance(config, dict):
             raise RunFolderError(f"{run / CONFIG}: expected a mapping at the top level")
         desc, label = _system_description(run, system_desc)
+        desc_source = system_desc if system_desc is not None else run / SYSTEM_DESC
+        desc_problems = system_desc_problems_v1(desc) if desc else []
         copy_desc = False
         if system_desc is not None:
             target = run / SYSTEM_DESC
@@ -397,7 +410,8 @@ def init_runs(
                     blocked.append(f"{target} (differs from --system-desc)")
         if (run / POINT_YAML).exists() and not force:
             blocked.append(str(run / POINT_YAML))
-        drafts.append((derive_point(run, config, desc, label), copy_desc))
+        draft = derive_point(run, config, desc, label)
+        drafts.append((draft, copy_desc, (desc_source if desc else None), desc_problems))
     if blocked:
         listed = "\n".join(f"  {name}" for name in blocked)
         raise RunFolderError(
@@ -405,10 +419,14 @@ def init_runs(
             hint="pass --force to replace them (your edits in them are lost)",
         )
     results = []
-    for draft, copy_desc in drafts:
+    for draft, copy_desc, desc_source, desc_problems in drafts:
         target = draft.run_dir / POINT_YAML
         target.write_text(draft.text, encoding="utf-8")
         if copy_desc:
             shutil.copyfile(system_desc, draft.run_dir / SYSTEM_DESC)
-        results.append(InitResult(draft.run_dir, target, draft.placeholders, copy_desc))
+        results.append(
+            InitResult(
+                draft.run_dir, target, draft.placeholders, copy_desc, desc_source, desc_problems
+            )
+        )
     return results

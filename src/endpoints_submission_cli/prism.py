@@ -19,6 +19,7 @@ could change the request's path (empty, ``..``, a slash) is refused before any r
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import os
@@ -576,6 +577,10 @@ class PrismClient:
         """GET a signed URL into ``dest_path`` (via a .part file); verify size and SHA-256."""
         dest_path = Path(dest_path)
         part = dest_path.with_name(dest_path.name + ".part")
+        try:
+            dest_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _unwritable(dest_path, exc) from None
         what = f"download from {_host(url)}"
         result: dict[str, Any] = {}
         with byte_progress(expected_size or 0, progress_label) as advance:
@@ -586,7 +591,9 @@ class PrismClient:
             try:
                 response = self._attempts(send, idempotent=True, what=what)
             except BaseException:
-                part.unlink(missing_ok=True)
+                # what is raised says why; a .part that cannot be removed must not hide it
+                with contextlib.suppress(OSError):
+                    part.unlink(missing_ok=True)
                 raise
         if not response.is_success:
             part.unlink(missing_ok=True)
@@ -633,11 +640,22 @@ class PrismClient:
             if not response.is_success:
                 response.read()
                 return response
-            with open(part, "wb") as fh:
-                for chunk in response.iter_bytes(CHUNK):
-                    fh.write(chunk)
-                    sha.update(chunk)
-                    size += len(chunk)
-                    advance(len(chunk))
+            try:
+                with open(part, "wb") as fh:
+                    for chunk in response.iter_bytes(CHUNK):
+                        fh.write(chunk)
+                        sha.update(chunk)
+                        size += len(chunk)
+                        advance(len(chunk))
+            except OSError as exc:
+                raise _unwritable(part, exc) from None
         result["size"], result["sha256"] = size, sha.hexdigest()
         return response
+
+
+def _unwritable(path: Path, exc: OSError) -> CliError:
+    """A download that cannot be written locally: a clear error naming the path, not a crash."""
+    return CliError(
+        f"cannot write the download to {path}: {exc.strerror or exc}",
+        hint="download into a directory you can write to, with enough free space",
+    )

@@ -179,7 +179,11 @@ def _load(path: Path, relname: str, loader: Any) -> Any:
     try:
         return loader(path)
     except LoadError as exc:
-        raise RunFolderError(f"{relname}: {exc.message}") from None
+        raise RunFolderError(
+            f"{relname}: {exc.message}",
+            hint=f"repair {relname} so that it reads (a file the benchmark wrote: restore the "
+            "original from the run, or re-run the point)",
+        ) from None
 
 
 def _required(config: dict[str, Any], dotted: str, kind: type, what: str) -> Any:
@@ -426,6 +430,10 @@ def _check_performance_summary(run: RunFolder) -> None:
         )
 
 
+# the folder's round decides which applies: a folder with point.yaml is v1.0
+SYSTEM_DESC_SCHEMAS = "checker.md §2.1 for v0.7, checker-v1.0.md §4.2 for a v1.0 folder"
+
+
 def _read_system_desc(
     folder: Path, given: Path | None, problems_of: Callable[[Any], list[str]]
 ) -> tuple[dict[str, Any], Path]:
@@ -439,7 +447,7 @@ def _read_system_desc(
             raise RunFolderError(
                 f"{folder.name}: no {SYSTEM_DESC} (the system description) in the run folder",
                 hint=f"write {SYSTEM_DESC} into the folder or pass --system-desc FILE "
-                "(checker.md §2.1 lists its fields)",
+                f"({SYSTEM_DESC_SCHEMAS} list its fields)",
             )
     data = _load(path, label, load_json)
     problems = problems_of(data)
@@ -447,7 +455,7 @@ def _read_system_desc(
         listed = "\n".join(f"  {p}" for p in problems)
         raise RunFolderError(
             f"{label}: the system description is not valid:\n{listed}",
-            hint="fix the fields listed (checker.md §2.1)",
+            hint=f"fix the fields listed (schema: {SYSTEM_DESC_SCHEMAS})",
         )
     return data, path
 

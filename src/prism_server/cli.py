@@ -164,7 +164,15 @@ def serve(
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{sock.getsockname()[1]}"
     if ready_file:
-        ready_file.write_text(url)
+        try:
+            ready_file.write_text(url)
+        except OSError as err:
+            sock.close()
+            lock.close()
+            raise click.ClickException(
+                f"cannot write --ready-file {ready_file}: {err.strerror or err}; "
+                "pass a file in a directory you can write to"
+            ) from err
     shown_workers = f", {workers} workers" if workers > 1 else ""
     click.echo(f"prism-server listening on {url} (data dir {data_dir}{shown_workers})", err=True)
     per_worker = max_connections // workers  # the cap holds for all workers together

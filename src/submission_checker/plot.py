@@ -135,8 +135,9 @@ def plot_submission(
         raise PlotError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
     if not Path(submission_path).is_dir():
         raise PlotError(
-            f"{submission_path} is not a directory; give the organisation directory "
-            "that holds systems/ and pareto/"
+            f"{submission_path} is not a directory; give the submission directory: <org>/ "
+            "holding <submission_id>/results/ (v1.0), or the organisation directory holding "
+            "systems/ and pareto/ (v0.7)"
         )
     report = SubmissionChecker(submission_path).run()
     if report.rules_round == "v1.0":

@@ -169,15 +169,28 @@ def _load_registry(
         return RegistryUnreadable(source=source, reason=str(exc))
 
 
+def _yaml_kind(value: Any) -> str:
+    """What a YAML value is, in the file's words rather than Python's (no "NoneType")."""
+    if value is None:
+        return "nothing (the key is missing or empty)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
 def _require_mapping(value: Any, where: str) -> Mapping[str, Any]:
     if not isinstance(value, dict):
-        raise _Invalid(f"{where} must be a mapping, found {type(value).__name__}")
+        raise _Invalid(f"{where} must be a mapping, found {_yaml_kind(value)}")
     return value
 
 
 def _require_list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
-        raise _Invalid(f"{where} must be a list, found {type(value).__name__}")
+        raise _Invalid(f"{where} must be a list, found {_yaml_kind(value)}")
     return value
 
 

@@ -66,6 +66,7 @@ def test_missing_submission_is_a_clear_error(workdir):
     run = run_cli("plot", "NoSuchOrg", "-o", "curve.png")
     assert run.exit_code == 1
     assert "NoSuchOrg is not a directory" in run.stderr
+    assert "results/ (v1.0)" in run.stderr and "systems/ and pareto/ (v0.7)" in run.stderr
     assert "Traceback" not in run.stderr
 
 

@@ -106,7 +106,9 @@ def test_a_per_set_cohorts_list_overrides_the_window(tmp_path):
 @pytest.mark.parametrize(
     "text, reason",
     [
-        ("cohort: [1, 2]\n", "cohort must be a mapping, found list"),
+        ("cohort: [1, 2]\n", "cohort must be a mapping, found a list"),
+        ("a: [1, 2]\n", "cohort must be a mapping, found nothing (the key is missing or empty)"),
+        ("cohort: 7\n", "cohort must be a mapping, found the number 7"),
         ("cohort:\n  seed_sets: []\n", "cohort.seed_sets lists no seed set"),
         (
             "cohort:\n  cohort-id: 2026-10\n  seed_sets: []\n",
@@ -207,7 +209,7 @@ def test_drafters_match_by_target_checksum_and_configuration(tmp_path):
 @pytest.mark.parametrize(
     "text, reason",
     [
-        ("drafters: {}\n", "drafters must be a list, found dict"),
+        ("drafters: {}\n", "drafters must be a list, found a mapping"),
         (
             "drafters:\n  - {benchmark: kimi-k3, model_id: m, approved_cohort: 2026-09-C1}\n",
             "drafters[0]: needs weight_checksum, or target_checksum and configuration",
@@ -220,7 +222,7 @@ def test_drafters_match_by_target_checksum_and_configuration(tmp_path):
             "drafters:\n  - {benchmark: '', model_id: m, weight_checksum: w}\n",
             "drafters[0]: benchmark must be a non-empty string, found ''",
         ),
-        ("- 1\n", "the file must be a mapping, found list"),
+        ("- 1\n", "the file must be a mapping, found a list"),
     ],
 )
 def test_a_bad_drafter_file_is_unreadable(tmp_path, text, reason):

@@ -175,6 +175,36 @@ def test_system_desc_template_with_and_without_nvidia_smi(
     assert result.exit_code == 1 and "--force" in result.output
 
 
+def test_system_desc_template_into_a_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
+    target = tmp_path / "no-such-dir" / "system_desc.json"
+    result = _init("--system-desc-template", target)
+    assert result.exit_code == 1
+    assert f"{target}: cannot write the system description template" in result.output
+    assert "No such file or directory" in result.output
+    assert "existing directory" in result.output  # the fix
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    assert not target.parent.exists()
+
+
+def test_a_system_description_runs_create_would_refuse_is_named_at_init(
+    sweep: Path, samples_dir: Path, tmp_path: Path
+) -> None:
+    """The samples' system description is v0.7's: init says so once, before any run is sent."""
+    desc = samples_dir / "system_desc.example.json"
+    result = _init("--path", sweep, "--system-desc", desc)
+    assert result.exit_code == 0
+    assert result.stderr.count("is not a valid v1.0 system description yet") == 1
+    assert f"warning: {desc} is not a valid v1.0" in result.stderr
+    assert "system_node_ensemble_count: missing, expected an integer" in result.stderr
+    assert (sweep / SAMPLES[0] / "point.yaml").is_file()  # still written: a warning only
+
+    v1 = tmp_path / "v1"
+    shutil.copytree(Path(__file__).parents[2] / "examples" / "runs-v1.0", v1)
+    clean = _init("--path", v1, "--system-desc", v1 / "system_desc.json", "--json")
+    assert clean.exit_code == 0 and "warning" not in clean.stderr
+    assert all(run["system_desc_problems"] == [] for run in json.loads(clean.stdout)["runs"])
+
+
 def test_init_needs_something_to_do() -> None:
     assert _init().exit_code == 2
 

@@ -176,3 +176,13 @@ def test_plausible_test_started_at_is_used(run_folder) -> None:
     payload = build_run_create(read_run_folder(folder), cli_version="x")
     assert payload["started_at"] == "2026-02-01T00:00:00+00:00"
     assert payload["finished_at"].startswith("2026-02-01T00:00:11.74")
+
+
+def test_an_invalid_system_description_points_at_both_rounds_schemas(run_folder) -> None:
+    """The same reader serves v1.0 folders: the hint must not send them to the v0.7 schema only."""
+    folder = run_folder("llama2-70b_c1")
+    _edit_json(folder / "system_desc.json", division="Closed")
+    with pytest.raises(RunFolderError) as caught:
+        read_run_folder(folder)
+    assert "checker.md §2.1 for v0.7" in caught.value.hint
+    assert "checker-v1.0.md §4.2 for a v1.0 folder" in caught.value.hint

@@ -68,6 +68,25 @@ def test_create_list_get_download_round_trip(cli, api, run_folder, tmp_path):
     assert "llama2-70b_c1/events.jsonl" in names
 
 
+@pytest.mark.parametrize("blocker", ["file-in-the-way", "part-is-a-directory"])
+def test_download_to_an_unwritable_place_is_a_clear_error(cli, run_folder, tmp_path, blocker):
+    run_id = _create(cli, run_folder("llama2-70b_c1")).stdout.strip()
+    if blocker == "file-in-the-way":  # --download-to names a path below a regular file
+        (tmp_path / "file").write_text("")
+        target, named = tmp_path / "file" / "dl", tmp_path / "file" / "dl"
+    else:  # the .part file cannot be created (works for root too)
+        target = tmp_path / "dl"
+        named = target / f"{run_id}.tar.gz.part"
+        named.mkdir(parents=True)
+    stderr = _assert_failed(
+        cli("runs", "get", "--run-id", run_id, "--download-to", target),
+        "cannot write the download to",
+        "hint: download into a directory you can write to",
+    )
+    assert str(named) in stderr and "internal error" not in stderr
+    assert not (target / f"{run_id}.tar.gz").exists()
+
+
 def test_create_with_json_prints_the_created_object(cli, run_folder):
     result = _create(cli, run_folder("accuracy_both_c4"), "--json", "--pinned")
     assert result.exit_code == 0, result.stderr
@@ -142,7 +161,10 @@ def test_get_unknown_run(cli):
     ("mutate", "needles"),
     [
         (lambda f: (f / "config.yaml").unlink(), ["config.yaml is missing"]),
-        (lambda f: (f / "config.yaml").write_text("a: [1\n"), ["config.yaml: not valid YAML"]),
+        (
+            lambda f: (f / "config.yaml").write_text("a: [1\n"),
+            ["config.yaml: not valid YAML", "hint: repair config.yaml so that it reads"],
+        ),
         (
             lambda f: (f / "performance/result_summary.json").write_text(
                 json.dumps(
@@ -334,3 +356,14 @@ def test_ctrl_c_during_upload_deletes_the_record(cli, api, run_folder, monkeypat
     assert result.exit_code == 1 and "Aborted" in result.stderr
     assert "deleted again: nothing was registered" in result.stderr
     assert api.list_runs() == []
+
+
+@pytest.mark.parametrize("naive", ["2999-01-01", "2999-01-01T09:30:00"])
+def test_expires_at_without_timezone_suggests_a_value_that_is_accepted(cli, run_folder, naive):
+    folder = run_folder("llama2-70b_c1")
+    refused = _create(cli, folder, "--expires-at", naive, "--dry-run")
+    assert refused.exit_code == 2 and "has no timezone" in refused.stderr
+    suggested = refused.stderr.rsplit("e.g. ", 1)[1].split()[0]
+    assert suggested.startswith(naive[:10]) and suggested.endswith("+00:00")
+    accepted = _create(cli, folder, "--expires-at", suggested, "--dry-run")
+    assert accepted.exit_code == 0, accepted.stderr

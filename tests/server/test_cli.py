@@ -147,3 +147,18 @@ def test_token_create_says_which_database_it_wrote_to(tmp_path):
     assert f"in {database}" in result.stderr
     again = invoke("token", "create", "--user", "b", "--data-dir", str(where))
     assert again.exit_code == 0 and f"in {database}" in again.stderr
+
+
+def test_an_unwritable_ready_file_is_a_clear_error_and_the_server_does_not_start(tmp_path):
+    ready = tmp_path / "no-such-dir" / "server.url"
+    result = subprocess.run(
+        [sys.executable, "-m", "prism_server", "serve", "--port", "0"]
+        + ["--data-dir", str(tmp_path / "data"), "--ready-file", str(ready)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert f"cannot write --ready-file {ready}: No such file or directory" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "listening" not in result.stderr

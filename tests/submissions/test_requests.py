@@ -48,6 +48,34 @@ def test_bad_flags_are_usage_errors(flags, message):
     assert err.value.exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("flags", "hint"),
+    [
+        ({"target_availability_date": "next week"}, "for example 2026-12-01"),
+        ({"publication_cycle": "2026-Q4"}, "for example 2026-12-C0"),
+        ({"embargo_date": "2001-01-01T00:00:00+00:00"}, "a moment in the future"),
+    ],
+)
+def test_bad_flags_say_how_to_fix_them(flags, hint):
+    values = dict.fromkeys(
+        ("availability", "target_availability_date", "publication_cycle", "embargo_date")
+    )
+    with pytest.raises(CliError) as err:
+        validate_metadata(**{**values, **flags})
+    assert hint in (err.value.hint or "")
+
+
+def test_a_huge_flag_value_is_cut_in_the_message():
+    with pytest.raises(CliError) as err:
+        validate_metadata(
+            availability=None,
+            target_availability_date=None,
+            publication_cycle="x" * 100_000,
+            embargo_date=None,
+        )
+    assert len(err.value.message) < 200 and "xxx…'" in err.value.message
+
+
 def test_good_flags_pass():
     validate_metadata(
         availability="preview",

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..context import json_option
-from ..output import info, print_json
+from ..output import info, print_json, warn
 
 
 @click.command("init")
@@ -60,6 +60,7 @@ def init(
                 "point_yaml": str(r.point_yaml),
                 "placeholders": r.placeholders,
                 "system_desc_copied": r.system_desc_copied,
+                "system_desc_problems": r.system_desc_problems,
             }
             for r in results
         ]
@@ -67,5 +68,14 @@ def init(
             copied = " (system_desc.json copied in)" if r.system_desc_copied else ""
             todo = ", ".join(r.placeholders) if r.placeholders else "nothing"
             info(f"wrote {r.point_yaml}{copied}; to fill in: {todo}")
+        warned: set[Path] = set()
+        for r in results:
+            if r.system_desc_problems and r.system_desc_source not in warned:
+                warned.add(r.system_desc_source)
+                listed = "\n".join(f"  {problem}" for problem in r.system_desc_problems)
+                warn(
+                    f"{r.system_desc_source} is not a valid v1.0 system description yet "
+                    f"(`runs create` refuses it until these are fixed):\n{listed}"
+                )
     if as_json:
         print_json(report)

@@ -75,7 +75,9 @@ def _future_iso(_ctx: click.Context, _param: click.Parameter, value: str | None)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO-8601 date-time") from None
     if when.tzinfo is None:
-        raise click.BadParameter(f"{value!r} has no timezone; add one, e.g. {value}+00:00")
+        # the example is the same moment with an offset, in a form this option accepts
+        in_utc = when.replace(tzinfo=dt.timezone.utc).isoformat()
+        raise click.BadParameter(f"{value!r} has no timezone; add one, e.g. {in_utc}")
     if when <= dt.datetime.now(dt.timezone.utc):
         raise click.BadParameter(f"{value!r} is in the past")
     return when.isoformat()
@@ -248,7 +250,6 @@ def get_run(
         record = client.get_run(run_id)
         download = None
         if download_to is not None:
-            download_to.mkdir(parents=True, exist_ok=True)
             dest = download_to / f"{run_id}.tar.gz"
             url = client.run_download_url(run_id)["download_url"]
             download = client.download_archive(

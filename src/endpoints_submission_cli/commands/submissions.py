@@ -374,7 +374,6 @@ def get_submission(
         download = None
         if download_to is not None:
             url = client.submission_download_url(submission_id)["download_url"]
-            download_to.mkdir(parents=True, exist_ok=True)
             dest = download_to / f"submission-{submission_id}.tar.gz"
             download = client.download_archive(
                 url, dest, record=sub, progress_label="downloading the bundle"
