@@ -297,8 +297,9 @@ _FastSafeLoader: type = type(
 #: directives, escapes, and long simple keys; so text with any of those, other line breaks
 #: (U+0085, U+2028/9), control characters, block scalars, tags or reserved indicators goes to
 #: the reference parser. Whatever the C parser refuses goes there too, so only its acceptances
-#: are trusted, on the subset the differential tests cover. Point files are in it, and the C
-#: parser reads them ten times faster.
+#: are trusted, on the subset the differential tests cover. The round tables are in it, and
+#: the C parser reads them ten times faster (point files are read line by line, faster still:
+#: see ``_read_line_block``).
 _RESERVED_FOR_REFERENCE = "?%\\!|>@`"
 _LONGEST_PLAIN_LINE = 512
 
@@ -488,12 +489,15 @@ def _read_line_block(text: str) -> dict[str, Any]:
 
     Point and config files are block mappings and sequences, one ``key: value``, ``key:`` or
     ``- item`` per line, with plain or quoted one-line scalars. Read line by line here, without
-    building PyYAML's nodes, they cost a fraction of a parse. Only that shape is read: every
-    line indented exactly as its place demands, keys plain words resolving to strings and
-    distinct, values plain scalars without any character YAML could give a meaning to (``#``,
-    ``,``, brackets, anchors, tags, ``: ``, a trailing ``:``), quotes only around a whole value,
-    full-line comments and empty lines. Anything else raises ``_NotLineBlock`` and the full
-    parser decides, so the result is the reference's (the differential tests check it).
+    building PyYAML's nodes, they cost a fifth of a parse. Only that shape is read: every line
+    indented exactly as its place demands, keys plain words resolving to strings and distinct,
+    values plain scalars without any character YAML could give a meaning to (``#``, ``,``,
+    brackets, anchors, tags, ``: ``, a trailing ``:``, an indicator first) and resolving to a
+    string, null, bool, int or float, quotes (without escapes) only around a whole value, ``{}``
+    and ``[]`` as whole values, full-line comments and empty lines. Anything else raises
+    ``_NotLineBlock`` and the full parser decides, so the result is the reference's (the
+    differential tests check it). Scalars convert through PyYAML's own resolver and
+    constructors.
     """
     lines: list[tuple[int, str]] = []
     for line in text.split("\n"):
