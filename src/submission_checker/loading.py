@@ -494,7 +494,8 @@ def _read_line_block(text: str) -> dict[str, Any]:
     values plain scalars without any character YAML could give a meaning to (``#``, ``,``,
     brackets, anchors, tags, ``: ``, a trailing ``:``, an indicator first) and resolving to a
     string, null, bool, int or float, quotes (without escapes) only around a whole value, ``{}``
-    and ``[]`` as whole values, full-line comments and empty lines. Anything else raises
+    and ``[]`` as whole values, comments (a trailing one ends at the first `` #``: a quoted value
+    holding one goes to the full parser) and empty lines. Anything else raises
     ``_NotLineBlock`` and the full parser decides, so the result is the reference's (the
     differential tests check it). Scalars convert through PyYAML's own resolver and
     constructors.
@@ -504,7 +505,10 @@ def _read_line_block(text: str) -> dict[str, Any]:
         content = line.lstrip(" ")
         if not content or content[0] == "#":
             continue
-        lines.append((len(line) - len(content), content))
+        indent = len(line) - len(content)
+        if "#" in content:  # a comment ends a plain scalar where whitespace precedes it
+            content = content.partition(" #")[0]
+        lines.append((indent, content.rstrip(" ")))
     if not lines or lines[0][0] != 0:
         raise _NotLineBlock
     mapping, end = _line_mapping(lines, 0, 0)
@@ -596,16 +600,22 @@ def _line_scalar_tag(text: str) -> str:
 
 def _line_scalar(text: str) -> Any:
     """A one-line scalar value: quoted (the whole value), else plain; else raises."""
-    if not text or text != text.strip(" ") or text[-1] == ":" or ": " in text:
+    if not text or text != text.strip(" "):
         raise _NotLineBlock
     first = text[0]
     if first == "'" or first == '"':
         inner = text[1:-1]
-        if len(text) < 2 or text[-1] != first or "'" in inner.replace("''", ""):
+        if len(text) < 2 or text[-1] != first:
             raise _NotLineBlock
-        if '"' in inner or (first == '"' and "\\" in inner):  # no escapes
+        if first == "'":
+            if "'" in inner.replace("''", ""):
+                raise _NotLineBlock
+            return inner.replace("''", "'")
+        if '"' in inner or "\\" in inner:  # no escapes
             raise _NotLineBlock
-        return inner.replace("''", "'") if first == "'" else inner
+        return inner
+    if text[-1] == ":" or ": " in text:
+        raise _NotLineBlock
     if text in _EMPTY_FLOW:
         return _EMPTY_FLOW[text]()
     if (first == "-" and (len(text) == 1 or text[1] == " ")) or first in _NOT_FIRST_IN_LINE_VALUES:

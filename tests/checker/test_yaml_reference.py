@@ -267,7 +267,8 @@ def line_block_document(draw: Any, depth: int = 0, indent: int = 0) -> str:
             lines.append(f"{head}{_sometimes_odd(draw, LINE_VALUES, ODD_LINE_VALUES)}")
         else:
             value = _sometimes_odd(draw, LINE_VALUES, ODD_LINE_VALUES)
-            lines.append(f"{head}{key}: {value}".rstrip(" "))
+            comment = draw(st.sampled_from(["", "", "", " # c `x`", "  #: c", " #", "#x", " "]))
+            lines.append(f"{head}{key}: {value}".rstrip(" ") + comment)
             if sequence and draw(st.booleans()):
                 key = _sometimes_odd(draw, LINE_KEYS, ODD_LINE_KEYS)
                 value = _sometimes_odd(draw, LINE_VALUES, ODD_LINE_VALUES)
@@ -282,6 +283,8 @@ def line_block_document(draw: Any, depth: int = 0, indent: int = 0) -> str:
 @example("a:\n- 1\n  b: 2\n")
 @example("a: 1\na: 2\n")
 @example("a: x\n  y\n")
+@example('# `init`\nc: 1  # settings\nd: "<FILL IN: e.g. A>"  # §4.6\nr:  # seeds\n  s: 7  # x\n')
+@example("a: 'x #y' # c\nb: x#c\nc: 'it''s' #c\n")
 def test_line_block_documents_read_as_the_reference_reads_them(text: str) -> None:
     assert_same_as_reference(text)
     assert_same_as_reference(text + "\n")
@@ -316,3 +319,24 @@ def test_packaged_data_files_are_read_as_the_reference_reads_them_by_the_c_parse
         text = path.read_text(encoding="utf-8")
         assert _in_plain_subset(text), f"{path.name}: a comment leaves the plain subset"
         assert_same_as_reference(text)
+
+
+def test_point_files_written_by_init_take_the_line_by_line_path(tmp_path) -> None:
+    """``init`` writes point.yaml with trailing comments and quoted placeholders: read line by
+    line, as the reference reads them."""
+    import shutil
+    from pathlib import Path
+
+    from endpoints_submission_cli.pointconfig import init_runs
+    from submission_checker.loading import _read_line_block
+
+    runs = Path(__file__).resolve().parents[2] / "examples" / "runs-v1.0"
+    for run in sorted(runs.iterdir())[:3]:
+        shutil.copytree(run, tmp_path / run.name)
+    init_runs([tmp_path])
+    written = sorted(tmp_path.glob("*/point.yaml"))
+    assert len(written) == 3
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        assert " # " in text
+        assert canonical(_read_line_block(text)) == canonical(reference(text)[1]), path
