@@ -20,6 +20,9 @@ also builds a round v1.0 tree of the same size (32 curves × 32 points: 16 syste
 every point with point.yaml, system_desc.json, config.yaml and result_summary.json) and times
 ``check -q`` on it beside the v0.7 tree (runs alternate); the v1.0 / v0.7 ratio is printed.
 
+``--as-written`` (with ``--v1``) writes the v1.0 files as ``init`` and the benchmark do: a
+comment on every point.yaml line, ``api_key: <redacted>`` in config.yaml.
+
 ``--reference-v1 PYTHON`` (with ``--v1``) times the original v1.0 checker 1.5.3.0
 (``pip install endpoints-submission-cli==1.5.3.0`` into its own venv; give its python) on the
 same v1.0 tree; its findings there are summarised first.
@@ -69,6 +72,25 @@ CONCURRENCIES = (
 
 V1_SYSTEMS = tuple(f"System {i}" for i in range(16))
 V1_MODELS = ("llama3_1-8b", "gpt-oss-120b")
+
+
+def write_like_init(org: Path) -> None:
+    """Every point.yaml as ``init`` writes it (a comment naming the source of each value) and
+    every config.yaml as the benchmark writes it (``api_key: <redacted>``): ``--as-written``."""
+    for point in org.glob("*/results/*/*/r*/point.yaml"):
+        lines = point.read_text().splitlines()
+        point.write_text(
+            "# point.yaml written by `endpoints-submission-cli init`\n"
+            + "".join(
+                f"{line}  # from config.yaml `settings`\n" if ": " in line else f"{line}\n"
+                for line in lines
+            )
+        )
+    for config in org.glob("*/results/*/*/r*/config.yaml"):
+        text = config.read_text()
+        config.write_text(
+            text.replace("  api_type: openai\n", "  api_type: openai\n  api_key: <redacted>\n")
+        )
 
 
 def build_tree_v1(workdir: Path, full_summaries: bool) -> Path:
@@ -265,6 +287,12 @@ def main() -> int:
         help="also time the floor: one process listing each tree and parsing its files",
     )
     parser.add_argument("--floor-of", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--as-written",
+        action="store_true",
+        help="v1.0 files as init and the benchmark write them: a comment on every point.yaml "
+        "line, api_key: <redacted> in config.yaml",
+    )
     args = parser.parse_args()
     if args.floor_of is not None:
         print(f"floor: {floor(args.floor_of)} files parsed")
@@ -298,6 +326,8 @@ def main() -> int:
         if args.v1:
             started = time.perf_counter()
             v1_org = build_tree_v1(workdir / "v1.0", args.full_summaries)
+            if args.as_written:
+                write_like_init(v1_org)
             v1_points = len(list(v1_org.glob("*/results/*/*/r*")))
             print(
                 f"v1.0 tree: {v1_points} points, generated in {time.perf_counter() - started:.1f} s"
