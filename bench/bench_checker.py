@@ -20,9 +20,17 @@ also builds a round v1.0 tree of the same size (32 curves × 32 points: 16 syste
 every point with point.yaml, system_desc.json, config.yaml and result_summary.json) and times
 ``check -q`` on it beside the v0.7 tree (runs alternate); the v1.0 / v0.7 ratio is printed.
 
+``--as-written`` (with ``--v1``) writes the v1.0 files as ``init`` and the benchmark do: a
+comment on every point.yaml line, ``api_key: <redacted>`` in config.yaml.
+
 ``--reference-v1 PYTHON`` (with ``--v1``) times the original v1.0 checker 1.5.3.0
 (``pip install endpoints-submission-cli==1.5.3.0`` into its own venv; give its python) on the
 same v1.0 tree; its findings there are summarised first.
+
+``--floor`` also times, on each tree, one process that only lists it and parses every file the
+checker reads (JSON with ``json``, or orjson when installed; YAML with PyYAML's C loader; detail
+logs only listed): what the machine needs to look at the data at all (issue 14). The checker's
+ratio to it is printed.
 
 ``--reference`` compares with the reference checker 0.1.1.9
 (``pip install endpoints-submission-cli==0.1.1.9`` into a separate venv; give its python).
@@ -64,6 +72,25 @@ CONCURRENCIES = (
 
 V1_SYSTEMS = tuple(f"System {i}" for i in range(16))
 V1_MODELS = ("llama3_1-8b", "gpt-oss-120b")
+
+
+def write_like_init(org: Path) -> None:
+    """Every point.yaml as ``init`` writes it (a comment naming the source of each value) and
+    every config.yaml as the benchmark writes it (``api_key: <redacted>``): ``--as-written``."""
+    for point in org.glob("*/results/*/*/r*/point.yaml"):
+        lines = point.read_text().splitlines()
+        point.write_text(
+            "# point.yaml written by `endpoints-submission-cli init`\n"
+            + "".join(
+                f"{line}  # from config.yaml `settings`\n" if ": " in line else f"{line}\n"
+                for line in lines
+            )
+        )
+    for config in org.glob("*/results/*/*/r*/config.yaml"):
+        text = config.read_text()
+        config.write_text(
+            text.replace("  api_type: openai\n", "  api_type: openai\n  api_key: <redacted>\n")
+        )
 
 
 def build_tree_v1(workdir: Path, full_summaries: bool) -> Path:
@@ -172,10 +199,42 @@ def reference_results(python: str, twin_org: Path, workdir: Path) -> str:
     return f"{len(results)} results {by_severity}"
 
 
-def summarise(label: str, measured: list[Measured]) -> float:
+def floor(org: Path) -> int:
+    """List ``org`` and parse each file the checker reads (``--floor``); the files parsed."""
+    import yaml
+
+    try:
+        import orjson
+
+        parse_json = orjson.loads
+    except ImportError:
+        parse_json = json.loads
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    parsed = 0
+    for folder, _, files in os.walk(org):
+        for name in files:
+            path = os.path.join(folder, name)
+            if "_detail" in name:
+                os.stat(path)  # the checker only stats detail logs
+            elif name.endswith(".json"):
+                with open(path, "rb") as handle:
+                    parse_json(handle.read())
+                parsed += 1
+            elif name.endswith(".yaml"):
+                with open(path, "rb") as handle:
+                    yaml.load(handle.read().decode(), Loader=loader)  # noqa: S506 - C safe loader
+                parsed += 1
+    return parsed
+
+
+def floor_command(org: Path) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), "--floor-of", str(org)]
+
+
+def summarise(label: str, measured: list[Measured], what: str = "check -q") -> float:
     walls = [m.wall_s for m in measured]
     print(
-        f"{label}: check -q median {statistics.median(walls):.3f} s wall "
+        f"{label}: {what} median {statistics.median(walls):.3f} s wall "
         f"(min {min(walls):.3f}, max {max(walls):.3f}), "
         f"median CPU {statistics.median(m.cpu_s for m in measured):.3f} s, "
         f"peak RSS {max(m.peak_mib or 0 for m in measured):.1f} MiB, {len(measured)} runs"
@@ -222,7 +281,22 @@ def main() -> int:
         help="compile the checker's sources to __pycache__ first (as a wheel install does), so "
         "that runs with PYTHONDONTWRITEBYTECODE set do not each compile them again",
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time the floor: one process listing each tree and parsing its files",
+    )
+    parser.add_argument("--floor-of", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--as-written",
+        action="store_true",
+        help="v1.0 files as init and the benchmark write them: a comment on every point.yaml "
+        "line, api_key: <redacted> in config.yaml",
+    )
     args = parser.parse_args()
+    if args.floor_of is not None:
+        print(f"floor: {floor(args.floor_of)} files parsed")
+        return 0
     if args.precompile:
         import compileall
 
@@ -252,6 +326,8 @@ def main() -> int:
         if args.v1:
             started = time.perf_counter()
             v1_org = build_tree_v1(workdir / "v1.0", args.full_summaries)
+            if args.as_written:
+                write_like_init(v1_org)
             v1_points = len(list(v1_org.glob("*/results/*/*/r*")))
             print(
                 f"v1.0 tree: {v1_points} points, generated in {time.perf_counter() - started:.1f} s"
@@ -267,11 +343,16 @@ def main() -> int:
         theirs: list[Measured] = []
         v1_runs: list[Measured] = []
         theirs_v1: list[Measured] = []
+        floors: dict[str, list[Measured]] = {"v0.7": [], "v1.0": []}
         for _ in range(args.runs):
             for size, org in trees.items():
                 ours[size].append(measured_run([*checker_command(), "check", "-q", str(org)]))
+            if args.floor:
+                floors["v0.7"].append(measured_run(floor_command(trees[args.detail_mb[0]])))
             if v1_org is not None:
                 v1_runs.append(measured_run([*checker_command(), "check", "-q", str(v1_org)]))
+                if args.floor:
+                    floors["v1.0"].append(measured_run(floor_command(v1_org)))
                 if args.reference_v1:
                     theirs_v1.append(
                         measured_run(
@@ -300,6 +381,17 @@ def main() -> int:
             if theirs_v1:
                 reference_v1 = summarise("reference 1.5.3.0 (v1.0)", theirs_v1)
                 print(f"v1.0 ours / 1.5.3.0 (median wall): {v1_median / reference_v1:.2f}")
+        checked = {"v0.7": ours[args.detail_mb[0]], "v1.0": v1_runs}
+        for round_name, runs in floors.items():
+            if runs:
+                floor_wall = summarise(f"floor {round_name}", runs, "list and parse")
+                floor_cpu = statistics.median(m.cpu_s for m in runs)
+                wall = statistics.median(m.wall_s for m in checked[round_name])
+                cpu = statistics.median(m.cpu_s for m in checked[round_name])
+                print(
+                    f"{round_name} check / floor: median wall {wall / floor_wall:.2f}, "
+                    f"median CPU {cpu / floor_cpu:.2f}"
+                )
         if theirs:
             reference = summarise("reference 0.1.1.9", theirs)
             print(f"ours / reference (median wall): {medians[args.detail_mb[0]] / reference:.2f}")

@@ -133,6 +133,11 @@ def _release(submission: Submission) -> None:
     submission.systems.clear()
 
 
+#: The child's share of the points: this process also walks the tree before the split and takes
+#: in and reports every result after it (measured at 1,024 points, both rounds: 0.65 finishes
+#: both processes at about the same time, 0.5 leaves the child idle for a third of the check)
+CHILD_SHARE = 0.65
+
 #: Below this many point files a check takes well under 0.1 s and a second process cannot pay
 #: for itself.
 PARALLEL_MIN_POINTS = 256
@@ -169,20 +174,20 @@ def _check_systems(systems: list[System], round_name: str) -> list[list[CheckRes
     """The results of each unit of ``systems`` in order; a large submission uses two processes.
 
     Where ``fork`` is available (and no other thread is running, which forking would endanger),
-    a child process checks about half of the points, whole models at a time, while this one
-    checks the rest; the child sends back the plain fields of its results. If the child fails in
-    any way, this process checks its units too, so the report is the same either way.
+    a child process checks about ``CHILD_SHARE`` of the points, whole models at a time, while
+    this one checks the rest; the child sends back the plain fields of its results. If the child
+    fails in any way, this process checks its units too, so the report is the same either way.
     """
     units = _units(systems)
     weights = [len(unit.points) if unit.scope["model"] is not None else 0 for unit in units]
     total = sum(weights)
     if total < PARALLEL_MIN_POINTS or not hasattr(os, "fork") or threading.active_count() != 1:
         return [_check_unit(unit, round_name) for unit in units]
-    # Hand the child the heaviest models until it has about half of the points.
+    # Hand the child the heaviest models until it has about its share of the points.
     child: set[int] = set()
     share = 0
     for index in sorted(range(len(units)), key=lambda i: -weights[i]):
-        if weights[index] and (share + weights[index] <= total / 2 or not child):
+        if weights[index] and (share + weights[index] <= total * CHILD_SHARE or not child):
             child.add(index)
             share += weights[index]
     mine = [index for index in range(len(units)) if index not in child]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import decimal
 import json
 import os
+import re
 from typing import Any
 
 import yaml
@@ -296,8 +297,9 @@ _FastSafeLoader: type = type(
 #: directives, escapes, and long simple keys; so text with any of those, other line breaks
 #: (U+0085, U+2028/9), control characters, block scalars, tags or reserved indicators goes to
 #: the reference parser. Whatever the C parser refuses goes there too, so only its acceptances
-#: are trusted, on the subset the differential tests cover. Point files are in it, and the C
-#: parser reads them ten times faster.
+#: are trusted, on the subset the differential tests cover. The round tables are in it, and
+#: the C parser reads them ten times faster (point files are read line by line, faster still:
+#: see ``_read_line_block``).
 _RESERVED_FOR_REFERENCE = "?%\\!|>@`"
 _LONGEST_PLAIN_LINE = 512
 
@@ -315,13 +317,13 @@ def _in_plain_subset(text: str) -> bool:
     )
 
 
-def _compose(text: str) -> tuple[Any, Any]:
+def _compose(text: str, plain: bool) -> tuple[Any, Any]:
     """(loader, node graph) of the single document in ``text``, as the reference composes it.
 
     The C parser is used only on the plain subset (see ``_in_plain_subset``), and only when it
     accepts the text: whenever it refuses, the reference parser decides and names the error.
     """
-    if _in_plain_subset(text):
+    if plain:  # _in_plain_subset(text)
         loader = _FastSafeLoader(text)
         try:
             return loader, loader.get_single_node()
@@ -462,9 +464,181 @@ def _construct_plain(loader: Any, node: yaml.Node, seen: set[int]) -> Any:
     raise _Unhandled
 
 
+# ---------------------------------------------------------------------------------------------
+# Plain block documents, read line by line
+
+#: ``key: value`` or ``key:``, the key a plain word (its tag is checked to be ``str``)
+_BLOCK_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_./-]*):(?: (.*))?")
+#: characters a plain value read line by line never has (each can start or end a token)
+_NOT_IN_LINE_VALUES = frozenset("#,[]{}&*!'\"%@`\\?\t")
+#: characters a plain value read line by line never starts with (indicators)
+_NOT_FIRST_IN_LINE_VALUES = frozenset(":|>")
+#: whole values that are empty flow collections (``profiling: {}``), built afresh each time
+_EMPTY_FLOW = {"{}": dict, "[]": list}
+_LINE_SCALAR_TAGS = frozenset({_NULL_TAG, *_SCALAR_TAGS})
+_SCALAR_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALAR_RESOLVER = yaml.resolver.Resolver()
+
+
+class _NotLineBlock(Exception):
+    """The text is not a plain block document (see ``_read_line_block``)."""
+
+
+def _read_line_block(text: str) -> dict[str, Any]:
+    """The mapping of a plain block document, as PyYAML's safe loader reads it; else raises.
+
+    Point and config files are block mappings and sequences, one ``key: value``, ``key:`` or
+    ``- item`` per line, with plain or quoted one-line scalars. Read line by line here, without
+    building PyYAML's nodes, they cost a fifth of a parse. Only that shape is read: every line
+    indented exactly as its place demands, keys plain words resolving to strings and distinct,
+    values plain scalars without any character YAML could give a meaning to (``#``, ``,``,
+    brackets, anchors, tags, ``: ``, a trailing ``:``, an indicator first) and resolving to a
+    string, null, bool, int or float, quotes (without escapes) only around a whole value, ``{}``
+    and ``[]`` as whole values, comments (a trailing one ends at the first `` #``: a quoted value
+    holding one goes to the full parser) and empty lines. Anything else raises
+    ``_NotLineBlock`` and the full parser decides, so the result is the reference's (the
+    differential tests check it). Scalars convert through PyYAML's own resolver and
+    constructors.
+    """
+    lines: list[tuple[int, str]] = []
+    for line in text.split("\n"):
+        content = line.lstrip(" ")
+        if not content or content[0] == "#":
+            continue
+        indent = len(line) - len(content)
+        if "#" in content:  # a comment ends a plain scalar where whitespace precedes it
+            content = content.partition(" #")[0]
+        lines.append((indent, content.rstrip(" ")))
+    if not lines or lines[0][0] != 0:
+        raise _NotLineBlock
+    mapping, end = _line_mapping(lines, 0, 0)
+    if end != len(lines):
+        raise _NotLineBlock
+    return mapping
+
+
+def _line_mapping(lines: list[tuple[int, str]], index: int, indent: int) -> tuple[dict, int]:
+    mapping: dict[str, Any] = {}
+    count = len(lines)
+    while index < count and lines[index][0] == indent:
+        content = lines[index][1]
+        parts = _KEY_LINES.get(content)
+        if parts is None:
+            parts = _key_line(content)
+        key, value = parts
+        if key in mapping:
+            raise _NotLineBlock
+        index += 1
+        if value is not _OPEN:
+            mapping[key] = value
+        elif index < count and lines[index][0] > indent:
+            mapping[key], index = _line_block(lines, index)
+        elif index < count and lines[index][0] == indent and lines[index][1][:2] == "- ":
+            mapping[key], index = _line_sequence(lines, index, indent)
+        else:
+            mapping[key] = None
+    if index < count and lines[index][0] > indent:
+        raise _NotLineBlock
+    return mapping, index
+
+
+#: Longer keys go to the full parser (PyYAML limits a simple key to 1,024 characters)
+_LONGEST_LINE_KEY = 128
+#: ``key:`` with its value on the following lines
+_OPEN: Any = object()
+#: line text → (key, value or ``_OPEN``): files of one kind repeat most of their lines
+_KEY_LINES: dict[str, tuple[str, Any]] = {}
+
+
+def _key_line(content: str) -> tuple[str, Any]:
+    """(key, value) of a ``key: value`` or ``key:`` line; else raises ``_NotLineBlock``."""
+    match = _BLOCK_KEY_LINE.fullmatch(content)
+    if match is None:
+        raise _NotLineBlock
+    key, text = match.groups()
+    if len(key) > _LONGEST_LINE_KEY or _line_scalar_tag(key) != _STR_TAG:
+        raise _NotLineBlock
+    parts = (key, _OPEN if text is None else _line_scalar(text))
+    shared = type(parts[1]) not in (dict, list)  # a cached collection would be shared
+    if shared and len(_KEY_LINES) < _PLAIN_SCALAR_TAGS_MAX and len(content) <= 128:
+        _KEY_LINES[content] = parts
+    return parts
+
+
+def _line_block(lines: list[tuple[int, str]], index: int) -> tuple[Any, int]:
+    indent, content = lines[index]
+    if content[:2] == "- ":
+        return _line_sequence(lines, index, indent)
+    return _line_mapping(lines, index, indent)
+
+
+def _line_sequence(lines: list[tuple[int, str]], index: int, indent: int) -> tuple[list, int]:
+    items: list[Any] = []
+    count = len(lines)
+    while index < count and lines[index][0] == indent and lines[index][1][:2] == "- ":
+        rest = lines[index][1][2:]
+        if _BLOCK_KEY_LINE.fullmatch(rest):  # an item mapping, continued at indent + 2
+            lines[index] = (indent + 2, rest)
+            item, index = _line_mapping(lines, index, indent + 2)
+            items.append(item)
+        else:
+            items.append(_line_scalar(rest))
+            index += 1
+    if index < count and lines[index][0] > indent:
+        raise _NotLineBlock
+    return items, index
+
+
+def _line_scalar_tag(text: str) -> str:
+    tag = _PLAIN_SCALAR_TAGS.get(text)
+    if tag is None:
+        tag = _SCALAR_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+        if len(_PLAIN_SCALAR_TAGS) < _PLAIN_SCALAR_TAGS_MAX and len(text) <= 64:
+            _PLAIN_SCALAR_TAGS[text] = tag
+    return tag
+
+
+def _line_scalar(text: str) -> Any:
+    """A one-line scalar value: quoted (the whole value), else plain; else raises."""
+    if not text or text != text.strip(" "):
+        raise _NotLineBlock
+    first = text[0]
+    if first == "'" or first == '"':
+        inner = text[1:-1]
+        if len(text) < 2 or text[-1] != first:
+            raise _NotLineBlock
+        if first == "'":
+            if "'" in inner.replace("''", ""):
+                raise _NotLineBlock
+            return inner.replace("''", "'")
+        if '"' in inner or "\\" in inner:  # no escapes
+            raise _NotLineBlock
+        return inner
+    if text[-1] == ":" or ": " in text:
+        raise _NotLineBlock
+    if text in _EMPTY_FLOW:
+        return _EMPTY_FLOW[text]()
+    if (first == "-" and (len(text) == 1 or text[1] == " ")) or first in _NOT_FIRST_IN_LINE_VALUES:
+        raise _NotLineBlock
+    if not _NOT_IN_LINE_VALUES.isdisjoint(text):
+        raise _NotLineBlock
+    tag = _line_scalar_tag(text)
+    if tag == _STR_TAG:
+        return text
+    if tag not in _LINE_SCALAR_TAGS:
+        raise _NotLineBlock
+    node = yaml.ScalarNode(tag, text)
+    return _SCALAR_CONSTRUCTOR.yaml_constructors[tag](_SCALAR_CONSTRUCTOR, node)
+
+
 def _load_yaml_text(text: str) -> Any:
     """What PyYAML's pure-Python safe loader reads from ``text``, with the §4.4 refusals."""
-    loader, node = _compose(text)
+    if text.replace("\n", "").isprintable():  # no tab, CR, BOM, NEL, control character…
+        try:
+            return _read_line_block(text)
+        except (_NotLineBlock, RecursionError):
+            pass
+    loader, node = _compose(text, _in_plain_subset(text))
     try:
         if node is None:
             return None

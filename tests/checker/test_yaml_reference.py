@@ -224,3 +224,119 @@ def test_the_issue_cases(text: str, refused: bool) -> None:
     kind, _ = ours(text)
     assert (kind == "refused") is refused
     assert_same_as_reference(text)
+
+
+# Documents in and around the shape read line by line (``loading._read_line_block``): block
+# mappings and sequences of one-line scalars, now and then indented wrong or with an odd key or
+# value (each odd one sends the document to the full parser)
+LINE_KEYS = ["a", "b", "name", "a.b", "x-y", "_k", "k/v", "e1", "Key"]
+ODD_LINE_KEYS = ["on", "yes", "null", "True", "1", "a b", "'a'", "a" * 130, "<<", "? a"]
+LINE_VALUES = [
+    "1", "-1", "0.0", "1e3", "1.5e-3", ".inf", "-.Inf", ".nan", "0x1F", "0o17", "017", "1_000",
+    "1:30", "10487924139932647040", "yes", "No", "on", "OFF", "~", "null", "true", "<redacted>",
+    "a > b", "a | b", "a :b", "https://x/y", "-x", "--x", "'1.0'", "'on'", "'it''s'", "''",
+    '"d"', '""', "{}", "[]", "a b", "a  b", "a#b", "é", "x=y", "a'b", "open_orca",
+]  # fmt: skip
+ODD_LINE_VALUES = [
+    "2001-12-14", "<<", "=", "|", ">", ":x", "x:", "a: b", "-", "- x", "'a", "'a'b'", '"a\'b"',
+    '"', '"\\t"', "{ }", "[a]", "{a: 1}", "a #b", "&x", "*x", "!x", "%x", "@x", "`x", "a,b",
+    "?x", "", " ", "x ",
+]  # fmt: skip
+
+
+def _sometimes_odd(draw: Any, usual: list[str], odd: list[str]) -> str:
+    return draw(st.sampled_from(odd if draw(st.integers(0, 15)) == 0 else usual))
+
+
+@st.composite
+def line_block_document(draw: Any, depth: int = 0, indent: int = 0) -> str:
+    lines = []
+    sequence = depth > 0 and draw(st.integers(0, 3)) == 0
+    for _ in range(draw(st.integers(1, 4))):
+        shift = draw(st.sampled_from([-1, 1])) if draw(st.integers(0, 20)) == 0 else 0
+        pad = " " * max(indent + shift, 0)
+        if draw(st.integers(0, 9)) == 0:
+            lines.append(pad + draw(st.sampled_from(["", "# note", "#", "  "])))
+        key = _sometimes_odd(draw, LINE_KEYS, ODD_LINE_KEYS)
+        head = f"{pad}- " if sequence else pad
+        if not sequence and depth < 3 and draw(st.integers(0, 2)) == 0:
+            lines.append(f"{head}{key}:")
+            child_indent = indent + draw(st.sampled_from([2, 2, 4, 0]))
+            lines.append(draw(line_block_document(depth + 1, child_indent)))
+        elif sequence and draw(st.booleans()):
+            lines.append(f"{head}{_sometimes_odd(draw, LINE_VALUES, ODD_LINE_VALUES)}")
+        else:
+            value = _sometimes_odd(draw, LINE_VALUES, ODD_LINE_VALUES)
+            comment = draw(st.sampled_from(["", "", "", " # c `x`", "  #: c", " #", "#x", " "]))
+            lines.append(f"{head}{key}: {value}".rstrip(" ") + comment)
+            if sequence and draw(st.booleans()):
+                key = _sometimes_odd(draw, LINE_KEYS, ODD_LINE_KEYS)
+                value = _sometimes_odd(draw, LINE_VALUES, ODD_LINE_VALUES)
+                lines.append(f"{pad}  {key}: {value}")
+    return "\n".join(lines)
+
+
+@SETTINGS
+@given(line_block_document())
+@example("version: '1.0'\nstreaming: 'on'\napi_key: <redacted>\nprofiling: {}\n")
+@example("datasets:\n- name: x\n  parser:\n    prompt: input\n- name: y\nnext: 1\n")
+@example("a:\n- 1\n  b: 2\n")
+@example("a: 1\na: 2\n")
+@example("a: x\n  y\n")
+@example('# `init`\nc: 1  # settings\nd: "<FILL IN: e.g. A>"  # §4.6\nr:  # seeds\n  s: 7  # x\n')
+@example("a: 'x #y' # c\nb: x#c\nc: 'it''s' #c\n")
+def test_line_block_documents_read_as_the_reference_reads_them(text: str) -> None:
+    assert_same_as_reference(text)
+    assert_same_as_reference(text + "\n")
+    assert_same_as_reference(text.replace("{}", "{a: 1}"))
+
+
+def test_point_and_config_files_of_the_examples_take_the_line_by_line_path() -> None:
+    """Every point.yaml and config.yaml shipped or vendored is read line by line, as parsed."""
+    from pathlib import Path
+
+    from submission_checker.loading import _read_line_block
+
+    root = Path(__file__).resolve().parents[2]
+    files = [*root.glob("examples/**/*.yaml"), *root.glob("tests/data/samples/**/*.yaml")]
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert canonical(_read_line_block(text)) == canonical(reference(text)[1]), path
+
+
+def test_packaged_data_files_are_read_as_the_reference_reads_them_by_the_c_parser() -> None:
+    """The round tables are read on every check: their comments keep to the plain subset (no
+    backtick, ``%``, ``>``, ``?``), so the C parser reads them; the data is the reference's."""
+    from pathlib import Path
+
+    from submission_checker.loading import _in_plain_subset
+
+    data = Path(__file__).resolve().parents[2] / "src" / "submission_checker" / "data"
+    files = [*data.glob("*.yaml"), *data.glob("v1.0/*.yaml")]
+    assert len(files) >= 4
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert _in_plain_subset(text), f"{path.name}: a comment leaves the plain subset"
+        assert_same_as_reference(text)
+
+
+def test_point_files_written_by_init_take_the_line_by_line_path(tmp_path) -> None:
+    """``init`` writes point.yaml with trailing comments and quoted placeholders: read line by
+    line, as the reference reads them."""
+    import shutil
+    from pathlib import Path
+
+    from endpoints_submission_cli.pointconfig import init_runs
+    from submission_checker.loading import _read_line_block
+
+    runs = Path(__file__).resolve().parents[2] / "examples" / "runs-v1.0"
+    for run in sorted(runs.iterdir())[:3]:
+        shutil.copytree(run, tmp_path / run.name)
+    init_runs([tmp_path])
+    written = sorted(tmp_path.glob("*/point.yaml"))
+    assert len(written) == 3
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        assert " # " in text
+        assert canonical(_read_line_block(text)) == canonical(reference(text)[1]), path
