@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import tarfile
 from collections.abc import Iterator
@@ -49,9 +50,16 @@ def _submission_body(run_ids: list[str], **overrides: Any) -> dict:
 
 
 def _tar_gz(files: dict[str, bytes], *, extra: list[tarfile.TarInfo] = ()) -> bytes:
-    """A .tar.gz in memory with ``files`` (name → content) and extra raw members (links…)."""
+    """A .tar.gz in memory with ``files`` (name → content) and extra raw members (links…).
+
+    The same arguments always give the same bytes (gzip's header time is fixed), so a test can
+    compare a download with a second build of what it uploaded.
+    """
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+    with (
+        gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as compressed,
+        tarfile.open(fileobj=compressed, mode="w") as archive,
+    ):
         for name, content in files.items():
             info = tarfile.TarInfo(name)
             info.size = len(content)
