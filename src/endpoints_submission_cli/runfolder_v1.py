@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from submission_checker.loading import LoadError, load_json, load_yaml
-from submission_checker.models import validation_problems
-from submission_checker.models_v1 import SystemDescriptionV1
+from submission_checker.rules.v1_config import DISCLOSURE_FIELDS as POINT_DISCLOSURE_FIELDS
 from submission_checker.run_folder_v1 import (
     RunFolderPower,
     check_run_folder_v1,
@@ -42,6 +41,7 @@ from .pointconfig import (
     STREAM_SOURCE,
     dig,
     find_placeholders,
+    v1_system_desc_problems,
 )
 from .runfolder import RunFolder, build_run_create, read_run_folder
 
@@ -57,18 +57,11 @@ REFUSING_RULES = frozenset(
     }
 )
 SYSTEM_DESC_RULES = frozenset({"system-description-present", "system-description-valid"})
-# §8.3 disclosure fields besides shared_src/shared_docs, which the builder adds (§3.7).
-DISCLOSURE_FIELDS = (
-    "division",
-    "max_supported_concurrency",
-    "model_name",
-    "model_precision",
-    "link_to_model",
-    "dataset_name",
-    "dataset_type",
-    "dataset_link",
-    "seed_set",
-    "target_cohort",
+# §8.3 disclosure fields a run folder must carry: all but shared_src/shared_docs, which
+# `submissions create` adds (§3.7).
+BUILDER_ADDED_FIELDS = frozenset({"shared_src", "shared_docs"})
+RUN_DISCLOSURE_FIELDS = tuple(
+    name for name in POINT_DISCLOSURE_FIELDS if name not in BUILDER_ADDED_FIELDS
 )
 
 
@@ -97,13 +90,6 @@ class V1RunFolder:
             dropped.add("(rule load-pattern)")
         own = [m for m in self.run.warnings() if not any(rule in m for rule in dropped)]
         return own + self.findings
-
-
-def v1_system_desc_problems(data: Any) -> list[str]:
-    """The system description checks ``runs create`` makes for a v1.0 folder: no placeholder
-    left by ``init``, and the checker's own v1.0 schema (§4.2)."""
-    placeholders = [f"{key}: still the placeholder `init` wrote" for key in find_placeholders(data)]
-    return placeholders + validation_problems(SystemDescriptionV1, data)
 
 
 def _load(path: Path, loader: Any) -> Any:
@@ -208,7 +194,7 @@ def _point_rules(folder: Path, point: dict[str, Any], *, system_desc_given: bool
     report = check_run_folder_v1(folder)
     refused: list[str] = []
     warnings: list[str] = []
-    only_shared_missing = all(point.get(key) not in (None, "") for key in DISCLOSURE_FIELDS)
+    only_shared_missing = all(point.get(key) not in (None, "") for key in RUN_DISCLOSURE_FIELDS)
     for item in report.errors + report.warnings:
         if system_desc_given and item.rule in SYSTEM_DESC_RULES:
             continue  # --system-desc replaces the folder's file; it was validated above
