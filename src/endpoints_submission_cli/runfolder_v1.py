@@ -92,11 +92,18 @@ class V1RunFolder:
         return own + self.findings
 
 
-def _load(path: Path, loader: Any) -> Any:
+def _read_mapping(folder: Path, name: str, loader: Any, fix: str) -> dict[str, Any]:
+    """``folder``'s point.yaml or system_power.json as a mapping; a file that does not read, or
+    holds something else, stops ``runs create`` with the folder, the file and ``fix``."""
+    where = f"{folder.name}/{name}"
     try:
-        return loader(path)
+        data = loader(folder / name)
     except LoadError as exc:
-        raise RunFolderError(f"{path.name}: {exc.message}") from None
+        raise RunFolderError(f"{where}: {exc.message}", hint=fix) from None
+    if not isinstance(data, dict):
+        found = "nothing" if data is None else f"a {type(data).__name__}"
+        raise RunFolderError(f"{where}: found {found}, expected a mapping", hint=fix)
+    return data
 
 
 def _seed(runtime: dict[str, Any], name: str) -> Any:
@@ -138,9 +145,13 @@ def point_config_disagreements(point: dict[str, Any], config: dict[str, Any]) ->
 def read_v1_run_folder(path: Path, system_desc: Path | None = None) -> V1RunFolder:
     """Read a v1.0 run folder and refuse what A3.1 says must never be sent."""
     run = read_run_folder(path, system_desc, system_desc_problems=v1_system_desc_problems)
-    point = _load(run.path / POINT_YAML, load_yaml)
-    if not isinstance(point, dict):
-        raise RunFolderError(f"{POINT_YAML}: expected a mapping at the top level")
+    point = _read_mapping(
+        run.path,
+        POINT_YAML,
+        load_yaml,
+        fix=f"repair {run.path / POINT_YAML} (one YAML mapping, §4.1), or write it again with "
+        f"`endpoints-submission-cli init --path {run.path} --force` and fill its placeholders",
+    )
     holes = find_placeholders(point)
     if holes:
         raise RunFolderError(
@@ -161,9 +172,13 @@ def read_v1_run_folder(path: Path, system_desc: Path | None = None) -> V1RunFold
     power = None
     derived = None
     if (run.path / SYSTEM_POWER).is_file():
-        power = _load(run.path / SYSTEM_POWER, load_json)
-        if not isinstance(power, dict):
-            raise RunFolderError(f"{SYSTEM_POWER}: expected a JSON object")
+        power = _read_mapping(
+            run.path,
+            SYSTEM_POWER,
+            load_json,
+            fix=f"repair {run.path / SYSTEM_POWER} so that it is one JSON object (the power "
+            "descriptor), or move it out of the folder to register the run without power",
+        )
         numbers = run_folder_power_v1(run.path)
         if numbers is None:
             findings.append(
