@@ -152,7 +152,8 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
 
 
-def _files_under(root: Path) -> Iterator[Path]:
+def files_under(root: Path) -> Iterator[Path]:
+    """The regular files below ``root`` in a stable order; links are never followed."""
     for path in sorted(root.rglob("*")):
         if path.is_file() and not path.is_symlink():
             yield path
@@ -324,24 +325,35 @@ def _choose_accuracy_runs(
     return chosen_runs
 
 
+#: bundle path → (what brought it, its SHA-256, the file to copy)
+SharedFiles = dict[str, tuple[str, str, Path]]
+
+
+def add_shared_file(shared: SharedFiles, rel: str, source: Path, origin: str) -> None:
+    """Put ``source`` at ``rel`` of the bundle's shared folders, brought by ``origin`` (``run
+    ID`` or a flag and its folder). The bundle holds one copy of each file, so a second origin
+    with different bytes is refused, naming both."""
+    digest = sha256_file(source)
+    if rel in shared and shared[rel][1] != digest:
+        raise BundleError(
+            f"{rel}: {shared[rel][0]} and {origin} bring different bytes for the same file",
+            hint="make the file identical in both (or remove it from one); a run's copy "
+            "changes only when the run is registered again",
+        )
+    shared.setdefault(rel, (origin, digest, source))
+
+
 def _check_shared_dirs(runs: list[BundleRun]) -> dict[str, Path]:
     """Union of every run's src/ and documentation/; refuses conflicting bytes."""
-    files: dict[str, tuple[str, str, Path]] = {}
+    files: SharedFiles = {}
     for run in runs:
         for top in SHARED_DIRS:
             root = run.folder.path / top
             if not root.is_dir():
                 continue
-            for path in _files_under(root):
+            for path in files_under(root):
                 rel = path.relative_to(run.folder.path).as_posix()
-                digest = sha256_file(path)
-                if rel in files and files[rel][1] != digest:
-                    raise BundleError(
-                        f"{rel} differs between runs {files[rel][0]} and {run.run_id}",
-                        hint="make the file identical in both runs (or remove it from one) "
-                        "and register the run again",
-                    )
-                files.setdefault(rel, (run.run_id, digest, path))
+                add_shared_file(files, rel, path, f"run {run.run_id}")
     return {rel: entry[2] for rel, entry in sorted(files.items())}
 
 

@@ -26,7 +26,7 @@ import json
 import re
 import shutil
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,15 @@ from submission_checker.loading import LoadError, load_json, load_yaml
 from submission_checker.regions_v1 import compute_regions_v1, derive_c_min
 
 from . import __version__
-from .archive import sha256_file
-from .bundle import BundleInfo, BundleRun, PointInfo, safe_name
+from .bundle import (
+    BundleInfo,
+    BundleRun,
+    PointInfo,
+    SharedFiles,
+    add_shared_file,
+    files_under,
+    safe_name,
+)
 from .errors import BundleError
 from .pointconfig import POINT_YAML, dig
 
@@ -197,35 +204,16 @@ def _read_run(bundle_run: BundleRun) -> _Run:
     return run
 
 
-def _files_under(root: Path) -> Iterator[Path]:
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            yield path
-
-
-def _add_shared(
-    shared: dict[str, tuple[str, str, Path]], rel: str, source: Path, origin: str
-) -> None:
-    digest = sha256_file(source)
-    if rel in shared and shared[rel][1] != digest:
-        raise BundleError(
-            f"{rel}: {shared[rel][0]} and {origin} bring different bytes for the same file",
-            hint="make the file identical in both (or remove it from one); the bundle holds "
-            "one copy",
-        )
-    shared.setdefault(rel, (origin, digest, source))
-
-
 def _shared_files(runs: Sequence[_Run], options: BundleOptionsV1) -> dict[str, Path]:
     """src/ and docs/ of the bundle: runs' src/ and documentation/ plus the flag folders."""
-    shared: dict[str, tuple[str, str, Path]] = {}
+    shared: SharedFiles = {}
     for run in runs:
         for run_dir, bundle_dir in RUN_SHARED_DIRS.items():
             root = run.path / run_dir
             if root.is_dir():
-                for path in _files_under(root):
+                for path in files_under(root):
                     rel = f"{bundle_dir}/{path.relative_to(root).as_posix()}"
-                    _add_shared(shared, rel, path, f"run {run.run_id}")
+                    add_shared_file(shared, rel, path, f"run {run.run_id}")
     for flag, bundle_dir, folders in (
         ("--shared-src", "src", options.shared_src),
         ("--shared-docs", "docs", options.shared_docs),
@@ -233,9 +221,9 @@ def _shared_files(runs: Sequence[_Run], options: BundleOptionsV1) -> dict[str, P
         for folder in folders:
             if not Path(folder).is_dir():
                 raise BundleError(f"{flag} {folder}: not a directory")
-            for path in _files_under(Path(folder)):
+            for path in files_under(Path(folder)):
                 rel = f"{bundle_dir}/{path.relative_to(folder).as_posix()}"
-                _add_shared(shared, rel, path, f"{flag} {folder}")
+                add_shared_file(shared, rel, path, f"{flag} {folder}")
     return {rel: entry[2] for rel, entry in sorted(shared.items())}
 
 

@@ -337,10 +337,11 @@ class InitResult:
     system_desc_problems: list[str] = field(default_factory=list)
 
 
-def system_desc_problems_v1(data: dict[str, Any]) -> list[str]:
-    """What ``runs create`` will refuse in a system description: placeholders and the checker's
-    v1.0 schema (§4.2) — said by ``init`` already, not only when the run is sent."""
-    placeholders = [f"{key}: still a placeholder" for key in find_placeholders(data)]
+def v1_system_desc_problems(data: Any) -> list[str]:
+    """What ``runs create`` refuses in a v1.0 system description: a placeholder left by ``init``
+    and the checker's own v1.0 schema (§4.2). ``init`` says the same already, so nobody learns
+    of it only when the run is sent."""
+    placeholders = [f"{key}: still the placeholder `init` wrote" for key in find_placeholders(data)]
     return placeholders + validation_problems(SystemDescriptionV1, data)
 
 
@@ -397,7 +398,7 @@ def init_runs(
             raise RunFolderError(f"{run / CONFIG}: expected a mapping at the top level")
         desc, label = _system_description(run, system_desc)
         desc_source = system_desc if system_desc is not None else run / SYSTEM_DESC
-        desc_problems = system_desc_problems_v1(desc) if desc else []
+        desc_problems = v1_system_desc_problems(desc) if desc else []
         copy_desc = False
         if system_desc is not None:
             target = run / SYSTEM_DESC

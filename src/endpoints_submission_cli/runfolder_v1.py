@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from submission_checker.loading import LoadError, load_json, load_yaml
-from submission_checker.models import validation_problems
-from submission_checker.models_v1 import SystemDescriptionV1
+from submission_checker.rules.v1_config import DISCLOSURE_FIELDS as POINT_DISCLOSURE_FIELDS
 from submission_checker.run_folder_v1 import (
     RunFolderPower,
     check_run_folder_v1,
@@ -42,6 +41,7 @@ from .pointconfig import (
     STREAM_SOURCE,
     dig,
     find_placeholders,
+    v1_system_desc_problems,
 )
 from .runfolder import RunFolder, build_run_create, read_run_folder
 
@@ -57,18 +57,11 @@ REFUSING_RULES = frozenset(
     }
 )
 SYSTEM_DESC_RULES = frozenset({"system-description-present", "system-description-valid"})
-# §8.3 disclosure fields besides shared_src/shared_docs, which the builder adds (§3.7).
-DISCLOSURE_FIELDS = (
-    "division",
-    "max_supported_concurrency",
-    "model_name",
-    "model_precision",
-    "link_to_model",
-    "dataset_name",
-    "dataset_type",
-    "dataset_link",
-    "seed_set",
-    "target_cohort",
+# §8.3 disclosure fields a run folder must carry: all but shared_src/shared_docs, which
+# `submissions create` adds (§3.7).
+BUILDER_ADDED_FIELDS = frozenset({"shared_src", "shared_docs"})
+RUN_DISCLOSURE_FIELDS = tuple(
+    name for name in POINT_DISCLOSURE_FIELDS if name not in BUILDER_ADDED_FIELDS
 )
 
 
@@ -99,18 +92,18 @@ class V1RunFolder:
         return own + self.findings
 
 
-def v1_system_desc_problems(data: Any) -> list[str]:
-    """The system description checks ``runs create`` makes for a v1.0 folder: no placeholder
-    left by ``init``, and the checker's own v1.0 schema (§4.2)."""
-    placeholders = [f"{key}: still the placeholder `init` wrote" for key in find_placeholders(data)]
-    return placeholders + validation_problems(SystemDescriptionV1, data)
-
-
-def _load(path: Path, loader: Any) -> Any:
+def _read_mapping(folder: Path, name: str, loader: Any, fix: str) -> dict[str, Any]:
+    """``folder``'s point.yaml or system_power.json as a mapping; a file that does not read, or
+    holds something else, stops ``runs create`` with the folder, the file and ``fix``."""
+    where = f"{folder.name}/{name}"
     try:
-        return loader(path)
+        data = loader(folder / name)
     except LoadError as exc:
-        raise RunFolderError(f"{path.name}: {exc.message}") from None
+        raise RunFolderError(f"{where}: {exc.message}", hint=fix) from None
+    if not isinstance(data, dict):
+        found = "nothing" if data is None else f"a {type(data).__name__}"
+        raise RunFolderError(f"{where}: found {found}, expected a mapping", hint=fix)
+    return data
 
 
 def _seed(runtime: dict[str, Any], name: str) -> Any:
@@ -152,9 +145,13 @@ def point_config_disagreements(point: dict[str, Any], config: dict[str, Any]) ->
 def read_v1_run_folder(path: Path, system_desc: Path | None = None) -> V1RunFolder:
     """Read a v1.0 run folder and refuse what A3.1 says must never be sent."""
     run = read_run_folder(path, system_desc, system_desc_problems=v1_system_desc_problems)
-    point = _load(run.path / POINT_YAML, load_yaml)
-    if not isinstance(point, dict):
-        raise RunFolderError(f"{POINT_YAML}: expected a mapping at the top level")
+    point = _read_mapping(
+        run.path,
+        POINT_YAML,
+        load_yaml,
+        fix=f"repair {run.path / POINT_YAML} (one YAML mapping, §4.1), or write it again with "
+        f"`endpoints-submission-cli init --path {run.path} --force` and fill its placeholders",
+    )
     holes = find_placeholders(point)
     if holes:
         raise RunFolderError(
@@ -175,9 +172,13 @@ def read_v1_run_folder(path: Path, system_desc: Path | None = None) -> V1RunFold
     power = None
     derived = None
     if (run.path / SYSTEM_POWER).is_file():
-        power = _load(run.path / SYSTEM_POWER, load_json)
-        if not isinstance(power, dict):
-            raise RunFolderError(f"{SYSTEM_POWER}: expected a JSON object")
+        power = _read_mapping(
+            run.path,
+            SYSTEM_POWER,
+            load_json,
+            fix=f"repair {run.path / SYSTEM_POWER} so that it is one JSON object (the power "
+            "descriptor), or move it out of the folder to register the run without power",
+        )
         numbers = run_folder_power_v1(run.path)
         if numbers is None:
             findings.append(
@@ -208,7 +209,7 @@ def _point_rules(folder: Path, point: dict[str, Any], *, system_desc_given: bool
     report = check_run_folder_v1(folder)
     refused: list[str] = []
     warnings: list[str] = []
-    only_shared_missing = all(point.get(key) not in (None, "") for key in DISCLOSURE_FIELDS)
+    only_shared_missing = all(point.get(key) not in (None, "") for key in RUN_DISCLOSURE_FIELDS)
     for item in report.errors + report.warnings:
         if system_desc_given and item.rule in SYSTEM_DESC_RULES:
             continue  # --system-desc replaces the folder's file; it was validated above

@@ -16,6 +16,7 @@ import functools
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -260,9 +261,20 @@ def _summary_essentials(data: Any) -> Any:
     }
 
 
-def _document(
-    tree: Tree, rel: str, schema: type[M], reader: Any, *, keep_whole: bool = True
+def read_document(
+    tree: Tree,
+    rel: str,
+    schema: type[M] | None,
+    reader: Any,
+    *,
+    summary_essentials: Callable[[Any], Any] | None = None,
 ) -> Document[M]:
+    """The ``Document`` of ``rel`` in either round: its state, its data read by ``reader`` and
+    validated against ``schema`` (``None``: any data is valid).
+
+    A summary passes its round's ``summary_essentials``: only what that returns is kept, and
+    the schema runs only when ``is_plainly_valid_summary`` is not sure (valid for v0.7 is valid
+    for v1.0's looser summary too)."""
     kind = tree.kind(rel)
     if kind is None:
         return Document(rel, "missing")
@@ -275,12 +287,14 @@ def _document(
         data = reader(tree.path(rel))
     except loading.LoadError as exc:
         return Document(rel, "unreadable", error=exc.message)
-    if not keep_whole and schema is PointSummary and is_plainly_valid_summary(data):
-        model, problems = None, []  # surely valid: spare the schema (see is_plainly_valid_summary)
+    if schema is None:
+        return Document(rel, "valid", data=data)
+    if summary_essentials is not None and is_plainly_valid_summary(data):
+        model, problems = None, []  # surely valid: spare the schema
     else:
         model, problems = validate(schema, data)
-    if not keep_whole:
-        data, model = _summary_essentials(data), None
+    if summary_essentials is not None:
+        data, model = summary_essentials(data), None
     if problems:
         return Document(rel, "invalid", data=data, problems=problems)
     return Document(rel, "valid", data=data, model=model)
@@ -306,7 +320,7 @@ class Point:
 
     @functools.cached_property
     def config(self) -> Document[PointConfig]:
-        return _document(self.model.tree, self.rel, PointConfig, loading.load_yaml)
+        return read_document(self.model.tree, self.rel, PointConfig, loading.load_yaml)
 
     @functools.cached_property
     def summary(self) -> Document[PointSummary] | None:
@@ -314,8 +328,12 @@ class Point:
         if self.summary_rel is None:
             return None
         if self.results_kind == DIR:
-            return _document(
-                self.model.tree, self.summary_rel, PointSummary, loading.load_json, keep_whole=False
+            return read_document(
+                self.model.tree,
+                self.summary_rel,
+                PointSummary,
+                loading.load_json,
+                summary_essentials=_summary_essentials,
             )
         return Document(self.summary_rel, "unsafe" if self.results_kind == UNSAFE else "missing")
 
@@ -409,7 +427,7 @@ class Model:
         if not self.subdir_ok("accuracy"):
             return None
         rel = f"{self.rel}/accuracy/accuracy_result.json"
-        return _document(self.tree, rel, AccuracyResult, loading.load_json)
+        return read_document(self.tree, rel, AccuracyResult, loading.load_json)
 
     @property
     def scope(self) -> dict[str, Any]:
@@ -514,7 +532,9 @@ def read_submission(root: Path, rules_round: RulesRound) -> Submission:
 
 
 def _read_system(submission: Submission, tree: Tree, system_id: str) -> System:
-    description = _document(tree, f"systems/{system_id}.json", SystemDescription, loading.load_json)
+    description = read_document(
+        tree, f"systems/{system_id}.json", SystemDescription, loading.load_json
+    )
     pareto_rel = f"pareto/{system_id}"
     system = System(submission, system_id, description, pareto_rel, tree.kind(pareto_rel))
     if system.pareto_kind == DIR and tree.kind("pareto") == DIR:

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from . import loading
-from .layout import DIR, FILE, UNSAFE, Document, Tree
-from .models import _percentile_level, is_plainly_valid_summary, validate
+from .layout import DIR, FILE, UNSAFE, Document, Tree, read_document
+from .models import _percentile_level
 from .models_v1 import (
     AccuracyEntry,
     PointConfigV1,
@@ -57,33 +57,6 @@ POINT_DIR = re.compile(r"r(\d+)")
 #: entries the submission root may hold besides results/, src/ and docs/
 ROOT_ENTRIES = frozenset({"results", "src", "docs", "cli_metadata.json"})
 POWER_FILE = "system_power.json"
-
-
-def _read(tree: Tree, rel: str, schema: Any, reader: Any, *, summary: bool = False) -> Document:
-    """A ``Document`` for ``rel`` validated against ``schema`` (``None``: no schema)."""
-    kind = tree.kind(rel)
-    if kind is None:
-        return Document(rel, "missing")
-    if kind == UNSAFE:
-        return Document(rel, "unsafe")
-    if kind != FILE:
-        what = "a directory" if kind == DIR else "not a regular file"
-        return Document(rel, "not-a-file", error=f"is {what}, expected a file")
-    try:
-        data = reader(tree.path(rel))
-    except loading.LoadError as exc:
-        return Document(rel, "unreadable", error=exc.message)
-    if schema is None:
-        return Document(rel, "valid", data=data)
-    if summary and is_plainly_valid_summary(data):
-        model, problems = None, []  # valid for v0.7 ⇒ valid for v1.0's looser summary
-    else:
-        model, problems = validate(schema, data)
-    if summary:
-        data, model = _summary_essentials(data), None
-    if problems:
-        return Document(rel, "invalid", data=data, problems=problems)
-    return Document(rel, "valid", data=data, model=model)
 
 
 def derived_system_tps(summary: dict[str, Any]) -> Fraction | None:
@@ -168,27 +141,27 @@ class PointV1:
     @functools.cached_property
     def config(self) -> Document:
         """``point.yaml`` (the v0.7 handles call the point file ``config`` too)."""
-        return _read(self.tree, self._file("point.yaml"), PointConfigV1, loading.load_yaml)
+        return read_document(self.tree, self._file("point.yaml"), PointConfigV1, loading.load_yaml)
 
     @functools.cached_property
     def description(self) -> Document:
-        return _read(
+        return read_document(
             self.tree, self._file("system_desc.json"), SystemDescriptionV1, loading.load_json
         )
 
     @functools.cached_property
     def run_config(self) -> Document:
         """``config.yaml``: the benchmark configuration as run (no schema, a mapping)."""
-        return _read(self.tree, self._file("config.yaml"), None, loading.load_yaml)
+        return read_document(self.tree, self._file("config.yaml"), None, loading.load_yaml)
 
     @functools.cached_property
     def summary(self) -> Document:
-        return _read(
+        return read_document(
             self.tree,
             self._file("result_summary.json"),
             PointSummaryV1,
             loading.load_json,
-            summary=True,
+            summary_essentials=_summary_essentials,
         )
 
     @functools.cached_property
@@ -212,7 +185,7 @@ class PointV1:
         """The accuracy results of this point, ``None`` when it has none."""
         rel = self._file("accuracy_results.json")
         if self.tree.kind(rel) is not None:
-            document = _read(self.tree, rel, None, loading.load_json)
+            document = read_document(self.tree, rel, None, loading.load_json)
             if document.state != "valid":
                 return AccuracyFile(document, [])
             entries, problems = read_accuracy(document.data)
@@ -221,7 +194,7 @@ class PointV1:
             return AccuracyFile(document, entries)
         fallback = self._file("results.json")
         if self.tree.kind(fallback) == FILE:
-            document = _read(self.tree, fallback, None, loading.load_json)
+            document = read_document(self.tree, fallback, None, loading.load_json)
             scores = document.mapping.get("accuracy_scores") if document.mapping else None
             if scores:
                 entries, problems = read_accuracy({"accuracy_scores": scores})
@@ -414,7 +387,7 @@ class SystemV1:
         """``system_power.json`` as read (no schema here: ``power`` validates and computes)."""
         tree = self.submission.tree
         assert tree is not None  # systems exist only in a listed tree
-        return _read(tree, self.power_rel, None, loading.load_json)
+        return read_document(tree, self.power_rel, None, loading.load_json)
 
     @functools.cached_property
     def power_facts(self) -> SystemFacts:

@@ -330,3 +330,22 @@ def test_other_point_level_findings_are_warnings(cli, v1_run) -> None:
     assert "seed-runtime-match" in result.stderr
     # shared_src/shared_docs come from `submissions create`: not reported here
     assert "shared_src" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "fix"),
+    [
+        ("point.yaml", "concurrency: [1\n", "init --path"),
+        ("system_power.json", '{"system_desc_id": ', "one JSON object"),
+        ("point.yaml", "- a list, not a mapping\n", "init --path"),
+        ("system_power.json", "[]", "found a list, expected a mapping"),
+    ],
+)
+def test_damaged_point_or_power_file_names_the_folder_and_a_fix(
+    cli, api, v1_run, name, damage, fix
+) -> None:
+    folder = v1_run()
+    (folder / name).write_text(damage)
+    result = cli("runs", "create", "--path", folder)
+    _refused(result, f"{folder.name}/{name}", fix)
+    assert api.list_runs() == []

@@ -172,8 +172,8 @@ def test_src_and_documentation_are_merged_and_conflicts_refused(tmp_path, exampl
     with pytest.raises(BundleError) as err:
         build_bundle(load_runs(example_runs), tmp_path / "bad")
     assert (
-        "src/launch_server.sh differs between runs run-llama2-70b_c1 and run-llama2-70b_c8"
-        in err.value.message
+        "src/launch_server.sh: run run-llama2-70b_c1 and run run-llama2-70b_c8 bring different "
+        "bytes for the same file" in err.value.message
     )
     assert not (tmp_path / "bad").exists()
 

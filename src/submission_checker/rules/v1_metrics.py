@@ -10,6 +10,7 @@ agentic interactivity.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ..layout_v1 import PointV1
 from ..report import CheckResult
@@ -97,8 +98,22 @@ def metric_consistency_tpot_p90(rule: Rule, point: PointV1) -> Iterator[CheckRes
         yield rule.result("ok", point, path=path, ms=value / 1e6)
 
 
-def _relative(stored: float, derived: float) -> float:
-    return abs(stored - derived) / max(abs(derived), 1e-9)
+def _stored_against_derived(
+    rule: Rule, point: PointV1, stored: float, derived: float, **shown: Any
+) -> CheckResult:
+    """``differs`` when the summary's ``stored`` value is off ``derived`` by more than the
+    round's metric tolerance, else ``ok``; ``shown`` fills the rest of the rule's messages."""
+    relative = abs(stored - derived) / max(abs(derived), 1e-9)
+    outcome = "differs" if relative > point.model.rules_round.metric_tolerance else "ok"
+    return rule.result(
+        outcome,
+        point,
+        path=point.summary.rel,
+        stored=stored,
+        derived=derived,
+        percent=relative * 100,
+        **shown,
+    )
 
 
 @rule(
@@ -140,19 +155,7 @@ def metric_consistency_tps_per_user(rule: Rule, point: PointV1) -> Iterator[Chec
     stored = number(raw)
     if stored is None:
         return
-    relative = _relative(stored, derived)
-    if relative > point.model.rules_round.metric_tolerance:
-        yield rule.result(
-            "differs",
-            point,
-            path=path,
-            stored=stored,
-            derived=derived,
-            ms=ms,
-            percent=relative * 100,
-        )
-    else:
-        yield rule.result("ok", point, path=path, stored=stored, ms=ms)
+    yield _stored_against_derived(rule, point, stored, derived, ms=ms)
 
 
 @rule(
@@ -206,16 +209,4 @@ def agentic_metric_consistency(rule: Rule, point: PointV1) -> Iterator[CheckResu
         why = f"{failed} failed samples" if failed else "no latency total"
         yield rule.result("underivable", point, path=path, stored=stored, why=why)
         return
-    relative = _relative(stored, derived)
-    if relative > point.model.rules_round.metric_tolerance:
-        yield rule.result(
-            "differs",
-            point,
-            path=path,
-            stored=stored,
-            derived=derived,
-            how=how,
-            percent=relative * 100,
-        )
-    else:
-        yield rule.result("ok", point, path=path, stored=stored, derived=derived)
+    yield _stored_against_derived(rule, point, stored, derived, how=how)
