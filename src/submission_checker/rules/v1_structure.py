@@ -40,6 +40,10 @@ _PURPOSE = {
             "{rel} is a file, expected a directory holding {purpose}",
             "Replace the file {rel} with a directory {rel}/.",
         ),
+        "wrong-level": error(
+            "{where}",
+            "Run the check again on that directory.",
+        ),
     },
     rounds=V1,
 )
@@ -49,9 +53,13 @@ def required_dir(rule: Rule, sub: SubmissionV1) -> Iterator[CheckResult]:
     PATH may be ``<org>/`` (with one ``<submission_id>/`` child holding ``results/``) or the
     submission root itself. When PATH holds the v0.7 layout the error says so.
     Passing: ``Org/sub-1/results/`` and ``Org/sub-1/docs/``.
-    Failing: ``Org/sub-1/`` without ``docs/`` → ``sub-1/docs/ is missing``.
+    Failing: ``Org/sub-1/`` without ``docs/`` → ``sub-1/docs/ is missing``; PATH
+    ``Org/sub-1/results`` → ``PATH looks like a results/ folder: pass … Org/sub-1``.
     """
     if not sub.is_dir:
+        return
+    if sub.wrong_level:
+        yield rule.result("wrong-level", sub, where=sub.wrong_level)
         return
     hint = (
         "; PATH holds the v0.7 layout (systems/, pareto/): check it with --round v0.7"

@@ -1,0 +1,49 @@
+"""Defects a first-time user met: PATH at the wrong level of a v1.0 tree names the directory
+to pass instead of calling each folder an "unexpected entry"."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from submission_checker.cli import main
+
+
+def _check(path) -> str:
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+@pytest.mark.parametrize(
+    ("inner", "what"),
+    [
+        ("results", "results/ folder"),
+        ("results/{system}", "system folder"),
+        ("results/{system}/{model}", "model folder"),
+        ("results/{system}/{model}/r{c}", "point folder r{c}/"),
+    ],
+)
+def test_path_inside_a_submission_names_the_submission_root(v1_tree, inner, what):
+    spec = v1_tree.spec
+    c = v1_tree.concurrencies[0]
+    values = {"system": spec.system_dir, "model": spec.model, "c": c}
+    output = _check(v1_tree.root / inner.format(**values))
+    flat = " ".join(output.split())
+    assert f"looks like a {what.format(**values)}" in flat
+    assert str(v1_tree.root) in flat.replace(" ", "") or str(v1_tree.root) in flat
+    assert "unexpected entry" not in output
+    assert "is missing" not in output
+
+
+def test_org_with_two_submissions_asks_to_check_each(v1_tree):
+    second = v1_tree.org / "second-sub"
+    shutil.copytree(v1_tree.root, second)
+    output = " ".join(_check(v1_tree.org).split())
+    assert f"holds 2 submissions ({v1_tree.root.name}, second-sub)" in output
+    assert "<submission_id>/" in output
+    assert "unexpected entry" not in output
+    assert "is missing" not in output
