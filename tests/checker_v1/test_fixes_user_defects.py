@@ -8,6 +8,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
+from submission_checker import SubmissionChecker
 from submission_checker.cli import main
 
 
@@ -47,3 +48,13 @@ def test_org_with_two_submissions_asks_to_check_each(v1_tree):
     assert "<submission_id>/" in output
     assert "unexpected entry" not in output
     assert "is missing" not in output
+
+
+def test_negative_concurrency_fix_points_at_point_yaml(v1_tree):
+    v1_tree.edit_point_yaml(64, lambda d: d.update(concurrency=-64))
+    report = SubmissionChecker(v1_tree.org, round="v1.0").run()
+    found = [r for r in report.warnings if r.rule == "point-dirname-concurrency"]
+    assert len(found) == 1
+    assert "concurrency is -64, expected a positive integer" in found[0].message
+    assert "r-64" not in (found[0].fix or "")
+    assert "concurrency: 64" in found[0].fix and "point.yaml" in found[0].fix

@@ -355,19 +355,26 @@ def config_file_present(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
             "directory r{n} but point.yaml concurrency is {c}",
             "Rename the directory to r{c}, or correct concurrency in point.yaml.",
         ),
+        "not-positive": warning(
+            "directory r{n} but point.yaml concurrency is {c}, expected a positive integer",
+            "Set concurrency: {n} in {rel}/point.yaml (the N of the directory name r<N>).",
+        ),
     },
     rounds=V1,
 )
 def point_dirname_concurrency(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     """The directory name says the concurrency so people can browse the tree.
 
-    Passing: ``r64/point.yaml`` with ``concurrency: 64``. Failing: ``r64/`` with ``32``.
+    Passing: ``r64/point.yaml`` with ``concurrency: 64``. Failing: ``r64/`` with ``32``; with
+    ``-64`` the fix points at point.yaml (no directory can be named after it).
     """
     c = point.declared_concurrency
     if c is None:
         return
     if c == point.name_n:
         yield rule.result("ok", point, n=point.name_n, c=c)
+    elif c < 1:
+        yield rule.result("not-positive", point, rel=point.rel, n=point.name_n, c=c)
     else:
         yield rule.result("differs", point, rel=point.rel, n=point.name_n, c=c)
 
