@@ -58,3 +58,24 @@ def test_negative_concurrency_fix_points_at_point_yaml(v1_tree):
     assert "concurrency is -64, expected a positive integer" in found[0].message
     assert "r-64" not in (found[0].fix or "")
     assert "concurrency: 64" in found[0].fix and "point.yaml" in found[0].fix
+
+
+def _disclosure_fix(tree, *removed: str) -> str:
+    tree.edit_point_yaml(64, lambda d: {k: v for k, v in d.items() if k not in removed})
+    report = SubmissionChecker(tree.org, round="v1.0").run()
+    found = [r for r in report.errors if r.rule == "point-disclosure-complete"]
+    assert len(found) == 1
+    return found[0].fix or ""
+
+
+def test_disclosure_fix_says_create_adds_the_shared_paths(v1_tree):
+    fix = _disclosure_fix(v1_tree, "shared_src", "shared_docs")
+    assert "submissions create adds them" in fix
+    assert "shared_src: src/<implementation>, shared_docs: docs" in fix
+    assert "init" not in fix
+
+
+def test_disclosure_fix_names_init_for_its_own_fields(v1_tree):
+    fix = _disclosure_fix(v1_tree, "seed_set", "shared_docs")
+    assert "Add seed_set to point.yaml (endpoints-submission-cli init writes" in fix
+    assert "Add shared_docs: docs to point.yaml (endpoints-submission-cli submissions create" in fix
