@@ -4,11 +4,12 @@ to pass instead of calling each folder an "unexpected entry"."""
 from __future__ import annotations
 
 import shutil
+import sys
 
 import pytest
 from click.testing import CliRunner
 
-from submission_checker import SubmissionChecker
+from submission_checker import SubmissionChecker, loading
 from submission_checker.cli import main
 
 
@@ -79,3 +80,31 @@ def test_disclosure_fix_names_init_for_its_own_fields(v1_tree):
     fix = _disclosure_fix(v1_tree, "seed_set", "shared_docs")
     assert "Add seed_set to point.yaml (endpoints-submission-cli init writes" in fix
     assert "Add shared_docs: docs to point.yaml (endpoints-submission-cli submissions create" in fix
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "line"),
+    [
+        ("JSON", '{\n "a": 1,\n "b": ' + "7" * 5000 + "}", 3),
+        ("YAML", "a: 1\nb: " + "7" * 5000 + "\n", 2),
+        ("YAML", "a: [1, " + "7_" * 4500 + "7]\n", 1),
+    ],
+)
+def test_overlong_integer_gets_the_projects_message(tmp_path, kind, text, line):
+    path = tmp_path / f"file.{kind.lower()}"
+    path.write_text(text)
+    loader = loading.load_json if kind == "JSON" else loading.load_yaml
+    with pytest.raises(loading.LoadError) as caught:
+        loader(path)
+    message = str(caught.value)
+    assert message.startswith(f"not valid {kind}: the number at line {line} has ")
+    assert f"at most {sys.get_int_max_str_digits()} digits" in message
+    assert "set_int_max_str_digits" not in message
+
+
+def test_overlong_integer_is_reported_by_the_checker_with_the_file(v1_tree):
+    v1_tree.write(v1_tree.rel(64, "point.yaml"), "concurrency: " + "6" * 5000 + "\n")
+    report = SubmissionChecker(v1_tree.org, round="v1.0").run()
+    found = [r for r in report.errors if "5000 digits" in r.message]
+    assert found and found[0].path == v1_tree.rel(64, "point.yaml")
+    assert "set_int_max_str_digits" not in " ".join(r.message for r in report.errors)
