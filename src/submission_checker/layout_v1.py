@@ -521,6 +521,17 @@ def _wrong_level(root: Path, tree: Tree) -> str | None:
             f"{root}/ holds {len(holders)} submissions ({shown}): check each "
             f"{root}/<submission_id>/ separately"
         )
+    orgs = [
+        name
+        for name, kind in sorted(tree.listing("").items())
+        if kind == DIR
+        and any(
+            sub_kind == DIR and tree.kind(f"{name}/{sub}/results") == DIR
+            for sub, sub_kind in tree.listing(name).items()
+        )
+    ]
+    if len(orgs) == 1:
+        return f"PATH holds the organisation folder {orgs[0]}/: pass {root / orgs[0]}"
     absolute = root.absolute()
     if POINT_DIR.fullmatch(absolute.name) and len(absolute.parents) > 4:
         candidate = absolute.parents[3]

@@ -108,3 +108,9 @@ def test_overlong_integer_is_reported_by_the_checker_with_the_file(v1_tree):
     found = [r for r in report.errors if "5000 digits" in r.message]
     assert found and found[0].path == v1_tree.rel(64, "point.yaml")
     assert "set_int_max_str_digits" not in " ".join(r.message for r in report.errors)
+
+
+def test_folder_above_the_organisation_names_it(v1_tree):
+    output = " ".join(_check(v1_tree.org.parent).split())
+    assert f"holds the organisation folder {v1_tree.org.name}/: pass {v1_tree.org}" in output
+    assert "unexpected entry" not in output
