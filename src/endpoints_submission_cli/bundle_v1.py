@@ -617,6 +617,13 @@ ROUND_V07 = "v0.7"
 ROUND_V10 = "v1.0"
 
 
+def _runs_were(run_ids: Sequence[str]) -> str:
+    """``run X was`` / ``runs X, Y were``: the subject of a sentence about registered runs."""
+    if len(run_ids) == 1:
+        return f"run {run_ids[0]} was"
+    return f"runs {', '.join(run_ids)} were"
+
+
 def choose_round(records: Sequence[dict[str, Any]], forced: str | None = None) -> str:
     """The round a bundle is built in (A3.3): runs registered with a point.yaml
     (``point_config``) are v1.0, others v0.7; ``forced`` (``--round``) wins, but a v1.0 tree
@@ -625,10 +632,16 @@ def choose_round(records: Sequence[dict[str, Any]], forced: str | None = None) -
     v07 = [str(r.get("id")) for r in records if not r.get("point_config")]
     if forced == ROUND_V10 and v07:
         raise BundleError(
-            f"--round v1.0, but run{'s' if len(v07) > 1 else ''} {', '.join(v07)} "
-            "were registered without a point.yaml (round v0.7 runs)",
+            f"--round v1.0, but {_runs_were(v07)} registered without a point.yaml "
+            "(round v0.7 runs)",
             hint="run `endpoints-submission-cli init --path RUN`, fill in point.yaml and "
             "register the folder again",
+        )
+    if forced == ROUND_V07 and v10:
+        raise BundleError(
+            f"--round v0.7, but {_runs_were(v10)} registered with a point.yaml (round v1.0 runs)",
+            hint="drop --round v0.7 (the runs build a round v1.0 submission), or submit "
+            "runs registered without a point.yaml",
         )
     if forced:
         return forced

@@ -422,6 +422,9 @@ class SubmissionV1:
     unexpected: list[str] = field(default_factory=list)
     #: PATH holds the v0.7 layout (systems/ or pareto/): ``required-dir`` adds a hint
     looks_v07: bool = False
+    #: PATH is the wrong level of a v1.0 tree (a results/ or r<N>/ folder, or an <org>/ holding
+    #: several submissions): the sentence saying which directory to pass instead
+    wrong_level: str | None = None
     #: registry files replacing the packaged ones (``--seed-sets``, ``--approved-drafters``)
     seed_sets_file: Path | None = None
     approved_drafters_file: Path | None = None
@@ -470,6 +473,56 @@ def _submission_base(tree: Tree) -> str:
     return holders[0] if len(holders) == 1 else ""
 
 
+#: (depth below the submission root, what it is) of folders users pass by mistake
+_INNER_LEVELS = ((1, "a results/ folder"), (2, "a system folder"), (3, "a model folder"))
+
+
+def _wrong_level(root: Path, tree: Tree) -> str | None:
+    """Which directory to pass when PATH is inside a v1.0 submission or above several.
+
+    Only called when no submission root was found at PATH or its single child, so the
+    ``required-dir`` error can name the right directory instead of listing what is missing.
+    """
+    holders = [
+        name
+        for name, kind in sorted(tree.listing("").items())
+        if kind == DIR and tree.kind(f"{name}/results") == DIR
+    ]
+    if len(holders) > 1:
+        shown = ", ".join(holders[:5]) + (", …" if len(holders) > 5 else "")
+        return (
+            f"{root}/ holds {len(holders)} submissions ({shown}): check each "
+            f"{root}/<submission_id>/ separately"
+        )
+    orgs = [
+        name
+        for name, kind in sorted(tree.listing("").items())
+        if kind == DIR
+        and any(
+            sub_kind == DIR and tree.kind(f"{name}/{sub}/results") == DIR
+            for sub, sub_kind in tree.listing(name).items()
+        )
+    ]
+    if len(orgs) == 1:
+        return f"PATH holds the organisation folder {orgs[0]}/: pass {root / orgs[0]}"
+    absolute = root.absolute()
+    if POINT_DIR.fullmatch(absolute.name) and len(absolute.parents) > 4:
+        candidate = absolute.parents[3]
+        if (candidate / "results").is_dir():
+            return (
+                f"PATH looks like a point folder {absolute.name}/: pass the submission "
+                f"root {candidate}"
+            )
+    for depth, what in _INNER_LEVELS:
+        if len(absolute.parents) < depth:
+            continue
+        candidate = absolute.parents[depth - 1]
+        results = candidate / "results"
+        if results.is_dir() and absolute.parts[-depth] == "results":
+            return f"PATH looks like {what}: pass the submission root {candidate}"
+    return None
+
+
 def read_submission_v1(
     root: Path,
     rules_round: RoundV1,
@@ -497,6 +550,10 @@ def read_submission_v1(
     tree = submission.tree = Tree(root)
     base = submission.base = _submission_base(tree)
     submission.looks_v07 = tree.kind("systems") == DIR or tree.kind("pareto") == DIR
+    if not base and tree.kind("results") is None and not submission.looks_v07:
+        submission.wrong_level = _wrong_level(root, tree)
+        if submission.wrong_level:
+            return submission
     for name in sorted(tree.listing(base)):
         if name not in ROOT_ENTRIES:
             submission.unexpected.append(submission.rel(name))

@@ -172,6 +172,35 @@ _NUMBER_SHAPE = bytes.maketrans(b"0123456789E", b"0000000000e")
 _OVERFLOW_SHAPES = (b"e000", b"0" * 100)
 
 
+def _value_error(kind: str, exc: ValueError, text: str) -> LoadError:
+    """``LoadError`` for a ValueError of a parser: Python's integer-size limit is said in the
+    project's words (where, how many digits, the limit), not with Python's own advice."""
+    size = _INT_LIMIT_MESSAGE.search(str(exc))
+    if size is None:
+        return LoadError(f"not valid {kind}: {exc}")
+    limit, digits = size.group(1), size.group(2)
+    line = next(
+        (
+            text.count("\n", 0, run.start()) + 1
+            for run in _DIGIT_RUN.finditer(text)
+            if sum(char.isdigit() for char in run.group()) > int(limit)
+        ),
+        None,
+    )
+    where = f" at line {line}" if line else ""
+    return LoadError(
+        f"not valid {kind}: the number{where} has {digits} digits; at most {limit} digits are "
+        "read (no field needs a number that long: correct the value)"
+    )
+
+
+#: Python's message for an integer literal longer than ``sys.get_int_max_str_digits()``
+_INT_LIMIT_MESSAGE = re.compile(
+    r"limit \((\d+) digits\) for integer string conversion.*? (\d+) digits"
+)
+_DIGIT_RUN = re.compile(r"[0-9_]{100,}")
+
+
 def _may_overflow(data: bytes) -> bool:
     shape = data.translate(_NUMBER_SHAPE, b"+-")
     return _OVERFLOW_SHAPES[0] in shape or _OVERFLOW_SHAPES[1] in shape
@@ -195,7 +224,7 @@ def _parse_json(text: str, data: bytes) -> Any:
     except RecursionError:
         raise LoadError("not valid JSON: nested too deeply") from None
     except ValueError as exc:  # e.g. an integer literal with more digits than Python allows
-        raise LoadError(f"not valid JSON: {exc}") from None
+        raise _value_error("JSON", exc, text) from None
     return _reject_lone_surrogates(parsed, text)
 
 
@@ -232,8 +261,10 @@ def parse_json_exact(text: str) -> Any:
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise LoadError(f"not valid JSON: {exc.msg} at {where}") from None
-    except (RecursionError, ValueError) as exc:
-        raise LoadError(f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise LoadError("not valid JSON: nested too deeply") from None
+    except ValueError as exc:
+        raise _value_error("JSON", exc, text) from None
 
 
 def load_json_exact(path: str | os.PathLike[str]) -> Any:
@@ -671,7 +702,7 @@ def parse_yaml(text: str) -> Any:
     except RecursionError:
         raise LoadError("not valid YAML: nested too deeply") from None
     except ValueError as exc:  # e.g. an integer with more digits than Python allows
-        raise LoadError(f"not valid YAML: {exc}") from None
+        raise _value_error("YAML", exc, text) from None
     except (AttributeError, IndexError, KeyError, TypeError):
         # PyYAML's constructors fail this way on explicitly tagged values they cannot read,
         # such as "!!timestamp yes" or "!!bool maybe"

@@ -47,6 +47,8 @@ class SystemPowerView:
     system: str
     file: str
     state: str  # missing, unreadable, invalid, ok, errors
+    #: the division of its system description (lower case); only Standardized needs the file
+    division: str | None = None
     provisioned_kw: Fraction | None = None
     working: str = ""
     node_sets: list[NodeSetRow] = field(default_factory=list)
@@ -62,7 +64,7 @@ def power_overview(path: Path) -> list[SystemPowerView]:
     views = []
     for system in submission.systems:
         document = system.power_document
-        view = SystemPowerView(system.id, system.power_rel, document.state)
+        view = SystemPowerView(system.id, system.power_rel, document.state, system.division)
         views.append(view)
         if document.state != "valid":
             if document.error:
@@ -150,6 +152,12 @@ def render_text(views: list[SystemPowerView]) -> str:
     lines: list[str] = []
     for view in views:
         lines.append(f"System {view.system}  ({view.file})")
+        if view.state == "missing" and view.division not in (None, "standardized"):
+            lines.append(
+                f"  provisioned power: no system_power.json (not required for {view.division})"
+            )
+            lines.append("")
+            continue
         if view.state in ("missing", "unsafe", "not-a-file", "unreadable", "invalid"):
             lines.append(f"  provisioned power: not computed ({view.state})")
             lines += [f"  {problem}" for problem in view.problems]

@@ -201,6 +201,29 @@ def test_mixed_rounds_are_refused_naming_the_runs(cli, api, sweep, register, exa
     assert api.submissions() == []
 
 
+def test_forced_round_other_than_the_runs_is_refused_before_building(
+    cli, api, sweep, register, example_runs, tmp_path
+):
+    v1_ids = register(sweep[:2])
+    v07_ids = register(
+        [example_runs / "llama2-70b_c1"], system_desc=example_runs / "system_desc.json"
+    )
+    out = tmp_path / "out"
+    as_v07 = cli(
+        *CREATE, "--run-ids", ",".join(v1_ids), "--round", "v0.7", "--dry-run", "--output", out
+    )
+    assert as_v07.exit_code == 1
+    flat = " ".join(as_v07.stderr.split())
+    assert f"--round v0.7, but runs {', '.join(v1_ids)} were registered with a point.yaml" in flat
+    assert "downloading" not in as_v07.stderr and "Traceback" not in as_v07.stderr
+    as_v10 = cli(*CREATE, "--run-ids", v07_ids[0], "--round", "v1.0", "--dry-run", "--output", out)
+    assert as_v10.exit_code == 1
+    flat = " ".join(as_v10.stderr.split())
+    assert f"--round v1.0, but run {v07_ids[0]} was registered without a point.yaml" in flat
+    assert not out.exists() or not any(out.iterdir())
+    assert api.submissions() == []
+
+
 def test_src_collision_between_runs_is_an_error_naming_both(cli, sweep, register, tmp_path):
     clash = sweep[1] / "src" / "vllm-llama3_1-8b"
     clash.mkdir(parents=True)

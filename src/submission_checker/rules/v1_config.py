@@ -85,7 +85,7 @@ def point_config_valid(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
         "ok": info("all {count} disclosure fields present"),
         "missing": error(
             "{fields} missing or empty; expected every §8.3 disclosure field",
-            "Add {fields} to point.yaml (endpoints-submission-cli init writes a template).",
+            "{fix}",
         ),
     },
     rounds=V1,
@@ -106,9 +106,35 @@ def point_disclosure_complete(rule: Rule, point: PointV1) -> Iterator[CheckResul
         or (isinstance(mapping.get(name), str) and not mapping[name].strip())
     ]
     if missing:
-        yield rule.result("missing", point, path=point.config.rel, fields=", ".join(missing))
+        yield rule.result(
+            "missing", point, path=point.config.rel, fields=", ".join(missing), fix=_fix(missing)
+        )
     else:
         yield rule.result("ok", point, path=point.config.rel, count=len(DISCLOSURE_FIELDS))
+
+
+#: disclosure fields ``submissions create`` writes into each point.yaml (``init`` does not)
+ADDED_BY_CREATE = {"shared_src": "src/<implementation>", "shared_docs": "docs"}
+
+
+def _fix(missing: list[str]) -> str:
+    """The fix of ``point-disclosure-complete``, worded per field: ``init``'s template holds
+    the run's own fields, ``submissions create`` adds the shared paths of the tree."""
+    own = [name for name in missing if name not in ADDED_BY_CREATE]
+    shared = [name for name in missing if name in ADDED_BY_CREATE]
+    parts = []
+    if own:
+        parts.append(
+            f"Add {', '.join(own)} to point.yaml "
+            "(endpoints-submission-cli init writes a template with them)."
+        )
+    if shared:
+        values = ", ".join(f"{name}: {ADDED_BY_CREATE[name]}" for name in shared)
+        parts.append(
+            f"Add {values} to point.yaml "
+            "(endpoints-submission-cli submissions create adds them when it builds the tree)."
+        )
+    return " ".join(parts)
 
 
 @rule(

@@ -40,6 +40,10 @@ _PURPOSE = {
             "{rel} is a file, expected a directory holding {purpose}",
             "Replace the file {rel} with a directory {rel}/.",
         ),
+        "wrong-level": error(
+            "{where}",
+            "Run the check again on that directory.",
+        ),
     },
     rounds=V1,
 )
@@ -49,9 +53,13 @@ def required_dir(rule: Rule, sub: SubmissionV1) -> Iterator[CheckResult]:
     PATH may be ``<org>/`` (with one ``<submission_id>/`` child holding ``results/``) or the
     submission root itself. When PATH holds the v0.7 layout the error says so.
     Passing: ``Org/sub-1/results/`` and ``Org/sub-1/docs/``.
-    Failing: ``Org/sub-1/`` without ``docs/`` → ``sub-1/docs/ is missing``.
+    Failing: ``Org/sub-1/`` without ``docs/`` → ``sub-1/docs/ is missing``; PATH
+    ``Org/sub-1/results`` → ``PATH looks like a results/ folder: pass … Org/sub-1``.
     """
     if not sub.is_dir:
+        return
+    if sub.wrong_level:
+        yield rule.result("wrong-level", sub, where=sub.wrong_level)
         return
     hint = (
         "; PATH holds the v0.7 layout (systems/, pareto/): check it with --round v0.7"
@@ -347,19 +355,26 @@ def config_file_present(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
             "directory r{n} but point.yaml concurrency is {c}",
             "Rename the directory to r{c}, or correct concurrency in point.yaml.",
         ),
+        "not-positive": warning(
+            "directory r{n} but point.yaml concurrency is {c}, expected a positive integer",
+            "Set concurrency: {n} in {rel}/point.yaml (the N of the directory name r<N>).",
+        ),
     },
     rounds=V1,
 )
 def point_dirname_concurrency(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     """The directory name says the concurrency so people can browse the tree.
 
-    Passing: ``r64/point.yaml`` with ``concurrency: 64``. Failing: ``r64/`` with ``32``.
+    Passing: ``r64/point.yaml`` with ``concurrency: 64``. Failing: ``r64/`` with ``32``; with
+    ``-64`` the fix points at point.yaml (no directory can be named after it).
     """
     c = point.declared_concurrency
     if c is None:
         return
     if c == point.name_n:
         yield rule.result("ok", point, n=point.name_n, c=c)
+    elif c < 1:
+        yield rule.result("not-positive", point, rel=point.rel, n=point.name_n, c=c)
     else:
         yield rule.result("differs", point, rel=point.rel, n=point.name_n, c=c)
 
