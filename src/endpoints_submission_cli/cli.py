@@ -119,16 +119,16 @@ def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         ctx.ensure_object(AppContext).as_json = True
 
 
-def _group_options() -> list[click.Option]:
-    """The global options as a command group takes them (``submissions --api-url X list``):
-    each overrides the one before the group; the command's own, after it, override these."""
+def _global_options(position: str) -> list[click.Option]:
+    """The global options as taken after the name of a ``position`` ("group" or "subcommand"):
+    each overrides the same option given before it."""
     return [
         click.Option(
             ["--api-url"],
             expose_value=False,
             callback=_set_api_url,
             metavar="URL",
-            help="PRISM API base URL (as before the group).",
+            help=f"PRISM API base URL (as before the {position}).",
         ),
         click.Option(
             ["--token"],
@@ -150,37 +150,23 @@ def _group_options() -> list[click.Option]:
     ]
 
 
+# A command's own --token/--json (see context) are its own options, so it takes only these.
+_COMMAND_GLOBALS = ("--api-url", "--debug")
+
+
 def _accept_global_options(command: click.Command) -> None:
     """Let every group and subcommand take the global options after its name too (issue 15
     item 15): ``--api-url``/``--debug`` on every command, all four on a group; the innermost
     one given wins (``--token``/``--json`` of a command are its own options, see context)."""
-    if isinstance(command, click.Group):
-        names = {opt for param in command.params for opt in getattr(param, "opts", [])}
-        command.params.extend(o for o in _group_options() if o.opts[0] not in names)
+    is_group = isinstance(command, click.Group)
+    extras = _global_options("group" if is_group else "subcommand")
+    if not is_group:
+        extras = [option for option in extras if option.opts[0] in _COMMAND_GLOBALS]
+    names = {opt for param in command.params for opt in getattr(param, "opts", [])}
+    command.params.extend(option for option in extras if option.opts[0] not in names)
+    if is_group:
         for sub in command.commands.values():
             _accept_global_options(sub)
-        return
-    names = {opt for param in command.params for opt in getattr(param, "opts", [])}
-    if "--api-url" not in names:
-        command.params.append(
-            click.Option(
-                ["--api-url"],
-                expose_value=False,
-                callback=_set_api_url,
-                metavar="URL",
-                help="PRISM API base URL (as before the subcommand).",
-            )
-        )
-    if "--debug" not in names:
-        command.params.append(
-            click.Option(
-                ["--debug"],
-                is_flag=True,
-                expose_value=False,
-                callback=_set_debug,
-                help="Show tracebacks for failures.",
-            )
-        )
 
 
 def _debug(ctx: click.Context) -> bool:
