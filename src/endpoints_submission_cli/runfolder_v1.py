@@ -25,12 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from submission_checker.loading import LoadError, load_json, load_yaml
+from submission_checker.report import Report
 from submission_checker.rules.v1_config import DISCLOSURE_FIELDS as POINT_DISCLOSURE_FIELDS
-from submission_checker.run_folder_v1 import (
-    RunFolderPower,
-    check_run_folder_v1,
-    run_folder_power_v1,
-)
+from submission_checker.run_folder_v1 import RunFolderPower, assess_run_folder_v1
 
 from .errors import RunFolderError
 from .pointconfig import (
@@ -168,7 +165,10 @@ def read_v1_run_folder(path: Path, system_desc: Path | None = None) -> V1RunFold
             hint="regenerate it with `endpoints-submission-cli init --path RUN --force` "
             "or correct the values to the run's config.yaml",
         )
-    findings = _point_rules(run.path, point, system_desc_given=system_desc is not None)
+    assessment = assess_run_folder_v1(run.path)
+    findings = _point_rules(
+        run.path, assessment.report, point, system_desc_given=system_desc is not None
+    )
     power = None
     derived = None
     if (run.path / SYSTEM_POWER).is_file():
@@ -179,7 +179,7 @@ def read_v1_run_folder(path: Path, system_desc: Path | None = None) -> V1RunFold
             fix=f"repair {run.path / SYSTEM_POWER} so that it is one JSON object (the power "
             "descriptor), or move it out of the folder to register the run without power",
         )
-        numbers = run_folder_power_v1(run.path)
+        numbers = assessment.power
         if numbers is None:
             findings.append(
                 f"{SYSTEM_POWER} is sent without its derived power numbers: the checker finds "
@@ -203,10 +203,11 @@ def derived_power_block(numbers: RunFolderPower) -> dict[str, Any]:
     }
 
 
-def _point_rules(folder: Path, point: dict[str, Any], *, system_desc_given: bool) -> list[str]:
-    """The checker's point-level v1.0 rules on the folder (A3.1): refuse on the errors of
+def _point_rules(
+    folder: Path, report: Report, point: dict[str, Any], *, system_desc_given: bool
+) -> list[str]:
+    """The checker's point-level v1.0 findings on the folder (A3.1): refuse on the errors of
     ``REFUSING_RULES``, return every other finding as a warning line."""
-    report = check_run_folder_v1(folder)
     refused: list[str] = []
     warnings: list[str] = []
     only_shared_missing = all(point.get(key) not in (None, "") for key in RUN_DISCLOSURE_FIELDS)

@@ -29,10 +29,11 @@ from .rounds_v1 import load_round_v1
 
 __all__ = [
     "RUN_FOLDER_FILES",
+    "RunFolderAssessment",
     "RunFolderPower",
+    "assess_run_folder_v1",
     "check_run_folder_v1",
     "is_run_folder_v1",
-    "run_folder_power_v1",
 ]
 
 #: file name in a submission point → where it is in a run folder (when not at the top)
@@ -60,11 +61,25 @@ def check_run_folder_v1(
     approved_drafters: str | os.PathLike[str] | None = None,
 ) -> Report:
     """The point-level v1.0 findings on one run folder. Never raises for bad input."""
+    return assess_run_folder_v1(
+        folder, seed_sets=seed_sets, approved_drafters=approved_drafters
+    ).report
+
+
+def assess_run_folder_v1(
+    folder: str | os.PathLike[str],
+    *,
+    seed_sets: str | os.PathLike[str] | None = None,
+    approved_drafters: str | os.PathLike[str] | None = None,
+) -> RunFolderAssessment:
+    """The point-level findings and the power numbers of one run folder, from one reading of
+    its files (``runs create`` needs both). Never raises for bad input."""
     from .checker import checker_version
     from .rules import by_scope
 
     root = Path(folder)
     results: list[CheckResult] = []
+    power = None
     if not root.is_dir():
         path_rule = next(r for r in by_scope("submission", "v1.0") if r.id == "path-exists")
         submission = SubmissionV1(
@@ -91,12 +106,14 @@ def check_run_folder_v1(
         for rule in by_scope("point", "v1.0"):
             if rule.id not in _CURVE_ONLY:
                 results.extend(rule.run(point))
-    return Report(
+        power = _power_numbers(point)
+    report = Report(
         submission_path=str(root),
         checker_version=checker_version(),
         rules_round="v1.0",
         results=results,
     )
+    return RunFolderAssessment(report, power)
 
 
 @dataclass(frozen=True)
@@ -109,17 +126,20 @@ class RunFolderPower:
     estimated: bool  # an Appendix D default reaches provisioned power ("MLC Estimated Power")
 
 
-def run_folder_power_v1(folder: str | os.PathLike[str]) -> RunFolderPower | None:
-    """The checker's power numbers for a run folder's ``system_power.json``.
+@dataclass(frozen=True)
+class RunFolderAssessment:
+    """What ``assess_run_folder_v1`` found in one run folder."""
 
-    ``None`` when there is no descriptor, or when the checker finds an error in it
-    (power-descriptor) or in the point's ``nodes_used`` (nodes-used): numbers the checker
-    itself would reject are not worth recording. Never raises for bad input.
-    """
-    root = Path(folder)
-    if not root.is_dir():
-        return None
-    point = _one_point(root, None, None)
+    report: Report
+    #: ``None`` when there is no descriptor, or when the checker finds an error in it
+    #: (power-descriptor) or in the point's ``nodes_used`` (nodes-used): numbers the checker
+    #: itself would reject are not worth recording
+    power: RunFolderPower | None
+
+
+def _power_numbers(point: PointV1) -> RunFolderPower | None:
+    """The checker's power numbers for the run folder's ``system_power.json`` (see
+    ``RunFolderAssessment.power``)."""
     system = point.model.system.power
     if system is None or system.power is None:
         return None
