@@ -601,11 +601,13 @@ def _deflate_block(block: bytes, history: bytes, level: int, last: bool) -> byte
 class _GzipPipe:
     """The file tarfile writes to: gzip compression on worker threads, hashing, disk writes.
 
-    Input is cut into 1 MiB blocks compressed in parallel (each primed with the previous
-    block's last 32 KiB, so the ratio matches a single stream within a few bytes per MiB),
-    while the main thread keeps reading files and running the secret scan. Results are written
-    in order; at most ``2 × workers`` blocks are in flight, so memory stays bounded whatever the
-    size. The output is one standard gzip member (mtime 0: equal input gives equal bytes).
+    Input is cut into blocks of about 1 MiB compressed in parallel (each primed with the
+    previous block's last 32 KiB, so the ratio matches a single stream within a few bytes per
+    MiB), while the main thread keeps reading files and running the secret scan; one more
+    thread hashes and writes the compressed blocks in order (hashlib, file writes and ISA-L all
+    release the GIL, so only the scan and tarfile hold the main thread). At most
+    ``2 × workers`` blocks are in flight, so memory stays bounded whatever the size. The output
+    is one standard gzip member (mtime 0: equal input gives equal bytes).
     """
 
     _WINDOW = 32 * 1024
@@ -623,9 +625,12 @@ class _GzipPipe:
             ),
         )
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gzip")
+        # One thread, so blocks are hashed and written in the order they were submitted.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gzip-write")
         self._max_pending = 2 * workers
-        self._pending: deque[Future[bytes]] = deque()
-        self._buffer = bytearray()
+        self._pending: deque[Future[None]] = deque()
+        self._pieces: list[bytes] = []  # written since the last block, joined only when needed
+        self._piece_bytes = 0
         self._history = b""
         self._crc = 0
         self._offset = 0
@@ -634,28 +639,36 @@ class _GzipPipe:
         self._emit(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff")  # gzip header, mtime 0
 
     def write(self, data: bytes) -> int:
-        self._buffer += data
+        # tarfile hands over bytes it will not touch again (headers, file chunks, padding).
+        self._pieces.append(bytes(data))
+        self._piece_bytes += len(data)
         self._offset += len(data)
-        while len(self._buffer) >= CHUNK:
-            block = bytes(self._buffer[:CHUNK])
-            del self._buffer[:CHUNK]
-            self._submit(block, last=False)
+        if self._piece_bytes >= CHUNK:
+            self._submit(self._take_pieces(), last=False)
         return len(data)
 
     def tell(self) -> int:  # tarfile asks for the uncompressed offset
         return self._offset
 
+    def _take_pieces(self) -> bytes:
+        block = self._pieces[0] if len(self._pieces) == 1 else b"".join(self._pieces)
+        self._pieces.clear()
+        self._piece_bytes = 0
+        return block
+
     def _submit(self, block: bytes, *, last: bool) -> None:
         self._crc = isal_zlib.crc32(block, self._crc)
-        self._pending.append(
-            self._pool.submit(_deflate_block, block, self._history, self._level, last)
-        )
+        deflated = self._pool.submit(_deflate_block, block, self._history, self._level, last)
+        self._pending.append(self._writer.submit(self._emit_when_done, deflated))
         if len(block) >= self._WINDOW:
             self._history = block[-self._WINDOW :]
-        else:  # only the last block can be short
+        else:  # a short block (the last one, or a single small file)
             self._history = (self._history + block)[-self._WINDOW :]
         while len(self._pending) > self._max_pending:
-            self._emit(self._pending.popleft().result())
+            self._pending.popleft().result()  # raises what the deflate or the write raised
+
+    def _emit_when_done(self, deflated: Future[bytes]) -> None:
+        self._emit(deflated.result())
 
     def _emit(self, data: bytes) -> None:
         if data:
@@ -665,15 +678,16 @@ class _GzipPipe:
 
     def close(self) -> str:
         """Finish the stream and return its SHA-256 (hex)."""
-        self._submit(bytes(self._buffer), last=True)
-        self._buffer.clear()
+        self._submit(self._take_pieces(), last=True)
         while self._pending:
-            self._emit(self._pending.popleft().result())
+            self._pending.popleft().result()
         self._emit(struct.pack("<II", self._crc & 0xFFFFFFFF, self._offset & 0xFFFFFFFF))
         self._pool.shutdown()
+        self._writer.shutdown()
         return self._sha.hexdigest()
 
     def abort(self) -> None:
+        self._writer.shutdown(wait=True, cancel_futures=True)
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 

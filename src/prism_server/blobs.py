@@ -8,10 +8,11 @@ new one: a leftover ``.part`` file (removed on the next start) or a moved file n
 (also removed on the next start), never a half-written archive that the API would hand out.
 
 Run archives are checked while they stream in: they must be one complete, CRC-valid gzip stream
-whose content starts with a tar header. The server never unpacks run archives, so their members
-are not inspected here (the client unpacks safely). Submission bundles are unpacked by
-:func:`safe_extract` for the checker, with ``tarfile``'s "data" filter rules applied by hand so
-they hold on every Python >= 3.10.
+whose content starts with a tar header. The check inflates every byte on a thread of its own
+(:class:`BackgroundCheck`), so receiving, hashing and writing the upload overlap with it. The
+server never unpacks run archives, so their members are not inspected here (the client unpacks
+safely). Submission bundles are unpacked by :func:`safe_extract` for the checker, with
+``tarfile``'s "data" filter rules applied by hand so they hold on every Python >= 3.10.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import queue
 import secrets
 import shutil
 import stat
 import tarfile
+import threading
 import zlib
 from pathlib import Path, PurePosixPath
 
@@ -34,6 +37,9 @@ CHUNK = 1 << 20
 # about twice zlib's speed, and checking every byte of a GB upload is most of the server's work.
 INFLATE_PIECE = 8 << 20
 TAR_BLOCK = 512
+# Pieces of an upload queued for its background check (~1 MiB each: app.WRITE_BATCH); bounds
+# the memory one upload holds when the check falls behind the network.
+CHECK_QUEUE = 8
 
 
 class ArchiveRejected(Exception):
@@ -86,6 +92,48 @@ class GzipTarCheck:
             raise ArchiveRejected(f"archive is gzip but not a tar file ({err})") from err
 
 
+class BackgroundCheck:
+    """A :class:`GzipTarCheck` on a thread of its own, fed through a bounded queue.
+
+    ``feed`` raises the check's refusal as soon as the thread has found it (one piece later
+    than an inline check would); ``finish`` waits for every piece and raises it at the latest.
+    After a refusal the thread drains the queue unchecked, so ``feed`` never blocks for good.
+    """
+
+    def __init__(self) -> None:
+        self._check = GzipTarCheck()
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=CHECK_QUEUE)  # None: end
+        self._error: ArchiveRejected | None = None
+        self._thread = threading.Thread(target=self._run, name="upload-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (piece := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._check.feed(piece)
+                except ArchiveRejected as err:
+                    self._error = err
+
+    def feed(self, data: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        if data:
+            self._queue.put(data)
+
+    def finish(self) -> None:
+        self.stop()
+        if self._error is not None:
+            raise self._error
+        self._check.finish()
+
+    def stop(self) -> None:
+        """End the thread (idempotent); pieces still queued are checked first."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+
 class Upload:
     """One archive being received: write chunks, then ``commit()`` or ``discard()``."""
 
@@ -96,7 +144,7 @@ class Upload:
         self.relpath = f"archives/{kind}/{object_id}/{secrets.token_hex(8)}.tar.gz"
         self.size = 0
         self._hash = hashlib.sha256()
-        self._check = GzipTarCheck() if check_gzip_tar else None
+        self._check = BackgroundCheck() if check_gzip_tar else None
         self._file = open(self.tmp_path, "xb")  # noqa: SIM115 - closed in finish()/discard()
 
     @property
@@ -127,6 +175,8 @@ class Upload:
         return self.relpath
 
     def discard(self) -> None:
+        if self._check is not None:
+            self._check.stop()
         self._file.close()
         self.tmp_path.unlink(missing_ok=True)
 
