@@ -266,11 +266,22 @@ class _StreamScanner:
         self._base = 0  # file offset of the current buffer's first byte
 
     def feed(self, data: bytes) -> None:
+        if self._tail and len(data) > 2 * _OVERLAP:
+            # A big chunk is not copied behind the tail: the starts in the tail are searched in
+            # the tail plus the chunk's first _OVERLAP bytes (each start sees _OVERLAP bytes on,
+            # as any start does), then the chunk is searched where it lies.
+            seam = self._tail + data[:_OVERLAP]
+            self._advance(seam, len(self._tail))
+            self._advance(data, len(data) - _OVERLAP)
+            return
         buf = self._tail + data if self._tail else data
-        limit = len(buf) - _OVERLAP
-        if limit <= 0:
+        if len(buf) <= _OVERLAP:
             self._tail = buf
             return
+        self._advance(buf, len(buf) - _OVERLAP)
+
+    def _advance(self, buf: bytes, limit: int) -> None:
+        """Search the matches starting before ``limit``; keep ``buf[limit:]`` as the tail."""
         self._scan(buf, limit)
         self._prev_byte = buf[limit - 1]
         self._tail = buf[limit:]
