@@ -97,19 +97,21 @@ class BackgroundCheck:
 
     ``feed`` raises the check's refusal as soon as the thread has found it (one piece later
     than an inline check would); ``finish`` waits for every piece and raises it at the latest.
-    After a refusal the thread drains the queue unchecked, so ``feed`` never blocks for good.
+    After a refusal, or once the upload is abandoned, the thread drains the queue unchecked, so
+    neither ``feed`` nor ``abandon`` waits for inflating.
     """
 
     def __init__(self) -> None:
         self._check = GzipTarCheck()
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=CHECK_QUEUE)  # None: end
         self._error: ArchiveRejected | None = None
+        self._abandoned = False
         self._thread = threading.Thread(target=self._run, name="upload-check", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while (piece := self._queue.get()) is not None:
-            if self._error is None:
+            if self._error is None and not self._abandoned:
                 try:
                     self._check.feed(piece)
                 except ArchiveRejected as err:
@@ -122,13 +124,18 @@ class BackgroundCheck:
             self._queue.put(data)
 
     def finish(self) -> None:
-        self.stop()
+        """Every piece is fed: wait for the verdict (raises ArchiveRejected)."""
+        self._end()
         if self._error is not None:
             raise self._error
         self._check.finish()
 
-    def stop(self) -> None:
-        """End the thread (idempotent); pieces still queued are checked first."""
+    def abandon(self) -> None:
+        """End the thread without checking what is still queued (idempotent)."""
+        self._abandoned = True
+        self._end()
+
+    def _end(self) -> None:
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join()
@@ -176,7 +183,7 @@ class Upload:
 
     def discard(self) -> None:
         if self._check is not None:
-            self._check.stop()
+            self._check.abandon()
         self._file.close()
         self.tmp_path.unlink(missing_ok=True)
 
