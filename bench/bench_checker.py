@@ -39,6 +39,10 @@ checker reads (JSON with ``json``, or orjson when installed; YAML with PyYAML's 
 logs only listed): what the machine needs to look at the data at all (issue 14). The checker's
 ratio to it is printed.
 
+``--baseline SRC`` also times the checker from another source tree (``SRC`` holding
+``submission_checker/``, e.g. ``git archive main src | tar -x -C /tmp/base``) with this
+interpreter, alternating with this one on every tree: before/after numbers from one run.
+
 ``--reference`` compares with the reference checker 0.1.1.9
 (``pip install endpoints-submission-cli==0.1.1.9`` into a separate venv; give its python).
 The reference expects other file names, so it gets a twin of the tree in its own layout
@@ -313,6 +317,12 @@ def main() -> int:
     )
     parser.add_argument("--floor-of", type=Path, help=argparse.SUPPRESS)
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="SRC",
+        help="also time the checker imported from SRC (a src/ folder of another revision)",
+    )
+    parser.add_argument(
         "--as-written",
         action="store_true",
         help="v1.0 files as init and the benchmark write them: a comment on every point.yaml "
@@ -328,6 +338,8 @@ def main() -> int:
         import compileall
 
         compileall.compile_dir(REPO / "src" / "submission_checker", quiet=1)
+        if args.baseline is not None:
+            compileall.compile_dir(args.baseline / "submission_checker", quiet=1)
     elif sys.flags.dont_write_bytecode and not any(
         (REPO / "src" / "submission_checker").glob("__pycache__/*.pyc")
     ):
@@ -400,6 +412,24 @@ def main() -> int:
                     label,
                 )
         example = REPO / "examples" / "submission" / "ExampleOrg"
+        baseline_env = None
+        if args.baseline is not None:
+            baseline_env = {**os.environ, "PYTHONPATH": str(args.baseline.resolve())}
+            # what the console script runs, from the baseline's sources
+            baseline_command = [
+                sys.executable,
+                "-c",
+                "import sys; from submission_checker.cli import main; sys.exit(main())",
+            ]
+            for label, (_, org) in trees.items():
+                extra[f"baseline {label}"] = (
+                    [*baseline_command, "check", "-q", str(org)],
+                    label,
+                )
+            extra["baseline example (8 points)"] = (
+                [*baseline_command, "check", "-q", str(example)],
+                "example (8 points)",
+            )
         ours: dict[str, list[Measured]] = {label: [] for label in trees}
         theirs: dict[str, list[Measured]] = {label: [] for label in extra}
         small: list[Measured] = []
@@ -407,9 +437,11 @@ def main() -> int:
             for label, (_, org) in trees.items():
                 ours[label].append(measured_run([*checker_command(), "check", "-q", str(org)]))
             for label, (command, _) in extra.items():
+                env = baseline_env if label.startswith("baseline") else None
                 # the reference rejects the margin points' declared region: non-zero exit
-                theirs[label].append(measured_run(command, check=False))
+                theirs[label].append(measured_run(command, env, check=False))
             small.append(measured_run([*checker_command(), "check", "-q", str(example)]))
+        ours["example (8 points)"] = small
         medians: dict[str, float] = {}
         for label, runs in ours.items():
             print(f"{label} verdict: {runs[-1].stdout.strip().splitlines()[-1]}")
@@ -426,7 +458,13 @@ def main() -> int:
             checked = extra[label][1]
             is_floor = label.startswith("floor")
             wall = summarise(label, runs, "list and parse" if is_floor else "check -q")
-            if is_floor:
+            if label.startswith("baseline"):
+                print(
+                    f"{checked} now / baseline: median wall {medians[checked] / wall:.2f}, "
+                    f"median CPU {median_cpu(ours[checked]) / median_cpu(runs):.2f}, "
+                    f"peak RSS {peak(ours[checked]):.1f} / {peak(runs):.1f} MiB"
+                )
+            elif is_floor:
                 print(
                     f"{checked} check / floor: median wall {medians[checked] / wall:.2f}, "
                     f"median CPU {median_cpu(ours[checked]) / median_cpu(runs):.2f}"
@@ -437,7 +475,6 @@ def main() -> int:
                     f"median wall {medians[checked] / wall:.2f}, "
                     f"peak RSS {peak(ours[checked]):.1f} / {peak(runs):.1f} MiB"
                 )
-        summarise("example (8 points)", small)
         print(f"load average after measuring: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         return 0
     finally:
