@@ -167,6 +167,9 @@ def _check_unit(unit: Any, round_name: str) -> list[CheckResult]:
     for point in unit.points:
         for rule in point_rules:
             results.extend(rule.run(point))
+    release = getattr(unit, "release_points", None)
+    if release is not None:  # the round's handles say no later unit reads these points
+        release()
     return results
 
 
@@ -225,11 +228,15 @@ def _in_child_process(
     by_index = {index: _check_unit(units[index], round_name) for index in mine}
     received: list[tuple[int, list[dict[str, Any]]]] | None = None
     try:
+        # unpickled as it arrives, frame by frame: the whole pickle of a large check is tens
+        # of megabytes that would otherwise sit in memory beside the results made from it
         with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if status == 0:
-            received = pickle.loads(data)
+            try:
+                received = pickle.load(pipe)
+            finally:
+                _, status = os.waitpid(pid, 0)
+        if status != 0:
+            received = None
     except Exception:  # noqa: BLE001 - whatever went wrong, check those units here
         received = None
     if received is None or sorted(index for index, _ in received) != child:

@@ -411,6 +411,14 @@ class Model:
     def subdir_ok(self, name: str) -> bool:
         return self.subdirs.get(name) == DIR
 
+    def release_points(self) -> None:
+        """Let the points and their files' data go once this model is checked (``checker``).
+
+        No v0.7 rule reads another model's points (submission rules run before any system, a
+        system's rules before its models'), so they need not stay in memory to the end.
+        """
+        self.points.clear()
+
     @property
     def tree(self) -> Tree:
         tree = self.system.submission.tree
