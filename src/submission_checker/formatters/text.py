@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 
 from ..report import CheckResult, Report
 
@@ -10,6 +11,7 @@ __all__ = ["render", "verdict_line"]
 
 _LABELS = {"error": "ERROR", "warning": "WARN", "info": "ok"}
 _COLOURS = {"error": "red", "warning": "yellow", "info": "green"}
+_SCOPE = attrgetter("system", "model", "concurrency")
 
 
 def render(
@@ -45,11 +47,11 @@ def render(
 def verdict_line(report: Report, *, strict: bool = False) -> str:
     """``PASSED: 0 errors, 0 warnings, 243 checks passed (1 system, 1 model, 8 points)``."""
     counts = report.counts
-    systems = {r.system for r in report.results if r.system is not None}
-    models = {(r.system, r.model) for r in report.results if r.model is not None}
-    points = {
-        (r.system, r.model, r.concurrency) for r in report.results if r.concurrency is not None
-    }
+    # the distinct scopes first, in C: a large report has tens of thousands of results
+    scopes = set(map(_SCOPE, report.results))
+    systems = {scope[0] for scope in scopes if scope[0] is not None}
+    models = {scope[:2] for scope in scopes if scope[1] is not None}
+    points = {scope for scope in scopes if scope[2] is not None}
     scope = (
         f"{_plural(len(systems), 'system')}, {_plural(len(models), 'model')}, "
         f"{_plural(len(points), 'point')}"
