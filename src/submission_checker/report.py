@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, computed_field
 
-__all__ = ["SEVERITIES", "CheckResult", "Report", "Severity"]
+__all__ = ["SEVERITIES", "CheckResult", "Report", "Severity", "verdict_of"]
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -85,6 +85,10 @@ class Report(BaseModel):
 
     def verdict(self, *, strict: bool = False) -> Literal["PASSED", "FAILED"]:
         """``PASSED`` without errors (and, when ``strict``, without warnings)."""
-        counts = self.counts
-        failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
-        return "FAILED" if failed else "PASSED"
+        return verdict_of(self.counts, strict=strict)
+
+
+def verdict_of(counts: dict[str, int], *, strict: bool = False) -> Literal["PASSED", "FAILED"]:
+    """The verdict of a report with ``counts`` results per severity (see ``Report.verdict``)."""
+    failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
+    return "FAILED" if failed else "PASSED"
