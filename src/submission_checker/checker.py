@@ -13,7 +13,7 @@ from .naming import printable
 from .report import CheckResult, Report
 from .rounds import load_round, resolve_round
 
-__all__ = ["SubmissionChecker", "checker_version"]
+__all__ = ["SubmissionChecker", "checker_version", "enable_gc"]
 
 
 def checker_version() -> str:
@@ -61,7 +61,7 @@ class SubmissionChecker:
             return self._run()
         finally:
             if collecting:
-                gc.enable()
+                enable_gc()
 
     def _run(self) -> Report:
         from .rules import by_scope
@@ -89,6 +89,20 @@ class SubmissionChecker:
             rules_round=self.round,
             results=_printable(results),
         )
+
+
+def enable_gc() -> None:
+    """Turn the cyclic garbage collector back on without tracing what was made while it was off.
+
+    Re-enabled plainly, it would trace every object allocated meanwhile (a large report's
+    hundreds of thousands) at the next allocation. Moved to the oldest generation first (two
+    list splices: ``gc.freeze`` then ``gc.unfreeze``), they wait for its next full collection,
+    as long-lived objects do. A process that froze objects itself keeps them frozen.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
+    gc.enable()
 
 
 def _round_data(round_name: str) -> Any:

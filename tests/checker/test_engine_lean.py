@@ -76,3 +76,41 @@ def test_all_rules_lists_both_rounds_in_table_order() -> None:
     assert [r for r in everything if "v1.0" in r.rounds] == list(rules.rules_for("v1.0"))
     first_v1_only = next(i for i, r in enumerate(everything) if "v0.7" not in r.rounds)
     assert all("v0.7" not in r.rounds for r in everything[first_v1_only:])
+
+
+def test_collection_is_back_on_after_a_check_and_nothing_stays_frozen(tree) -> None:
+    import gc
+
+    assert gc.isenabled()
+    report = SubmissionChecker(tree.org).run()
+    assert report.passed
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
+def test_objects_the_caller_froze_stay_frozen(tree) -> None:
+    import gc
+
+    marker: list[int] = []  # a container the collector tracks, frozen with everything else
+    gc.freeze()
+    try:
+        assert SubmissionChecker(tree.org).run().passed
+        assert gc.isenabled()
+        assert all(tracked is not marker for tracked in gc.get_objects())  # still frozen
+    finally:
+        gc.unfreeze()
+    assert any(tracked is marker for tracked in gc.get_objects())
+
+
+def test_the_check_command_turns_collection_back_on(tree) -> None:
+    import gc
+
+    from click.testing import CliRunner
+
+    from submission_checker.cli import main
+
+    result = CliRunner().invoke(main, ["check", "-q", str(tree.org)])
+    assert result.exit_code == 0, result.output
+    assert "PASSED" in result.output
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
