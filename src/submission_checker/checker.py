@@ -174,14 +174,14 @@ def _check_unit(unit: Any, round_name: str) -> list[CheckResult]:
     results: list[CheckResult] = []
     if unit.scope["model"] is None:  # a system (both rounds' handles carry a scope)
         for rule in by_scope("system", round_name):
-            results.extend(rule.run(unit))
+            rule.run_into(results, unit)
         return results
     for rule in by_scope("model", round_name):
-        results.extend(rule.run(unit))
+        rule.run_into(results, unit)
     point_rules = by_scope("point", round_name)
     for point in unit.points:
         for rule in point_rules:
-            results.extend(rule.run(point))
+            rule.run_into(results, point)
     release = getattr(unit, "release_points", None)
     if release is not None:  # the round's handles say no later unit reads these points
         release()
