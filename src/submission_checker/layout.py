@@ -127,24 +127,26 @@ class Tree:
             except OSError:
                 self.unlistable.append(rel_dir)
                 continue
+            prefix = f"{rel_dir}/" if rel_dir else ""
             with scan:
                 for entry in scan:
                     name = entry.name
-                    rel = f"{rel_dir}/{name}" if rel_dir else name
                     if not name.isascii() and printable(name) != name:  # ASCII: printable
-                        self.undecodable.append(printable(rel))
+                        self.undecodable.append(printable(prefix + name))
                     target: str | None = None
                     try:
                         if entry.is_symlink():
-                            kind, target = self._classify_link(entry.path, rel)
-                        elif entry.is_dir(follow_symlinks=False):
+                            kind, target = self._classify_link(entry.path, prefix + name)
+                        # not a link: following links changes nothing (the keyword is slower)
+                        elif entry.is_dir():
                             kind = DIR
                         else:
-                            kind = FILE if entry.is_file(follow_symlinks=False) else OTHER
+                            kind = FILE if entry.is_file() else OTHER
                     except OSError:
                         kind = OTHER
                     listing[name] = kind
                     if kind == DIR:
+                        rel = prefix + name
                         if target is None:
                             stack.append((rel, entry.path, f"{real_dir}{os.sep}{name}"))
                         else:
