@@ -156,3 +156,21 @@ def test_a_template_without_braces_is_shared_and_one_with_braces_is_formatted() 
     first, second = (rule.result("plain", Handle()) for _ in range(2))
     assert first.message == "summary log present" and first.message is second.message
     assert rule.result("braces", Handle(), n=3).message == "{literal} 3"
+
+
+def test_a_report_kept_until_exit_is_collected_inside_another_program() -> None:
+    import gc
+    import weakref
+
+    from submission_checker.cli import _keep_until_exit
+
+    class Stand:
+        """Stands in for a report: any object the command hands over."""
+
+    report = Stand()
+    gone = weakref.ref(report)
+    _keep_until_exit(report)
+    del report
+    assert gone() is not None  # kept alive by its cycle, not freed on the spot
+    gc.collect()
+    assert gone() is None  # ordinary garbage for the collector of a program that goes on
