@@ -153,17 +153,19 @@ def _release(submission: Submission) -> None:
 #: process waiting for the child for a quarter of the check.
 CHILD_SHARE = 0.5
 
-#: Below this much work (in v0.7 points) a second process does not pay for itself. Forking,
-#: the copy-on-write of every page both processes then touch and passing the child's results
-#: back cost ~40 ms of CPU: a sixth of a 1,024-point v0.7 check, whose wall time it cut by much
-#: less (measured side by side: CPU 2.26 against 1.92 times the floor, wall 1.81 against 1.92).
-#: From 2,048 points that cost is under a tenth, and the checking of the points, nearly all of
-#: the work, takes half the wall time.
-PARALLEL_MIN_POINTS = 2048
+#: How many points a check of each round needs before a second process pays for itself.
+#: Forking, the copy-on-write of every page both processes then touch, and passing the child's
+#: results back (pickled, then adopted) cost about a tenth of the CPU time of a check. A v0.7
+#: point is cheap to check (~0.17 ms), so for v0.7 that overhead outweighs the wall time won
+#: on a machine whose other core is busy, and it puts the CPU time above twice the floor
+#: (measured side by side, 16,384 points: CPU 1.93x the floor with the split, 1.73x without;
+#: wall 1.85x and 1.70x; 1,024 points: CPU 2.26x and 1.92x). So v0.7 splits only trees far
+#: larger than any measured, whose wall time (~14 s) matters more. A v1.0 point costs twice as
+#: much and its check keeps the split from 256 points, as measured for it.
+PARALLEL_MIN_POINTS_BY_ROUND = {"v0.7": 65536, "v1.0": 256}
 
-#: What a point of a round weighs against a v0.7 point: a v1.0 point has four files and about
-#: twice the rules, and its check keeps forking from 256 points as it was measured to.
-POINT_WEIGHT = {"v0.7": 1, "v1.0": 8}
+#: When set, the threshold for every round (tests fork small trees with 1, or never with 10**9)
+PARALLEL_MIN_POINTS: int | None = None
 
 
 def _units(systems: list[System]) -> list[System | Model]:
@@ -207,8 +209,10 @@ def _check_systems(systems: list[System], round_name: str) -> list[list[CheckRes
     units = _units(systems)
     weights = [len(unit.points) if unit.scope["model"] is not None else 0 for unit in units]
     total = sum(weights)
-    small = total * POINT_WEIGHT.get(round_name, 1) < PARALLEL_MIN_POINTS
-    if small or not hasattr(os, "fork") or threading.active_count() != 1:
+    minimum = PARALLEL_MIN_POINTS
+    if minimum is None:
+        minimum = PARALLEL_MIN_POINTS_BY_ROUND.get(round_name, 256)
+    if total < minimum or not hasattr(os, "fork") or threading.active_count() != 1:
         return [_check_unit(unit, round_name) for unit in units]
     # Hand the child the heaviest models until it has about its share of the points.
     child: set[int] = set()
