@@ -199,7 +199,8 @@ def _check_unit(unit: Any, round_name: str) -> list[CheckResult]:
 
 
 def _check_systems(systems: list[System], round_name: str) -> list[list[CheckResult]]:
-    """The results of each unit of ``systems`` in order; a large submission uses two processes.
+    """The results of each unit of ``systems`` in order; a large submission uses two processes
+    (``PARALLEL_MIN_POINTS_BY_ROUND``).
 
     Where ``fork`` is available (and no other thread is running, which forking would endanger),
     a child process checks about ``CHILD_SHARE`` of the points, whole models at a time, while
