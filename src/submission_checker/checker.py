@@ -13,7 +13,7 @@ from .naming import printable
 from .report import CheckResult, Report
 from .rounds import load_round, resolve_round
 
-__all__ = ["SubmissionChecker", "checker_version"]
+__all__ = ["SubmissionChecker", "checker_version", "enable_gc"]
 
 
 def checker_version() -> str:
@@ -61,7 +61,7 @@ class SubmissionChecker:
             return self._run()
         finally:
             if collecting:
-                gc.enable()
+                enable_gc()
 
     def _run(self) -> Report:
         from .rules import by_scope
@@ -89,6 +89,20 @@ class SubmissionChecker:
             rules_round=self.round,
             results=_printable(results),
         )
+
+
+def enable_gc() -> None:
+    """Turn the cyclic garbage collector back on without tracing what was made while it was off.
+
+    Re-enabled plainly, it would trace every object allocated meanwhile (a large report's
+    hundreds of thousands) at the next allocation. Moved to the oldest generation first (two
+    list splices: ``gc.freeze`` then ``gc.unfreeze``), they wait for its next full collection,
+    as long-lived objects do. A process that froze objects itself keeps them frozen.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
+    gc.enable()
 
 
 def _round_data(round_name: str) -> Any:
@@ -133,14 +147,25 @@ def _release(submission: Submission) -> None:
     submission.systems.clear()
 
 
-#: The child's share of the points: this process also walks the tree before the split and takes
-#: in and reports every result after it (measured at 1,024 points, both rounds: 0.65 finishes
-#: both processes at about the same time, 0.5 leaves the child idle for a third of the check)
-CHILD_SHARE = 0.65
+#: The child's share of the points. Measured at 1,024 points, both rounds, as CPU time of each
+#: process after the fork: 0.5 gives both the same work and the child's results arrive as this
+#: process finishes its own; 0.65 (right when results were costlier to take in) left this
+#: process waiting for the child for a quarter of the check.
+CHILD_SHARE = 0.5
 
-#: Below this many point files a check takes well under 0.1 s and a second process cannot pay
-#: for itself.
-PARALLEL_MIN_POINTS = 256
+#: How many points a check of each round needs before a second process pays for itself.
+#: Forking, the copy-on-write of every page both processes then touch, and passing the child's
+#: results back (pickled, then adopted) cost about a tenth of the CPU time of a check. A v0.7
+#: point is cheap to check (~0.17 ms), so for v0.7 that overhead outweighs the wall time won
+#: on a machine whose other core is busy, and it puts the CPU time above twice the floor
+#: (measured side by side, 16,384 points: CPU 1.93x the floor with the split, 1.73x without;
+#: wall 1.85x and 1.70x; 1,024 points: CPU 2.26x and 1.92x). So v0.7 splits only trees far
+#: larger than any measured, whose wall time (~14 s) matters more. A v1.0 point costs twice as
+#: much and its check keeps the split from 256 points, as measured for it.
+PARALLEL_MIN_POINTS_BY_ROUND = {"v0.7": 65536, "v1.0": 256}
+
+#: When set, the threshold for every round (tests fork small trees with 1, or never with 10**9)
+PARALLEL_MIN_POINTS: int | None = None
 
 
 def _units(systems: list[System]) -> list[System | Model]:
@@ -159,19 +184,23 @@ def _check_unit(unit: Any, round_name: str) -> list[CheckResult]:
     results: list[CheckResult] = []
     if unit.scope["model"] is None:  # a system (both rounds' handles carry a scope)
         for rule in by_scope("system", round_name):
-            results.extend(rule.run(unit))
+            rule.run_into(results, unit)
         return results
     for rule in by_scope("model", round_name):
-        results.extend(rule.run(unit))
+        rule.run_into(results, unit)
     point_rules = by_scope("point", round_name)
     for point in unit.points:
         for rule in point_rules:
-            results.extend(rule.run(point))
+            rule.run_into(results, point)
+    release = getattr(unit, "release_points", None)
+    if release is not None:  # the round's handles say no later unit reads these points
+        release()
     return results
 
 
 def _check_systems(systems: list[System], round_name: str) -> list[list[CheckResult]]:
-    """The results of each unit of ``systems`` in order; a large submission uses two processes.
+    """The results of each unit of ``systems`` in order; a large submission uses two processes
+    (``PARALLEL_MIN_POINTS_BY_ROUND``).
 
     Where ``fork`` is available (and no other thread is running, which forking would endanger),
     a child process checks about ``CHILD_SHARE`` of the points, whole models at a time, while
@@ -181,7 +210,10 @@ def _check_systems(systems: list[System], round_name: str) -> list[list[CheckRes
     units = _units(systems)
     weights = [len(unit.points) if unit.scope["model"] is not None else 0 for unit in units]
     total = sum(weights)
-    if total < PARALLEL_MIN_POINTS or not hasattr(os, "fork") or threading.active_count() != 1:
+    minimum = PARALLEL_MIN_POINTS
+    if minimum is None:
+        minimum = PARALLEL_MIN_POINTS_BY_ROUND.get(round_name, 256)
+    if total < minimum or not hasattr(os, "fork") or threading.active_count() != 1:
         return [_check_unit(unit, round_name) for unit in units]
     # Hand the child the heaviest models until it has about its share of the points.
     child: set[int] = set()
@@ -225,11 +257,15 @@ def _in_child_process(
     by_index = {index: _check_unit(units[index], round_name) for index in mine}
     received: list[tuple[int, list[dict[str, Any]]]] | None = None
     try:
+        # unpickled as it arrives, frame by frame: the whole pickle of a large check is tens
+        # of megabytes that would otherwise sit in memory beside the results made from it
         with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if status == 0:
-            received = pickle.loads(data)
+            try:
+                received = pickle.load(pipe)
+            finally:
+                _, status = os.waitpid(pid, 0)
+        if status != 0:
+            received = None
     except Exception:  # noqa: BLE001 - whatever went wrong, check those units here
         received = None
     if received is None or sorted(index for index, _ in received) != child:

@@ -115,7 +115,22 @@ def check(
         click.echo(render(report, strict=strict, quiet=quiet), nl=False)
     if output_format == "github":
         _append_github_summary(report, strict=strict)
-    sys.exit(0 if report.verdict(strict=strict) == "PASSED" else 1)
+    passed = report.verdict(strict=strict) == "PASSED"
+    _keep_until_exit(report)
+    sys.exit(0 if passed else 1)
+
+
+def _keep_until_exit(report: object) -> None:
+    """Let the process end without freeing the report object by object (~0.07 s of CPU for the
+    300,000 results of 16,384 points).
+
+    The report is put in a reference cycle. In this process the collector is frozen at exit
+    (``_lean_process``), so the cycle is never traced and its memory goes back with the
+    process; inside another program (click's test runner) it is ordinary garbage, collected in
+    due course.
+    """
+    cycle: list[object] = [report]
+    cycle.append(cycle)
 
 
 def use_color(stream: TextIO) -> bool:
@@ -140,14 +155,17 @@ def _lean_process() -> None:
     Importing pydantic and checking leave almost no garbage cycles, yet the collector would
     trace the young objects again and again, and at exit trace everything still alive (mostly
     the imported modules') only for the process to end. Collection is back on when the command
-    returns (it may run inside another program, e.g. click's test runner).
+    returns (it may run inside another program, e.g. click's test runner), without tracing what
+    the command allocated (``checker.enable_gc``).
     """
     import atexit
     import gc
 
+    from .checker import enable_gc
+
     if gc.isenabled():
         gc.disable()
-        click.get_current_context().call_on_close(gc.enable)
+        click.get_current_context().call_on_close(enable_gc)
     atexit.unregister(gc.freeze)  # once, however often the command runs in one process
     atexit.register(gc.freeze)
 
