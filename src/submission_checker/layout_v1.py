@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import loading
 from .layout import DIR, FILE, UNSAFE, Document, Tree, read_document
@@ -34,16 +34,12 @@ from .models_v1 import (
     SystemDescriptionV1,
     read_accuracy,
 )
-from .power import (
-    SystemFacts,
-    SystemPowerAssessment,
-    assess_system_power,
-    system_facts_from_description,
-)
-from .power_data import load_power_defaults
-from .power_point import PointAssessment, assess_point, parallelism_from_description
 from .regions_v1 import RegionsV1, compute_regions_v1, derive_c_min, region_computation_problems
 from .rounds_v1 import RoundV1
+
+if TYPE_CHECKING:  # the power modules are imported where a system_power.json is computed
+    from .power import SystemFacts, SystemPowerAssessment
+    from .power_point import PointAssessment
 
 __all__ = [
     "ModelV1",
@@ -241,6 +237,9 @@ class PointV1:
         assessment = system.power
         if assessment is None or assessment.power is None:
             return None
+        from .power_data import load_power_defaults
+        from .power_point import assess_point, parallelism_from_description
+
         config = self.config.mapping or {}
         summary = self.summary.mapping or {}
         return assess_point(
@@ -392,6 +391,8 @@ class SystemV1:
     @functools.cached_property
     def power_facts(self) -> SystemFacts:
         """Cooling, ensemble ids and accelerators per node from the first system description."""
+        from .power import SystemFacts, system_facts_from_description
+
         for model in self.models:
             point = model.first_description
             if point is not None:
@@ -404,6 +405,11 @@ class SystemV1:
         document = self.power_document
         if document.state != "valid":
             return None
+        # imported here: a system without a readable system_power.json never needs them (the
+        # descriptor's schema is most of the v1.0 checker's start-up otherwise)
+        from .power import assess_system_power
+        from .power_data import load_power_defaults
+
         return assess_system_power(document.data, load_power_defaults(), self.power_facts)
 
 
