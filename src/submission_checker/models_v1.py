@@ -39,6 +39,8 @@ __all__ = [
     "RuntimeSeeds",
     "SystemDescriptionV1",
     "WarmupSpec",
+    "is_plainly_valid_description",
+    "is_plainly_valid_point_config",
     "read_accuracy",
 ]
 
@@ -304,6 +306,228 @@ class SystemDescriptionV1(_Strict):
                 {"fix": "Add target_availability_date: YYYY-MM-DD."},
             )
         return self
+
+
+# ---------------------------------------------------------------------------------------------
+# Quick checks: plainly valid point files and system descriptions skip pydantic
+
+#: Ints at most this large are taken by every int field here (pydantic takes larger ones too;
+#: the quick checks leave those to it), and converted exactly by the float fields
+_QUICK_INT_LIMIT = 2**64
+
+
+def _plain_int(value: Any, minimum: int = -_QUICK_INT_LIMIT) -> bool:
+    return type(value) is int and minimum <= value < _QUICK_INT_LIMIT
+
+
+def _plain_float(value: Any) -> bool:
+    """A value the strict finite float type takes as it is (an int is one, a bool is not)."""
+    kind = type(value)
+    if kind is float:
+        return value - value == 0.0  # false for inf and nan
+    return kind is int and -_QUICK_INT_LIMIT < value < _QUICK_INT_LIMIT
+
+
+def _optional(value: Any, kind: type) -> bool:
+    return value is None or type(value) is kind
+
+
+def _optional_int(value: Any) -> bool:
+    return value is None or _plain_int(value)
+
+
+def _str_keyed(value: Any) -> bool:
+    """A dict whose keys are all strings (``dict[str, Any]``, or a model's extra fields)."""
+    return type(value) is dict and all(type(key) is str for key in value)
+
+
+_OPTIONAL_POINT_TEXT = (
+    "region",
+    "division",
+    "model_name",
+    "model_precision",
+    "link_to_model",
+    "dataset_name",
+    "dataset_type",
+    "dataset_link",
+    "link_to_model_transformation",
+    "model_notes",
+    "shared_src",
+    "shared_docs",
+    "seed_set",
+    "target_cohort",
+    "offline",
+)
+_OPTIONAL_POINT_OBJECTS = ("steady_state", "speculative_decoding", "dp_shortfall")
+
+
+def is_plainly_valid_point_config(data: Any) -> bool:
+    """True only when ``PointConfigV1`` surely accepts ``data``; False may also mean "not sure".
+
+    A point.yaml costs ~12 µs in pydantic and a large submission has a thousand; the checker
+    keeps the data, not the model, so ``layout_v1`` validates only what this does not accept,
+    and every problem's message still comes from the schema. Deliberately narrow: exact types,
+    ints below 2**64, no legacy seed names (they are folded by the schema).
+    """
+    if not _str_keyed(data) or not _plain_int(data.get("concurrency")):
+        return False
+    get = data.get
+    if any(not _optional(get(name), str) for name in _OPTIONAL_POINT_TEXT):
+        return False
+    if not _optional_int(get("max_supported_concurrency")):
+        return False
+    if "dataset" in data and type(data["dataset"]) is not str:
+        return False
+    if any(not (get(name) is None or _str_keyed(get(name))) for name in _OPTIONAL_POINT_OBJECTS):
+        return False
+    nodes_used = get("nodes_used")
+    if nodes_used is not None and not (
+        type(nodes_used) is list and all(_str_keyed(item) for item in nodes_used)
+    ):
+        return False
+    return _plain_runtime_settings(get("runtime_settings")) and _plain_warmup(get("warmup"))
+
+
+def _plain_runtime_settings(settings: Any) -> bool:
+    if not _str_keyed(settings):
+        return False
+    if "load_pattern" in settings and type(settings["load_pattern"]) is not str:
+        return False
+    if "min_duration_ms" in settings and not _plain_int(settings["min_duration_ms"]):
+        return False
+    if "stream_all_chunks" in settings and type(settings["stream_all_chunks"]) is not bool:
+        return False
+    if not _optional_int(settings.get("min_sample_count")):
+        return False
+    runtime = settings.get("runtime")
+    if not _str_keyed(runtime) or any(old in runtime for old in _LEGACY_SEEDS):
+        return False
+    if not all(_optional_int(runtime.get(name)) for name in RuntimeSeeds.model_fields):
+        return False
+    warmup = settings.get("warmup")
+    return warmup is None or (_str_keyed(warmup) and _optional(warmup.get("salt"), bool))
+
+
+def _plain_warmup(warmup: Any) -> bool:
+    """``WarmupSpec`` (or none), its two cross-field checks included."""
+    if warmup is None:
+        return True
+    if not _str_keyed(warmup):
+        return False
+    duration = warmup.get("duration_s")
+    issued = warmup.get("requests_issued")
+    completed = warmup.get("requests_completed")
+    concurrency = warmup.get("concurrency")
+    source = warmup.get("data_source")
+    steps = warmup.get("initialization_steps")
+    return (
+        _plain_float(duration)
+        and 0 <= duration <= 86400
+        and _plain_int(issued, 0)
+        and _plain_int(completed, 0)
+        and _plain_int(concurrency, 0)
+        and type(source) is str
+        and len(source) >= 1
+        and (steps is None or (type(steps) is list and all(type(s) is str for s in steps)))
+        and _optional(warmup.get("logs_retained"), bool)
+        and _optional(warmup.get("link_logs"), str)
+        and completed <= issued
+        and not (concurrency == 0 and (duration or issued or completed))
+    )
+
+
+_PLAIN_STATUSES = {status.lower(): status for status in AVAILABILITY_STATUSES}
+_REQUIRED_DESCRIPTION_TEXT = ("system_name", "system_size", "shortened_system_name")
+_REQUIRED_DESCRIPTION_INTS = (
+    "max_supported_concurrency",
+    "system_node_ensemble_count",
+    "system_node_ensemble_total",
+)
+_REQUIRED_NODE_TEXT = (
+    "host_memory_configuration",
+    "host_network_card_count",
+    "driver",
+    "filesystem",
+)
+_OPTIONAL_NODE_INTS = (
+    "host_processor_core_count",
+    "host_processor_vcpu_count",
+    "system_node_ensemble_id",
+)
+_OPTIONAL_ACCELERATOR_TEXT = tuple(
+    name for name in _FLAT_ACCELERATOR if name != "accelerators_per_node"
+)
+
+
+def is_plainly_valid_description(data: Any) -> bool:
+    """True only when ``SystemDescriptionV1`` surely accepts ``data``; False may also mean "not
+    sure" (see ``is_plainly_valid_point_config``: the same reason, the same narrowness; legacy
+    names, flat accelerator fields and an empty ``target_availability_date`` go to the schema).
+    """
+    if not _str_keyed(data):
+        return False
+    get = data.get
+    if any(type(get(name)) is not str for name in _REQUIRED_DESCRIPTION_TEXT):
+        return False
+    if not all(_plain_int(get(name)) for name in _REQUIRED_DESCRIPTION_INTS):
+        return False
+    if any(old in data for old in _LEGACY_AVAILABILITY):
+        return False
+    name = data["shortened_system_name"]
+    if len(name) > 20 or not name.strip():
+        return False
+    status, division = get("system_availability_status"), get("division")
+    if type(status) is not str or type(division) is not str:
+        return False
+    status = _PLAIN_STATUSES.get(status.strip().lower())
+    if status is None or division.strip().lower() not in DIVISIONS_V1:
+        return False
+    url, date = get("availability_url"), get("target_availability_date")
+    if not _optional(url, str) or not _optional(date, str):
+        return False
+    if date is not None and not _plain_date(date):
+        return False
+    if (status == "Available" and not url) or (status == "Preview" and not date):
+        return False
+    utilization = get("tps_utilization")
+    if utilization is not None and not _plain_float(utilization):
+        return False
+    node_types = get("node_types")
+    return type(node_types) is list and all(_plain_node_type(node) for node in node_types)
+
+
+def _plain_date(value: str) -> bool:
+    try:
+        _dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def _plain_node_type(node: Any) -> bool:
+    if not _str_keyed(node) or any(name in node for name in _FLAT_ACCELERATOR):
+        return False
+    get = node.get
+    if any(type(get(name)) is not str for name in _REQUIRED_NODE_TEXT):
+        return False
+    if not all(_optional_int(get(name)) for name in _OPTIONAL_NODE_INTS):
+        return False
+    if get("host_processor_core_count") is None and get("host_processor_vcpu_count") is None:
+        return False
+    if not _optional(get("cooling"), str):
+        return False
+    accelerators = get("accelerator_info")
+    return accelerators is None or (
+        type(accelerators) is list and all(_plain_accelerator(item) for item in accelerators)
+    )
+
+
+def _plain_accelerator(item: Any) -> bool:
+    return (
+        _str_keyed(item)
+        and _optional_int(item.get("accelerators_per_node"))
+        and all(_optional(item.get(name), str) for name in _OPTIONAL_ACCELERATOR_TEXT)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
