@@ -225,7 +225,9 @@ def test_point_quick_check_declines_what_the_schema_rejects(place: tuple, value:
         (("node_types", 0, "accelerator_info"), [{"accelerators_per_node": "8"}]),
     ],
 )
-def test_description_quick_check_declines_what_the_schema_rejects(place: tuple, value: Any) -> None:
+def test_description_quick_check_declines_what_the_schema_rejects(
+    place: tuple, value: Any
+) -> None:
     data = _descriptions()[0]
     parent = data
     for step in place[:-1]:
