@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -27,14 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from . import loading
 from .layout import DIR, FILE, UNSAFE, Document, Tree, read_document
-from .models import _percentile_level, validate
+from .models import _percentile_level
 from .models_v1 import (
     AccuracyEntry,
     PointConfigV1,
     PointSummaryV1,
     SystemDescriptionV1,
-    is_plainly_valid_description,
-    is_plainly_valid_point_config,
     read_accuracy,
 )
 from .regions_v1 import RegionsV1, compute_regions_v1, derive_c_min, region_computation_problems
@@ -114,24 +111,6 @@ def _names_p90(name: Any) -> bool:
     return known
 
 
-def _read_validated(
-    tree: Tree, rel: str, schema: Any, reader: Any, plainly_valid: Callable[[Any], bool]
-) -> Document:
-    """``read_document(tree, rel, schema, reader)``, sparing the schema for the data that
-    ``plainly_valid`` accepts (a thousand point files and descriptions cost ~25 ms in pydantic).
-
-    A spared file has no ``model``: v1.0 rules read ``data``/``mapping`` and ``problems`` only,
-    which are the same either way.
-    """
-    document = read_document(tree, rel, None, reader)
-    if document.state != "valid" or plainly_valid(document.data):
-        return document
-    model, problems = validate(schema, document.data)
-    if problems:
-        return Document(rel, "invalid", data=document.data, problems=problems)
-    return Document(rel, "valid", data=document.data, model=model)
-
-
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -172,22 +151,12 @@ class PointV1:
     @functools.cached_property
     def config(self) -> Document:
         """``point.yaml`` (the v0.7 handles call the point file ``config`` too)."""
-        return _read_validated(
-            self.tree,
-            self._file("point.yaml"),
-            PointConfigV1,
-            loading.load_yaml,
-            is_plainly_valid_point_config,
-        )
+        return read_document(self.tree, self._file("point.yaml"), PointConfigV1, loading.load_yaml)
 
     @functools.cached_property
     def description(self) -> Document:
-        return _read_validated(
-            self.tree,
-            self._file("system_desc.json"),
-            SystemDescriptionV1,
-            loading.load_json,
-            is_plainly_valid_description,
+        return read_document(
+            self.tree, self._file("system_desc.json"), SystemDescriptionV1, loading.load_json
         )
 
     @functools.cached_property
