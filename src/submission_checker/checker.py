@@ -137,10 +137,6 @@ def _release(submission: Submission) -> None:
 #: in and reports every result after it (measured at 1,024 points, both rounds: 0.65 finishes
 #: both processes at about the same time, 0.5 leaves the child idle for a third of the check)
 CHILD_SHARE = 0.65
-#: Per round where it differs. A v1.0 point costs the same CPU in either process (0.42 ms at
-#: 1,024 points) and the child pickles its results on top, so half of the points balances
-#: them: with 0.65 this process waited a fifth of the check for the child (split 0.29 → 0.24 s)
-CHILD_SHARE_BY_ROUND = {"v1.0": 0.5}
 
 #: Below this many point files a check takes well under 0.1 s and a second process cannot pay
 #: for itself.
@@ -190,9 +186,8 @@ def _check_systems(systems: list[System], round_name: str) -> list[list[CheckRes
     # Hand the child the heaviest models until it has about its share of the points.
     child: set[int] = set()
     share = 0
-    child_share = CHILD_SHARE_BY_ROUND.get(round_name, CHILD_SHARE)
     for index in sorted(range(len(units)), key=lambda i: -weights[i]):
-        if weights[index] and (share + weights[index] <= total * child_share or not child):
+        if weights[index] and (share + weights[index] <= total * CHILD_SHARE or not child):
             child.add(index)
             share += weights[index]
     mine = [index for index in range(len(units)) if index not in child]
