@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import loading
 from .layout import DIR, FILE, UNSAFE, Document, Tree, read_document
-from .models import _percentile_level
+from .models import _percentile_level, validate
 from .models_v1 import (
     AccuracyEntry,
     PointConfigV1,
@@ -111,6 +111,86 @@ def _names_p90(name: Any) -> bool:
     return known
 
 
+#: ``"tps_utilization": <JSON number>`` in the bytes of a system_desc.json
+_UTILIZATION = re.compile(
+    rb'"tps_utilization"[ \t\r\n]*:[ \t\r\n]*'
+    rb"(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?![0-9.eE+-])"
+)
+#: Distinct description copies remembered per submission (each costs its size in bytes)
+_DESCRIPTION_COPIES_MAX = 256
+
+
+class DescriptionCopies:
+    """The system_desc.json files of one submission, each read as ``read_document`` reads it.
+
+    Every point of a curve carries a copy of one description that differs only in its
+    ``tps_utilization`` (as ``bundle`` writes them). A copy whose bytes equal an earlier copy's
+    but for that number is neither parsed nor validated again: its data is the earlier copy's
+    with the number, which cannot change the schema's verdict on a valid copy when it is a
+    finite float (or a small int). Exact, not a guess: only bytes without a backslash (no
+    escape can spell the key differently) holding the key once are compared, the number must
+    be one whole JSON number literal, and anything else is read in full.
+    """
+
+    def __init__(self) -> None:
+        #: the bytes with the number cut out → (the data read, whether it is valid)
+        self._read: dict[bytes, tuple[dict[str, Any], bool]] = {}
+
+    def document(self, tree: Tree, rel: str) -> Document:
+        if tree.kind(rel) != FILE:  # missing, unsafe, not a file: as every document
+            return read_document(tree, rel, SystemDescriptionV1, loading.load_json)
+        try:
+            raw = loading._read_bytes(tree.path(rel))
+        except loading.LoadError as exc:
+            return Document(rel, "unreadable", error=exc.message)
+        skeleton, value = _without_utilization(raw)
+        known = self._read.get(skeleton) if skeleton is not None else None
+        if known is not None:
+            data, valid = {**known[0], "tps_utilization": value}, known[1]
+            if valid and _plain_utilization(value):
+                return Document(rel, "valid", data=data)
+        else:
+            try:
+                data = loading._parse_json(loading._decode(raw), raw)
+            except loading.LoadError as exc:
+                return Document(rel, "unreadable", error=exc.message)
+        model, problems = validate(SystemDescriptionV1, data)
+        if (
+            skeleton is not None
+            and known is None
+            and type(data) is dict
+            and "tps_utilization" in data
+            and len(self._read) < _DESCRIPTION_COPIES_MAX
+        ):
+            self._read[skeleton] = (data, not problems)
+        if problems:
+            return Document(rel, "invalid", data=data, problems=problems)
+        return Document(rel, "valid", data=data, model=model)
+
+
+def _without_utilization(raw: bytes) -> tuple[bytes | None, float | int | None]:
+    """(the bytes with the ``tps_utilization`` number cut out, the number); ``(None, None)``
+    when the bytes are not that simple (see ``DescriptionCopies``)."""
+    if b"\\" in raw or raw.count(b'"tps_utilization"') != 1:
+        return None, None
+    match = _UTILIZATION.search(raw)
+    if match is None or len(match.group(1)) > 40:
+        return None, None
+    literal = match.group(1)
+    if any(mark in literal for mark in (b".", b"e", b"E")):
+        value: float | int = float(literal)
+        if value - value != 0.0:  # overflows to infinity: the full read refuses it
+            return None, None
+    else:
+        value = int(literal)
+    return raw[: match.start(1)] + raw[match.end(1) :], value
+
+
+def _plain_utilization(value: Any) -> bool:
+    """A number the schema's finite float surely takes (a JSON literal is an int or a float)."""
+    return type(value) is float or -(2**53) <= value <= 2**53
+
+
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -155,9 +235,8 @@ class PointV1:
 
     @functools.cached_property
     def description(self) -> Document:
-        return read_document(
-            self.tree, self._file("system_desc.json"), SystemDescriptionV1, loading.load_json
-        )
+        copies = self.model.system.submission.description_copies
+        return copies.document(self.tree, self._file("system_desc.json"))
 
     @functools.cached_property
     def run_config(self) -> Document:
@@ -455,6 +534,11 @@ class SubmissionV1:
         from .registries import SEED_SETS_ENV, load_seed_sets, registry_override
 
         return load_seed_sets(registry_override(self.seed_sets_file, SEED_SETS_ENV))
+
+    @functools.cached_property
+    def description_copies(self) -> DescriptionCopies:
+        """The system_desc.json reader of this submission's points (see ``DescriptionCopies``)."""
+        return DescriptionCopies()
 
     @functools.cached_property
     def adoption_windows(self) -> dict[str, tuple[tuple[Any, ...] | None, str | None]]:
