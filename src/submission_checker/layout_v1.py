@@ -116,12 +116,12 @@ _UTILIZATION = re.compile(
     rb'"tps_utilization"[ \t\r\n]*:[ \t\r\n]*'
     rb"(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?![0-9.eE+-])"
 )
-#: Distinct description copies remembered per submission (each costs its size in bytes)
-_DESCRIPTION_COPIES_MAX = 256
+#: Distinct descriptions remembered per curve (each costs its size in bytes; a curve has one)
+_DESCRIPTION_COPIES_MAX = 4
 
 
 class DescriptionCopies:
-    """The system_desc.json files of one submission, each read as ``read_document`` reads it.
+    """The system_desc.json files of one curve, each read as ``read_document`` reads it.
 
     Every point of a curve carries a copy of one description that differs only in its
     ``tps_utilization`` (as ``bundle`` writes them). A copy whose bytes equal an earlier copy's
@@ -235,8 +235,7 @@ class PointV1:
 
     @functools.cached_property
     def description(self) -> Document:
-        copies = self.model.system.submission.description_copies
-        return copies.document(self.tree, self._file("system_desc.json"))
+        return self.model.description_copies.document(self.tree, self._file("system_desc.json"))
 
     @functools.cached_property
     def run_config(self) -> Document:
@@ -381,6 +380,11 @@ class ModelV1:
     @property
     def scope(self) -> dict[str, Any]:
         return {"path": self.rel, "system": self.system.id, "model": self.name, "concurrency": None}
+
+    @functools.cached_property
+    def description_copies(self) -> DescriptionCopies:
+        """The system_desc.json reader of this curve's points (see ``DescriptionCopies``)."""
+        return DescriptionCopies()
 
     @functools.cached_property
     def first_description(self) -> PointV1 | None:
@@ -534,11 +538,6 @@ class SubmissionV1:
         from .registries import SEED_SETS_ENV, load_seed_sets, registry_override
 
         return load_seed_sets(registry_override(self.seed_sets_file, SEED_SETS_ENV))
-
-    @functools.cached_property
-    def description_copies(self) -> DescriptionCopies:
-        """The system_desc.json reader of this submission's points (see ``DescriptionCopies``)."""
-        return DescriptionCopies()
 
     @functools.cached_property
     def adoption_windows(self) -> dict[str, tuple[tuple[Any, ...] | None, str | None]]:
