@@ -12,6 +12,13 @@ peak resident memory of the checker processes.
 Time should not depend on --detail-mb. Wall time is noisy on a shared machine, so the child's
 CPU time (user + sys) is reported too.
 
+    python bench/bench_checker.py --points 1024 16384 --floor --v1
+
+builds one tree per size (more systems, the same 32 points per curve; both rounds with
+``--v1``) and prints each tree's numbers and, with ``--floor``, its ratio to the floor (issue
+14 target 1: ≤ 2× at 1,024 and 16,384 points). Every run also times ``check -q`` of the
+8-point example ``examples/submission`` (its own median; target ≤ 0.25 s wall).
+
     python bench/bench_checker.py --reference /tmp/ref/bin/python
 
     python bench/bench_checker.py --v1
@@ -31,6 +38,10 @@ same v1.0 tree; its findings there are summarised first.
 checker reads (JSON with ``json``, or orjson when installed; YAML with PyYAML's C loader; detail
 logs only listed): what the machine needs to look at the data at all (issue 14). The checker's
 ratio to it is printed.
+
+``--baseline SRC`` also times the checker from another source tree (``SRC`` holding
+``submission_checker/``, e.g. ``git archive main src | tar -x -C /tmp/base``) with this
+interpreter, alternating with this one on every tree: before/after numbers from one run.
 
 ``--reference`` compares with the reference checker 0.1.1.9
 (``pip install endpoints-submission-cli==0.1.1.9`` into a separate venv; give its python).
@@ -57,7 +68,6 @@ from pathlib import Path
 from measure import Measured, measured_run
 
 REPO = Path(__file__).resolve().parents[1]
-SYSTEMS = tuple(f"system-{i}" for i in range(8))
 MODELS = ("llama2-70b", "llama3.1-8b", "mixtral-8x7b", "deepseek-r1")
 MAX_CONCURRENCY = 1024
 # 32 points over the regions of M = 1024: 1–32, 33–42, 43–131, 132–1024, margin 1025–1127
@@ -70,8 +80,18 @@ CONCURRENCIES = (
 )  # fmt: skip
 
 
-V1_SYSTEMS = tuple(f"System {i}" for i in range(16))
 V1_MODELS = ("llama3_1-8b", "gpt-oss-120b")
+POINTS_PER_CURVE = 32
+
+
+def v07_systems(points: int) -> tuple[str, ...]:
+    """Systems of a v0.7 tree of ``points`` points (4 models × 32 points each)."""
+    return tuple(f"system-{i}" for i in range(points // (len(MODELS) * len(CONCURRENCIES))))
+
+
+def v1_systems(points: int) -> tuple[str, ...]:
+    """Systems of a v1.0 tree of ``points`` points (2 models × 32 points each)."""
+    return tuple(f"System {i}" for i in range(points // (len(V1_MODELS) * POINTS_PER_CURVE)))
 
 
 def write_like_init(org: Path) -> None:
@@ -93,8 +113,9 @@ def write_like_init(org: Path) -> None:
         )
 
 
-def build_tree_v1(workdir: Path, full_summaries: bool) -> Path:
-    """32 curves × 32 points (``BENCH_POINTS``: C_max 1024, a dedicated Offline point)."""
+def build_tree_v1(workdir: Path, full_summaries: bool, points: int = 1024) -> Path:
+    """``points`` / 32 curves × 32 points (``BENCH_POINTS``: C_max 1024, a dedicated Offline
+    point), two models per system."""
     path = REPO / "examples" / "make_example_submission_v1.py"
     spec = importlib.util.spec_from_file_location("make_example_submission_v1", path)
     assert spec and spec.loader
@@ -106,7 +127,7 @@ def build_tree_v1(workdir: Path, full_summaries: bool) -> Path:
         org="BenchOrg",
         max_concurrency=MAX_CONCURRENCY,
         points=module.BENCH_POINTS,
-        curves=tuple((system, model) for system in V1_SYSTEMS for model in V1_MODELS),
+        curves=tuple((system, model) for system in v1_systems(points) for model in V1_MODELS),
     )
     if full_summaries:
         for summary in org.glob("*/results/*/*/r*/result_summary.json"):
@@ -146,11 +167,11 @@ def checker_command() -> list[str]:
     return [sys.executable, "-m", "submission_checker"]
 
 
-def build_tree(workdir: Path, detail_mb: float, full_summaries: bool) -> Path:
+def build_tree(workdir: Path, detail_mb: float, full_summaries: bool, points: int = 1024) -> Path:
     org = load_generator().write_submission(
         workdir,
         org="BenchOrg",
-        systems=SYSTEMS,
+        systems=v07_systems(points),
         models=MODELS,
         max_concurrency=MAX_CONCURRENCY,
         concurrencies=CONCURRENCIES,
@@ -254,6 +275,14 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=5, help="runs per tree")
     parser.add_argument(
+        "--points",
+        type=int,
+        nargs="+",
+        default=[1024],
+        help="points per tree (a multiple of 128; e.g. 1024 16384): one tree per size and "
+        "round, more systems of the same 32-point curves",
+    )
+    parser.add_argument(
         "--reference",
         metavar="PYTHON",
         help="python of a venv with endpoints-submission-cli==0.1.1.9, to time it alongside",
@@ -288,12 +317,20 @@ def main() -> int:
     )
     parser.add_argument("--floor-of", type=Path, help=argparse.SUPPRESS)
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="SRC",
+        help="also time the checker imported from SRC (a src/ folder of another revision)",
+    )
+    parser.add_argument(
         "--as-written",
         action="store_true",
         help="v1.0 files as init and the benchmark write them: a comment on every point.yaml "
         "line, api_key: <redacted> in config.yaml",
     )
     args = parser.parse_args()
+    if any(points % (len(MODELS) * len(CONCURRENCIES)) for points in args.points):
+        parser.error("--points: each size must be a multiple of 128 (whole 4-model systems)")
     if args.floor_of is not None:
         print(f"floor: {floor(args.floor_of)} files parsed")
         return 0
@@ -301,6 +338,8 @@ def main() -> int:
         import compileall
 
         compileall.compile_dir(REPO / "src" / "submission_checker", quiet=1)
+        if args.baseline is not None:
+            compileall.compile_dir(args.baseline / "submission_checker", quiet=1)
     elif sys.flags.dont_write_bytecode and not any(
         (REPO / "src" / "submission_checker").glob("__pycache__/*.pyc")
     ):
@@ -311,95 +350,144 @@ def main() -> int:
         )
 
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="bench-checker-"))
-    points = len(SYSTEMS) * len(MODELS) * len(CONCURRENCIES)
     try:
-        trees = {}
-        for size in args.detail_mb:
-            started = time.perf_counter()
-            trees[size] = build_tree(workdir / f"detail-{size:g}MiB", size, args.full_summaries)
-            print(
-                f"tree: {points} points, detail logs {size:g} MiB each "
-                f"({points * size / 1024:.1f} GiB apparent), generated in "
-                f"{time.perf_counter() - started:.1f} s"
-            )
-        v1_org = None
-        if args.v1:
-            started = time.perf_counter()
-            v1_org = build_tree_v1(workdir / "v1.0", args.full_summaries)
-            if args.as_written:
-                write_like_init(v1_org)
-            v1_points = len(list(v1_org.glob("*/results/*/*/r*")))
-            print(
-                f"v1.0 tree: {v1_points} points, generated in {time.perf_counter() - started:.1f} s"
-            )
-        if args.reference_v1 and v1_org is not None:
-            found = reference_results(args.reference_v1, v1_org, workdir)
-            print(f"reference 1.5.3.0 on the v1.0 tree: {found}")
-        twin = None
-        if args.reference:
-            twin = reference_twin(trees[args.detail_mb[0]], workdir)
-            print(f"reference on its twin tree: {reference_results(args.reference, twin, workdir)}")
-        ours: dict[float, list[Measured]] = {size: [] for size in trees}
-        theirs: list[Measured] = []
-        v1_runs: list[Measured] = []
-        theirs_v1: list[Measured] = []
-        floors: dict[str, list[Measured]] = {"v0.7": [], "v1.0": []}
-        for _ in range(args.runs):
-            for size, org in trees.items():
-                ours[size].append(measured_run([*checker_command(), "check", "-q", str(org)]))
-            if args.floor:
-                floors["v0.7"].append(measured_run(floor_command(trees[args.detail_mb[0]])))
-            if v1_org is not None:
-                v1_runs.append(measured_run([*checker_command(), "check", "-q", str(v1_org)]))
-                if args.floor:
-                    floors["v1.0"].append(measured_run(floor_command(v1_org)))
-                if args.reference_v1:
-                    theirs_v1.append(
-                        measured_run(
-                            [*reference_command(args.reference_v1), "check", "-q", str(v1_org)],
-                            check=False,
-                        )
-                    )
-            if twin is not None:
-                theirs.append(
-                    measured_run(
-                        [*reference_command(args.reference), "check", "-q", str(twin)],
-                        check=False,  # it rejects the margin points' declared region
-                    )
+        # every tree to time: label → (round, organisation directory)
+        trees: dict[str, tuple[str, Path]] = {}
+        #: the tree each size's floor, reference and ratios refer to (first --detail-mb size)
+        main_v07: dict[int, str] = {}
+        main_v1: dict[int, str] = {}
+        for points in args.points:
+            for size in args.detail_mb:
+                started = time.perf_counter()
+                org = build_tree(
+                    workdir / f"v0.7-{points}-detail-{size:g}MiB",
+                    size,
+                    args.full_summaries,
+                    points,
                 )
-        print(f"verdict: {ours[args.detail_mb[0]][-1].stdout.strip().splitlines()[-1]}")
-        medians = {size: summarise(f"detail {size:g} MiB", ours[size]) for size in trees}
-        if v1_runs:
-            print(f"v1.0 verdict: {v1_runs[-1].stdout.strip().splitlines()[-1]}")
-            v1_median = summarise("round v1.0", v1_runs)
-            v07_cpu = statistics.median(m.cpu_s for m in ours[args.detail_mb[0]])
-            v1_cpu = statistics.median(m.cpu_s for m in v1_runs)
-            print(
-                f"v1.0 / v0.7 (median wall): {v1_median / medians[args.detail_mb[0]]:.2f}; "
-                f"(median CPU): {v1_cpu / v07_cpu:.2f}"
-            )
-            if theirs_v1:
-                reference_v1 = summarise("reference 1.5.3.0 (v1.0)", theirs_v1)
-                print(f"v1.0 ours / 1.5.3.0 (median wall): {v1_median / reference_v1:.2f}")
-        checked = {"v0.7": ours[args.detail_mb[0]], "v1.0": v1_runs}
-        for round_name, runs in floors.items():
-            if runs:
-                floor_wall = summarise(f"floor {round_name}", runs, "list and parse")
-                floor_cpu = statistics.median(m.cpu_s for m in runs)
-                wall = statistics.median(m.wall_s for m in checked[round_name])
-                cpu = statistics.median(m.cpu_s for m in checked[round_name])
+                label = f"v0.7 {points} points, detail {size:g} MiB"
+                trees[label] = ("v0.7", org)
+                main_v07.setdefault(points, label)
                 print(
-                    f"{round_name} check / floor: median wall {wall / floor_wall:.2f}, "
-                    f"median CPU {cpu / floor_cpu:.2f}"
+                    f"tree: {points} points, detail logs {size:g} MiB each "
+                    f"({points * size / 1024:.1f} GiB apparent), generated in "
+                    f"{time.perf_counter() - started:.1f} s"
                 )
-        if theirs:
-            reference = summarise("reference 0.1.1.9", theirs)
-            print(f"ours / reference (median wall): {medians[args.detail_mb[0]] / reference:.2f}")
+            if args.v1:
+                started = time.perf_counter()
+                v1_org = build_tree_v1(workdir / f"v1.0-{points}", args.full_summaries, points)
+                if args.as_written:
+                    write_like_init(v1_org)
+                v1_points = len(list(v1_org.glob("*/results/*/*/r*")))
+                label = f"v1.0 {points} points"
+                trees[label] = ("v1.0", v1_org)
+                main_v1[points] = label
+                print(
+                    f"v1.0 tree: {v1_points} points, "
+                    f"generated in {time.perf_counter() - started:.1f} s"
+                )
+        # the extra commands timed beside the checker: label → (command, checked tree label)
+        extra: dict[str, tuple[list[str], str]] = {}
+        for points, label in main_v07.items():
+            org = trees[label][1]
+            if args.floor:
+                extra[f"floor v0.7 {points} points"] = (floor_command(org), label)
+            if args.reference:
+                twin = reference_twin(org, workdir / f"reference-{points}")
+                found = reference_results(args.reference, twin, workdir)
+                print(f"reference on its {points}-point twin tree: {found}")
+                extra[f"reference 0.1.1.9 {points} points"] = (
+                    [*reference_command(args.reference), "check", "-q", str(twin)],
+                    label,
+                )
+        for points, label in main_v1.items():
+            org = trees[label][1]
+            if args.floor:
+                extra[f"floor v1.0 {points} points"] = (floor_command(org), label)
+            if args.reference_v1:
+                found = reference_results(args.reference_v1, org, workdir)
+                print(f"reference 1.5.3.0 on the {points}-point v1.0 tree: {found}")
+                extra[f"reference 1.5.3.0 {points} points"] = (
+                    [*reference_command(args.reference_v1), "check", "-q", str(org)],
+                    label,
+                )
+        example = REPO / "examples" / "submission" / "ExampleOrg"
+        baseline_env = None
+        if args.baseline is not None:
+            baseline_env = {**os.environ, "PYTHONPATH": str(args.baseline.resolve())}
+            # what the console script runs, from the baseline's sources
+            baseline_command = [
+                sys.executable,
+                "-c",
+                "import sys; from submission_checker.cli import main; sys.exit(main())",
+            ]
+            for label, (_, org) in trees.items():
+                extra[f"baseline {label}"] = (
+                    [*baseline_command, "check", "-q", str(org)],
+                    label,
+                )
+            extra["baseline example (8 points)"] = (
+                [*baseline_command, "check", "-q", str(example)],
+                "example (8 points)",
+            )
+        ours: dict[str, list[Measured]] = {label: [] for label in trees}
+        theirs: dict[str, list[Measured]] = {label: [] for label in extra}
+        small: list[Measured] = []
+        for _ in range(args.runs):
+            for label, (_, org) in trees.items():
+                ours[label].append(measured_run([*checker_command(), "check", "-q", str(org)]))
+            for label, (command, _) in extra.items():
+                env = baseline_env if label.startswith("baseline") else None
+                # the reference rejects the margin points' declared region: non-zero exit
+                theirs[label].append(measured_run(command, env, check=False))
+            small.append(measured_run([*checker_command(), "check", "-q", str(example)]))
+        ours["example (8 points)"] = small
+        medians: dict[str, float] = {}
+        for label, runs in ours.items():
+            print(f"{label} verdict: {runs[-1].stdout.strip().splitlines()[-1]}")
+            medians[label] = summarise(label, runs)
+        for points in args.points:
+            v07, v1 = main_v07[points], main_v1.get(points)
+            if v1 is not None:
+                print(
+                    f"{points} points v1.0 / v0.7: median wall "
+                    f"{medians[v1] / medians[v07]:.2f}, "
+                    f"median CPU {median_cpu(ours[v1]) / median_cpu(ours[v07]):.2f}"
+                )
+        for label, runs in theirs.items():
+            checked = extra[label][1]
+            is_floor = label.startswith("floor")
+            wall = summarise(label, runs, "list and parse" if is_floor else "check -q")
+            if label.startswith("baseline"):
+                print(
+                    f"{checked} now / baseline: median wall {medians[checked] / wall:.2f}, "
+                    f"median CPU {median_cpu(ours[checked]) / median_cpu(runs):.2f}, "
+                    f"peak RSS {peak(ours[checked]):.1f} / {peak(runs):.1f} MiB"
+                )
+            elif is_floor:
+                print(
+                    f"{checked} check / floor: median wall {medians[checked] / wall:.2f}, "
+                    f"median CPU {median_cpu(ours[checked]) / median_cpu(runs):.2f}"
+                )
+            else:
+                print(
+                    f"{checked} ours / {label.split(' ')[0]} {label.split(' ')[1]}: "
+                    f"median wall {medians[checked] / wall:.2f}, "
+                    f"peak RSS {peak(ours[checked]):.1f} / {peak(runs):.1f} MiB"
+                )
         print(f"load average after measuring: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         return 0
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def median_cpu(measured: list[Measured]) -> float:
+    return statistics.median(m.cpu_s for m in measured)
+
+
+def peak(measured: list[Measured]) -> float:
+    return max(m.peak_mib or 0 for m in measured)
 
 
 if __name__ == "__main__":

@@ -140,14 +140,17 @@ def _lean_process() -> None:
     Importing pydantic and checking leave almost no garbage cycles, yet the collector would
     trace the young objects again and again, and at exit trace everything still alive (mostly
     the imported modules') only for the process to end. Collection is back on when the command
-    returns (it may run inside another program, e.g. click's test runner).
+    returns (it may run inside another program, e.g. click's test runner), without tracing what
+    the command allocated (``checker.enable_gc``).
     """
     import atexit
     import gc
 
+    from .checker import enable_gc
+
     if gc.isenabled():
         gc.disable()
-        click.get_current_context().call_on_close(gc.enable)
+        click.get_current_context().call_on_close(enable_gc)
     atexit.unregister(gc.freeze)  # once, however often the command runs in one process
     atexit.register(gc.freeze)
 

@@ -109,8 +109,9 @@ class Tree:
                 continue
             with scan:
                 for entry in scan:
-                    rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-                    if printable(entry.name) != entry.name:
+                    name = entry.name
+                    rel = f"{rel_dir}/{name}" if rel_dir else name
+                    if not name.isascii() and printable(name) != name:  # ASCII: printable
                         self.undecodable.append(printable(rel))
                     target: str | None = None
                     try:
@@ -122,10 +123,10 @@ class Tree:
                             kind = FILE if entry.is_file(follow_symlinks=False) else OTHER
                     except OSError:
                         kind = OTHER
-                    listing[entry.name] = kind
+                    listing[name] = kind
                     if kind == DIR:
                         if target is None:
-                            stack.append((rel, entry.path, f"{real_dir}{os.sep}{entry.name}"))
+                            stack.append((rel, entry.path, f"{real_dir}{os.sep}{name}"))
                         else:
                             linked.append((rel, entry.path, target))
 
@@ -410,6 +411,14 @@ class Model:
 
     def subdir_ok(self, name: str) -> bool:
         return self.subdirs.get(name) == DIR
+
+    def release_points(self) -> None:
+        """Let the points and their files' data go once this model is checked (``checker``).
+
+        No v0.7 rule reads another model's points (submission rules run before any system, a
+        system's rules before its models'), so they need not stay in memory to the end.
+        """
+        self.points.clear()
 
     @property
     def tree(self) -> Tree:

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, computed_field
 
-__all__ = ["SEVERITIES", "CheckResult", "Report", "Severity"]
+__all__ = ["SEVERITIES", "CheckResult", "Report", "Severity", "verdict_of"]
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -40,13 +40,15 @@ class CheckResult(BaseModel):
         """
         result = _new(cls)
         _set(result, "__dict__", fields)
-        _set(result, "__pydantic_fields_set__", set(_FIELD_NAMES))
+        # One set for all: every field is set, and pydantic only ever adds names to it (a set
+        # per result was half of a large report's memory); copies get their own (model_copy).
+        _set(result, "__pydantic_fields_set__", _ALL_FIELDS_SET)
         _set(result, "__pydantic_extra__", None)
         _set(result, "__pydantic_private__", None)
         return result
 
 
-_FIELD_NAMES = frozenset(CheckResult.model_fields)
+_ALL_FIELDS_SET = set(CheckResult.model_fields)
 _new = object.__new__  # BaseModel has no __new__ of its own
 _set = object.__setattr__  # BaseModel's __setattr__ validates; these are pydantic's own slots
 
@@ -83,6 +85,10 @@ class Report(BaseModel):
 
     def verdict(self, *, strict: bool = False) -> Literal["PASSED", "FAILED"]:
         """``PASSED`` without errors (and, when ``strict``, without warnings)."""
-        counts = self.counts
-        failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
-        return "FAILED" if failed else "PASSED"
+        return verdict_of(self.counts, strict=strict)
+
+
+def verdict_of(counts: dict[str, int], *, strict: bool = False) -> Literal["PASSED", "FAILED"]:
+    """The verdict of a report with ``counts`` results per severity (see ``Report.verdict``)."""
+    failed = counts["error"] > 0 or (strict and counts["warning"] > 0)
+    return "FAILED" if failed else "PASSED"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from operator import attrgetter
+from typing import Any
 
-from ..report import CheckResult, Report
+from ..report import SEVERITIES, CheckResult, Report, verdict_of
 
 __all__ = ["render", "verdict_line"]
 
 _LABELS = {"error": "ERROR", "warning": "WARN", "info": "ok"}
 _COLOURS = {"error": "red", "warning": "yellow", "info": "green"}
+_TALLY_KEY = attrgetter("severity", "system", "model", "concurrency")
 
 
 def render(
@@ -24,19 +28,24 @@ def render(
         f"submission-checker {report.checker_version} · rules {report.rules_round} · "
         f"{report.submission_path}"
     ]
-    for title, base, rows in _groups(report.results, quiet=quiet):
+    tally = _tally(report.results)
+    counts = _counts(tally)
+    # quiet shows errors and warnings only: none, no groups (and no pass over every result)
+    hidden = quiet and counts["error"] == 0 and counts["warning"] == 0
+    for title, base, rows in [] if hidden else _groups(report.results, quiet=quiet):
         lines.append("")
         lines.append(_style(title, color, bold=True))
         width = max(len(r.rule) for r in rows)
         for result in rows:
             lines.extend(_row(result, base, width, color))
+    verdict = verdict_of(counts, strict=strict)
     lines.append("")
     lines.append(
         _style(
-            verdict_line(report, strict=strict),
+            _verdict_line(tally, counts, verdict),
             color,
             bold=True,
-            fg="green" if report.verdict(strict=strict) == "PASSED" else "red",
+            fg="green" if verdict == "PASSED" else "red",
         )
     )
     return "\n".join(lines)
@@ -44,17 +53,38 @@ def render(
 
 def verdict_line(report: Report, *, strict: bool = False) -> str:
     """``PASSED: 0 errors, 0 warnings, 243 checks passed (1 system, 1 model, 8 points)``."""
-    counts = report.counts
-    systems = {r.system for r in report.results if r.system is not None}
-    models = {(r.system, r.model) for r in report.results if r.model is not None}
-    points = {
-        (r.system, r.model, r.concurrency) for r in report.results if r.concurrency is not None
-    }
+    tally = _tally(report.results)
+    counts = _counts(tally)
+    return _verdict_line(tally, counts, verdict_of(counts, strict=strict))
+
+
+def _tally(results: Iterable[CheckResult]) -> Counter[tuple[Any, ...]]:
+    """How many results there are of each (severity, system, model, concurrency), counted in C.
+
+    One pass over a large report's tens of thousands of results gives both the verdict's counts
+    and the scopes the verdict line names.
+    """
+    return Counter(map(_TALLY_KEY, results))
+
+
+def _counts(tally: Counter[tuple[Any, ...]]) -> dict[str, int]:
+    """Results per severity, as ``Report.counts``."""
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for key, count in tally.items():
+        if key[0] in counts:
+            counts[key[0]] += count
+    return counts
+
+
+def _verdict_line(tally: Counter[tuple[Any, ...]], counts: dict[str, int], verdict: str) -> str:
+    scopes = {key[1:] for key in tally}
+    systems = {scope[0] for scope in scopes if scope[0] is not None}
+    models = {scope[:2] for scope in scopes if scope[1] is not None}
+    points = {scope for scope in scopes if scope[2] is not None}
     scope = (
         f"{_plural(len(systems), 'system')}, {_plural(len(models), 'model')}, "
         f"{_plural(len(points), 'point')}"
     )
-    verdict = report.verdict(strict=strict)
     why = ""
     if verdict == "FAILED" and counts["error"] == 0:
         why = " (--strict: warnings fail)"
