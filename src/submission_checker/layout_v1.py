@@ -562,6 +562,20 @@ class SubmissionV1:
         return load_seed_sets(registry_override(self.seed_sets_file, SEED_SETS_ENV))
 
     @computed_once
+    def first_seed_set(self) -> tuple[str, str] | None:
+        """(point.yaml path, ``seed_set``) of the first point (tree order) declaring one: every
+        curve is compared with it (``seed-set-consistency``), so it is found once, not once per
+        curve (which read every point of the submission per curve when none declares one)."""
+        for system in self.systems:
+            for model in system.models:
+                for point in model.points:
+                    mapping = point.config.mapping
+                    value = mapping.get("seed_set") if mapping else None
+                    if isinstance(value, str):
+                        return point.config.rel, value
+        return None
+
+    @computed_once
     def adoption_windows(self) -> dict[str, tuple[tuple[Any, ...] | None, str | None]]:
         """Seed set id → (its adoption window, as shown): filled by ``seed-set-adoption`` as it
         meets the sets, so that a thousand points compute their set's window once."""
