@@ -403,6 +403,18 @@ class ModelV1:
     def scope(self) -> dict[str, Any]:
         return {"path": self.rel, "system": self.system.id, "model": self.name, "concurrency": None}
 
+    def release_points(self) -> None:
+        """Let the points and their files' data go once this curve is checked (``checker``).
+
+        Later units read two things from a checked curve, computed here first and kept: its
+        first readable system description (the system's division and power facts) and the
+        submission's first declared seed set (``seed-set-consistency``, found from the first
+        curve on). No v1.0 rule reads another curve's points otherwise: submission rules run
+        before any system, and a system's rules before its curves'.
+        """
+        _ = self.first_description, self.system.submission.first_seed_set
+        self.points.clear()
+
     @computed_once
     def description_copies(self) -> DescriptionCopies:
         """The system_desc.json reader of this curve's points (see ``DescriptionCopies``)."""
