@@ -153,9 +153,19 @@ def _release(submission: Submission) -> None:
 #: process waiting for the child for a quarter of the check.
 CHILD_SHARE = 0.5
 
-#: Below this many point files a check takes well under 0.1 s and a second process cannot pay
-#: for itself.
-PARALLEL_MIN_POINTS = 256
+#: How many points a check of each round needs before a second process pays for itself.
+#: Forking, the copy-on-write of every page both processes then touch, and passing the child's
+#: results back (pickled, then adopted) cost about a tenth of the CPU time of a check. A v0.7
+#: point is cheap to check (~0.17 ms), so for v0.7 that overhead outweighs the wall time won
+#: on a machine whose other core is busy, and it puts the CPU time above twice the floor
+#: (measured side by side, 16,384 points: CPU 1.93x the floor with the split, 1.73x without;
+#: wall 1.85x and 1.70x; 1,024 points: CPU 2.26x and 1.92x). So v0.7 splits only trees far
+#: larger than any measured, whose wall time (~14 s) matters more. A v1.0 point costs twice as
+#: much and its check keeps the split from 256 points, as measured for it.
+PARALLEL_MIN_POINTS_BY_ROUND = {"v0.7": 65536, "v1.0": 256}
+
+#: When set, the threshold for every round (tests fork small trees with 1, or never with 10**9)
+PARALLEL_MIN_POINTS: int | None = None
 
 
 def _units(systems: list[System]) -> list[System | Model]:
@@ -174,14 +184,14 @@ def _check_unit(unit: Any, round_name: str) -> list[CheckResult]:
     results: list[CheckResult] = []
     if unit.scope["model"] is None:  # a system (both rounds' handles carry a scope)
         for rule in by_scope("system", round_name):
-            results.extend(rule.run(unit))
+            rule.run_into(results, unit)
         return results
     for rule in by_scope("model", round_name):
-        results.extend(rule.run(unit))
+        rule.run_into(results, unit)
     point_rules = by_scope("point", round_name)
     for point in unit.points:
         for rule in point_rules:
-            results.extend(rule.run(point))
+            rule.run_into(results, point)
     release = getattr(unit, "release_points", None)
     if release is not None:  # the round's handles say no later unit reads these points
         release()
@@ -189,7 +199,8 @@ def _check_unit(unit: Any, round_name: str) -> list[CheckResult]:
 
 
 def _check_systems(systems: list[System], round_name: str) -> list[list[CheckResult]]:
-    """The results of each unit of ``systems`` in order; a large submission uses two processes.
+    """The results of each unit of ``systems`` in order; a large submission uses two processes
+    (``PARALLEL_MIN_POINTS_BY_ROUND``).
 
     Where ``fork`` is available (and no other thread is running, which forking would endanger),
     a child process checks about ``CHILD_SHARE`` of the points, whole models at a time, while
@@ -199,7 +210,10 @@ def _check_systems(systems: list[System], round_name: str) -> list[list[CheckRes
     units = _units(systems)
     weights = [len(unit.points) if unit.scope["model"] is not None else 0 for unit in units]
     total = sum(weights)
-    if total < PARALLEL_MIN_POINTS or not hasattr(os, "fork") or threading.active_count() != 1:
+    minimum = PARALLEL_MIN_POINTS
+    if minimum is None:
+        minimum = PARALLEL_MIN_POINTS_BY_ROUND.get(round_name, 256)
+    if total < minimum or not hasattr(os, "fork") or threading.active_count() != 1:
         return [_check_unit(unit, round_name) for unit in units]
     # Hand the child the heaviest models until it has about its share of the points.
     child: set[int] = set()

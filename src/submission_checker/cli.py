@@ -115,7 +115,22 @@ def check(
         click.echo(render(report, strict=strict, quiet=quiet), nl=False)
     if output_format == "github":
         _append_github_summary(report, strict=strict)
-    sys.exit(0 if report.verdict(strict=strict) == "PASSED" else 1)
+    passed = report.verdict(strict=strict) == "PASSED"
+    _keep_until_exit(report)
+    sys.exit(0 if passed else 1)
+
+
+def _keep_until_exit(report: object) -> None:
+    """Let the process end without freeing the report object by object (~0.07 s of CPU for the
+    300,000 results of 16,384 points).
+
+    The report is put in a reference cycle. In this process the collector is frozen at exit
+    (``_lean_process``), so the cycle is never traced and its memory goes back with the
+    process; inside another program (click's test runner) it is ordinary garbage, collected in
+    due course.
+    """
+    cycle: list[object] = [report]
+    cycle.append(cycle)
 
 
 def use_color(stream: TextIO) -> bool:

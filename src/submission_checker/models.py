@@ -333,6 +333,21 @@ def _plain_block(value: Any, *, percentiles: bool) -> bool:
     table = value.get("percentiles")
     if type(table) is not dict:
         return False
+    keys = tuple(table)
+    distinct = _DISTINCT_LEVELS.get(keys)
+    if distinct is None:
+        distinct = _distinct_levels(keys)
+        if len(_DISTINCT_LEVELS) < _DISTINCT_LEVELS_MAX and len(keys) <= 64:
+            _DISTINCT_LEVELS[keys] = distinct
+    if distinct:  # each key a level of its own: only the numbers are left to look at
+        for number in table.values():
+            kind = type(number)
+            if kind is float:
+                if number - number != 0.0:  # inf, nan
+                    return False
+            elif kind is not int or not -_NUMBER_LIMIT <= number < _NUMBER_LIMIT:
+                return False
+        return True
     seen: dict[str, float | int] = {}
     for key, number in table.items():
         level = _percentile_level(key) if type(key) is str else None
@@ -341,6 +356,18 @@ def _plain_block(value: Any, *, percentiles: bool) -> bool:
         if seen.setdefault(level, number) != number:  # exact: ints are not rounded to floats
             return False
     return True
+
+
+#: percentile keys of a table (in order) → whether each names a different level; every summary
+#: of a submission has the same keys
+_DISTINCT_LEVELS: dict[tuple[Any, ...], bool] = {}
+_DISTINCT_LEVELS_MAX = 256
+
+
+def _distinct_levels(keys: tuple[Any, ...]) -> bool:
+    """True when every key is a percentile level (``_percentile_level``) and no two the same."""
+    levels = [_percentile_level(key) if type(key) is str else None for key in keys]
+    return None not in levels and len(set(levels)) == len(levels)
 
 
 def is_plainly_valid_summary(data: Any) -> bool:

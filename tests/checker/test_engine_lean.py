@@ -114,3 +114,63 @@ def test_the_check_command_turns_collection_back_on(tree) -> None:
     assert "PASSED" in result.output
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+def test_a_rule_that_fails_midway_keeps_its_results_and_the_unit_goes_on() -> None:
+    from submission_checker.rules.registry import Rule, info
+
+    class Handle:
+        scope = {"path": "pareto/s/m/points/point_1.yaml", "system": "s", "model": "m"}
+        scope["concurrency"] = 1
+
+    def half(rule: Rule, at: Any):
+        yield rule.result("ok", at, n=1)
+        raise ZeroDivisionError("boom")
+
+    def whole(rule: Rule, at: Any):
+        yield rule.result("ok", at, n=2)
+
+    messages = {"ok": info("point {n} is fine")}
+    broken = Rule("broken", "§1", "error", "point", "s", messages, half)
+    sound = Rule("sound", "§1", "error", "point", "s", messages, whole)
+    results: list[Any] = []
+    broken.run_into(results, Handle())
+    sound.run_into(results, Handle())
+    assert [(r.rule, r.severity) for r in results] == [
+        ("broken", "info"),
+        ("broken", "error"),
+        ("sound", "info"),
+    ]
+    assert "internal checker error in rule broken: ZeroDivisionError: boom" in results[1].message
+    assert [r.message for r in broken.run(Handle())][0] == "point 1 is fine"
+
+
+def test_a_template_without_braces_is_shared_and_one_with_braces_is_formatted() -> None:
+    from submission_checker.rules.registry import Rule, info
+
+    class Handle:
+        scope = {"path": None, "system": None, "model": None, "concurrency": None}
+
+    messages = {"plain": info("summary log present"), "braces": info("{{literal}} {n}")}
+    rule = Rule("r", None, "info", "point", "s", messages, lambda rule, at: ())
+    first, second = (rule.result("plain", Handle()) for _ in range(2))
+    assert first.message == "summary log present" and first.message is second.message
+    assert rule.result("braces", Handle(), n=3).message == "{literal} 3"
+
+
+def test_a_report_kept_until_exit_is_collected_inside_another_program() -> None:
+    import gc
+    import weakref
+
+    from submission_checker.cli import _keep_until_exit
+
+    class Stand:
+        """Stands in for a report: any object the command hands over."""
+
+    report = Stand()
+    gone = weakref.ref(report)
+    _keep_until_exit(report)
+    del report
+    assert gone() is not None  # kept alive by its cycle, not freed on the spot
+    gc.collect()
+    assert gone() is None  # ordinary garbage for the collector of a program that goes on

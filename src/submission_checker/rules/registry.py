@@ -83,15 +83,17 @@ class Rule:
         """
         message = self.messages[outcome]
         scope = at.scope
+        text = message.text
         fix = message.fix
         # Always formatted, so a template naming a value the rule did not pass fails loudly
         # (as an internal-error result) instead of printing "{name}". Keys in field order.
-        # format_map: the same as format(**values) without copying the values once more.
+        # format_map: the same as format(**values) without copying the values once more. A
+        # template without braces is its own text, shared by every result that says it.
         return _trusted(
             {
                 "rule": self.id,
                 "severity": message.severity,
-                "message": message.text.format_map(values),
+                "message": text.format_map(values) if "{" in text or "}" in text else text,
                 "path": scope["path"] if path is _UNSET else path,
                 "spec_ref": self.spec_ref,
                 "fix": fix.format_map(values) if fix else None,
@@ -126,8 +128,13 @@ class Rule:
         Results yielded before the exception are kept, and the rest of the check goes on.
         """
         results: list[CheckResult] = []
+        self.run_into(results, at)
+        return results
+
+    def run_into(self, results: list[CheckResult], at: Any) -> None:
+        """``run``, appending to ``results`` (the checker's list for a whole unit)."""
         try:
-            results.extend(self.check(self, at))
+            results.extend(self.check(self, at))  # extend keeps what came before a failure
         except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the check
             where = traceback.extract_tb(exc.__traceback__)[-1]
             results.append(
@@ -148,7 +155,6 @@ class Rule:
                     }
                 )
             )
-        return results
 
 
 RULES: list[Rule] = []
