@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import loading
-from .layout import DIR, FILE, UNSAFE, Document, Tree, read_document
+from .layout import DIR, FILE, UNSAFE, Document, Tree, computed_once, read_document
 from .models import _percentile_level, validate
 from .models_v1 import (
     AccuracyEntry,
@@ -48,27 +47,6 @@ __all__ = [
     "SystemV1",
     "read_submission_v1",
 ]
-
-
-class computed_once:  # noqa: N801 - used like functools.cached_property
-    """``functools.cached_property`` without its lock (Python 3.11 takes one on every first
-    access, ~1 µs: a check of 1,024 points makes ~12,000 first accesses). The value is computed
-    on first access and stored in the instance, which then answers every later access.
-    """
-
-    def __init__(self, compute: Callable[[Any], Any]) -> None:
-        self.compute = compute
-        self.__doc__ = compute.__doc__
-        self.name = compute.__name__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, instance: Any, owner: type | None = None) -> Any:
-        if instance is None:
-            return self
-        value = instance.__dict__[self.name] = self.compute(instance)
-        return value
 
 
 POINT_DIR = re.compile(r"r(\d+)")
