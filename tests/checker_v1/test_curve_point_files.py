@@ -81,3 +81,13 @@ def test_missing_point_files_are_each_reported_without_a_curve_error(v1_tree: V1
 
 def test_the_valid_curve_has_no_curve_error(v1_tree: V1Tree) -> None:
     assert _curve_errors(v1_tree) == []
+
+
+def test_a_one_point_curve_has_its_point_error_only(v1_tree: V1Tree) -> None:
+    first, *rest = v1_tree.concurrencies
+    for c in rest:
+        v1_tree.remove_point(c)
+    v1_tree.path(first, "point.yaml").write_text("concurrency: [\n", encoding="utf-8")
+    report = SubmissionChecker(v1_tree.org, round="v1.0").run()
+    assert _curve_errors(v1_tree) == []
+    assert [r.concurrency for r in report.results if r.rule == "point-config-valid"] == [first]

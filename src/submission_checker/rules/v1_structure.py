@@ -296,8 +296,9 @@ def point_dirs(rule: Rule, model: ModelV1) -> Iterator[CheckResult]:
     rounds=V1,
 )
 def measurement_points_present(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
-    """Every point discloses itself in ``r<N>/point.yaml``; a curve of which none parses is one
-    more error, for the curve, after its last point (each file's own error says why).
+    """Every point discloses itself in ``r<N>/point.yaml``; a curve of several points none of
+    which parses is one more error, for the curve, after its last point (each file's own error
+    says why).
 
     Passing: ``r8/point.yaml``. Failing: ``r8/`` with only ``result_summary.json``; every
     point.yaml of the curve unparsable YAML (or not a mapping) → ``no point.yaml of this curve
@@ -318,9 +319,14 @@ def measurement_points_present(rule: Rule, point: PointV1) -> Iterator[CheckResu
 
 
 def _no_point_file_parses(model: ModelV1) -> bool:
-    """True when the curve has point files but none is a YAML mapping (like
-    ``system-description-present``: a curve whose point.yaml files are all missing or unsafe
-    has each point's error, and no curve-level one)."""
+    """True when a curve of several points has point files but none is a YAML mapping.
+
+    Like ``system-description-present``: a curve whose point.yaml files are all missing or
+    unsafe has each point's error and no curve-level one. A one-point curve (and the single
+    point ``runs create`` checks) has its point's own error only: it says the same.
+    """
+    if len(model.points) < 2:
+        return False
     documents = [p.config for p in model.points]
     return all(d.mapping is None for d in documents) and any(
         d.state not in ("missing", "unsafe") for d in documents
