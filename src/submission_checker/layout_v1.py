@@ -15,18 +15,17 @@ once.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import loading
-from .layout import DIR, FILE, UNSAFE, Document, Tree, read_document
-from .models import _percentile_level
+from .layout import DIR, FILE, UNSAFE, Document, Tree, computed_once, read_document
+from .models import _percentile_level, validate
 from .models_v1 import (
     AccuracyEntry,
     PointConfigV1,
@@ -34,16 +33,12 @@ from .models_v1 import (
     SystemDescriptionV1,
     read_accuracy,
 )
-from .power import (
-    SystemFacts,
-    SystemPowerAssessment,
-    assess_system_power,
-    system_facts_from_description,
-)
-from .power_data import load_power_defaults
-from .power_point import PointAssessment, assess_point, parallelism_from_description
 from .regions_v1 import RegionsV1, compute_regions_v1, derive_c_min, region_computation_problems
 from .rounds_v1 import RoundV1
+
+if TYPE_CHECKING:  # the power modules are imported where a system_power.json is computed
+    from .power import SystemFacts, SystemPowerAssessment
+    from .power_point import PointAssessment
 
 __all__ = [
     "ModelV1",
@@ -52,6 +47,7 @@ __all__ = [
     "SystemV1",
     "read_submission_v1",
 ]
+
 
 POINT_DIR = re.compile(r"r(\d+)")
 #: entries the submission root may hold besides results/, src/ and docs/
@@ -91,14 +87,108 @@ def _summary_essentials(data: Any) -> Any:
             block["total"] = value["total"]
         percentiles = value.get("percentiles")
         if isinstance(percentiles, dict):
-            p90 = [
-                number
-                for name, number in percentiles.items()
-                if isinstance(name, str) and _percentile_level(name) == "90"
-            ]
-            block["percentiles"] = {"90": p90[0]} if p90 else {}
+            block["percentiles"] = {}
+            for name, number in percentiles.items():
+                if _names_p90(name):
+                    block["percentiles"] = {"90": number}
+                    break
         kept[key] = block
     return kept
+
+
+#: percentile key → whether it names the 90th (``"90"``, ``"90.0"``…): summaries repeat a few
+_P90_NAMES: dict[str, bool] = {}
+
+
+def _names_p90(name: Any) -> bool:
+    if not isinstance(name, str):
+        return False
+    known = _P90_NAMES.get(name)
+    if known is None:
+        known = _percentile_level(name) == "90"
+        if len(_P90_NAMES) < 1024 and len(name) <= 32:
+            _P90_NAMES[name] = known
+    return known
+
+
+#: ``"tps_utilization": <JSON number>`` in the bytes of a system_desc.json
+_UTILIZATION = re.compile(
+    rb'"tps_utilization"[ \t\r\n]*:[ \t\r\n]*'
+    rb"(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?![0-9.eE+-])"
+)
+#: Distinct descriptions remembered per curve (each costs its size in bytes; a curve has one)
+_DESCRIPTION_COPIES_MAX = 4
+
+
+class DescriptionCopies:
+    """The system_desc.json files of one curve, each read as ``read_document`` reads it.
+
+    Every point of a curve carries a copy of one description that differs only in its
+    ``tps_utilization`` (as ``bundle`` writes them). A copy whose bytes equal an earlier copy's
+    but for that number is neither parsed nor validated again: its data is the earlier copy's
+    with the number, which cannot change the schema's verdict on a valid copy when it is a
+    finite float (or a small int). Exact, not a guess: only bytes without a backslash (no
+    escape can spell the key differently) holding the key once are compared, the number must
+    be one whole JSON number literal, and anything else is read in full.
+    """
+
+    def __init__(self) -> None:
+        #: the bytes with the number cut out → (the data read, whether it is valid)
+        self._read: dict[bytes, tuple[dict[str, Any], bool]] = {}
+
+    def document(self, tree: Tree, rel: str) -> Document:
+        if tree.kind(rel) != FILE:  # missing, unsafe, not a file: as every document
+            return read_document(tree, rel, SystemDescriptionV1, loading.load_json)
+        try:
+            raw = loading._read_bytes(tree.path(rel))
+        except loading.LoadError as exc:
+            return Document(rel, "unreadable", error=exc.message)
+        skeleton, value = _without_utilization(raw)
+        known = self._read.get(skeleton) if skeleton is not None else None
+        if known is not None:
+            data, valid = {**known[0], "tps_utilization": value}, known[1]
+            if valid and _plain_utilization(value):
+                return Document(rel, "valid", data=data)
+        else:
+            try:
+                data = loading._parse_json(loading._decode(raw), raw)
+            except loading.LoadError as exc:
+                return Document(rel, "unreadable", error=exc.message)
+        model, problems = validate(SystemDescriptionV1, data)
+        if (
+            skeleton is not None
+            and known is None
+            and type(data) is dict
+            and "tps_utilization" in data
+            and len(self._read) < _DESCRIPTION_COPIES_MAX
+        ):
+            self._read[skeleton] = (data, not problems)
+        if problems:
+            return Document(rel, "invalid", data=data, problems=problems)
+        return Document(rel, "valid", data=data, model=model)
+
+
+def _without_utilization(raw: bytes) -> tuple[bytes | None, float | int | None]:
+    """(the bytes with the ``tps_utilization`` number cut out, the number); ``(None, None)``
+    when the bytes are not that simple (see ``DescriptionCopies``)."""
+    if b"\\" in raw or raw.count(b'"tps_utilization"') != 1:
+        return None, None
+    match = _UTILIZATION.search(raw)
+    if match is None or len(match.group(1)) > 40:
+        return None, None
+    literal = match.group(1)
+    if any(mark in literal for mark in (b".", b"e", b"E")):
+        value: float | int = float(literal)
+        if value - value != 0.0:  # overflows to infinity: the full read refuses it
+            return None, None
+    else:
+        value = int(literal)
+    return raw[: match.start(1)] + raw[match.end(1) :], value
+
+
+def _plain_utilization(value: Any) -> bool:
+    """A number the schema's finite float surely takes (a JSON literal is an int or a float)."""
+    return type(value) is float or -(2**53) <= value <= 2**53
 
 
 def _int(value: Any) -> int | None:
@@ -138,23 +228,21 @@ class PointV1:
     def tree(self) -> Tree:
         return self.model.tree
 
-    @functools.cached_property
+    @computed_once
     def config(self) -> Document:
         """``point.yaml`` (the v0.7 handles call the point file ``config`` too)."""
         return read_document(self.tree, self._file("point.yaml"), PointConfigV1, loading.load_yaml)
 
-    @functools.cached_property
+    @computed_once
     def description(self) -> Document:
-        return read_document(
-            self.tree, self._file("system_desc.json"), SystemDescriptionV1, loading.load_json
-        )
+        return self.model.description_copies.document(self.tree, self._file("system_desc.json"))
 
-    @functools.cached_property
+    @computed_once
     def run_config(self) -> Document:
         """``config.yaml``: the benchmark configuration as run (no schema, a mapping)."""
         return read_document(self.tree, self._file("config.yaml"), None, loading.load_yaml)
 
-    @functools.cached_property
+    @computed_once
     def summary(self) -> Document:
         return read_document(
             self.tree,
@@ -164,7 +252,7 @@ class PointV1:
             summary_essentials=_summary_essentials,
         )
 
-    @functools.cached_property
+    @computed_once
     def summary_exact(self) -> dict[str, Any] | None:
         """The summary's mapping with fractional numbers as the ``Decimal``s written (§4.4).
 
@@ -180,7 +268,7 @@ class PointV1:
             return None
         return data if isinstance(data, dict) else None
 
-    @functools.cached_property
+    @computed_once
     def accuracy(self) -> AccuracyFile | None:
         """The accuracy results of this point, ``None`` when it has none."""
         rel = self._file("accuracy_results.json")
@@ -204,18 +292,18 @@ class PointV1:
                 )
         return None
 
-    @functools.cached_property
+    @computed_once
     def declared_concurrency(self) -> int | None:
         mapping = self.config.mapping
         return _int(mapping.get("concurrency")) if mapping else None
 
-    @functools.cached_property
+    @computed_once
     def concurrency(self) -> int:
         """Best known concurrency: point.yaml's, else the directory's N."""
         declared = self.declared_concurrency
         return declared if declared is not None else self.name_n
 
-    @functools.cached_property
+    @computed_once
     def offline(self) -> str:
         """point.yaml ``offline`` (``none`` when absent or not a string)."""
         value = self.config.mapping.get("offline") if self.config.mapping else None
@@ -225,12 +313,12 @@ class PointV1:
     def is_dedicated_offline(self) -> bool:
         return self.offline == "dedicated"
 
-    @functools.cached_property
+    @computed_once
     def declared_region(self) -> str | None:
         value = self.config.mapping.get("region") if self.config.mapping else None
         return value if isinstance(value, str) else None
 
-    @functools.cached_property
+    @computed_once
     def power(self) -> PointAssessment | None:
         """This point's power (§4.5.3); ``None`` when the system's descriptor does not compute.
 
@@ -241,6 +329,9 @@ class PointV1:
         assessment = system.power
         if assessment is None or assessment.power is None:
             return None
+        from .power_data import load_power_defaults
+        from .power_point import assess_point, parallelism_from_description
+
         config = self.config.mapping or {}
         summary = self.summary.mapping or {}
         return assess_point(
@@ -254,7 +345,7 @@ class PointV1:
             facts=system.power_facts,
         )
 
-    @functools.cached_property
+    @computed_once
     def scope(self) -> dict[str, Any]:
         model = self.model
         return {
@@ -290,12 +381,29 @@ class ModelV1:
     def scope(self) -> dict[str, Any]:
         return {"path": self.rel, "system": self.system.id, "model": self.name, "concurrency": None}
 
-    @functools.cached_property
+    def release_points(self) -> None:
+        """Let the points and their files' data go once this curve is checked (``checker``).
+
+        Later units read two things from a checked curve, computed here first and kept: its
+        first readable system description (the system's division and power facts) and the
+        submission's first declared seed set (``seed-set-consistency``, found from the first
+        curve on). No v1.0 rule reads another curve's points otherwise: submission rules run
+        before any system, and a system's rules before its curves'.
+        """
+        _ = self.first_description, self.system.submission.first_seed_set
+        self.points.clear()
+
+    @computed_once
+    def description_copies(self) -> DescriptionCopies:
+        """The system_desc.json reader of this curve's points (see ``DescriptionCopies``)."""
+        return DescriptionCopies()
+
+    @computed_once
     def first_description(self) -> PointV1 | None:
         """The first point (numeric order) whose system_desc.json is a JSON object."""
         return next((p for p in self.points if p.description.mapping is not None), None)
 
-    @functools.cached_property
+    @computed_once
     def max_concurrency(self) -> int | None:
         """C_max: the first readable system description's ``max_supported_concurrency``."""
         point = self.first_description
@@ -304,7 +412,7 @@ class ModelV1:
         value = _int(point.description.mapping.get("max_supported_concurrency"))
         return value if value is not None and value > 0 else None
 
-    @functools.cached_property
+    @computed_once
     def c_min_override(self) -> int | None:
         """The override when every point's system description declares one and the same value.
 
@@ -321,12 +429,12 @@ class ModelV1:
         value = _int(values[0])
         return value if value is not None and 1 <= value <= 32 else None
 
-    @functools.cached_property
+    @computed_once
     def c_min(self):
         """``regions_v1.CMin`` of the curve (``None`` without any concurrency)."""
         return derive_c_min([p.concurrency for p in self.points], self.c_min_override)
 
-    @functools.cached_property
+    @computed_once
     def regions(self) -> RegionsV1 | None:
         """The curve's regions; ``None`` when C_max or C_min is missing or out of range."""
         c_max, c_min = self.max_concurrency, self.c_min
@@ -334,7 +442,7 @@ class ModelV1:
             return None
         return compute_regions_v1(c_max, c_min.value, c_min_overridden=c_min.overridden)
 
-    @functools.cached_property
+    @computed_once
     def is_agentic(self) -> bool:
         """Agentic when the model is an agentic benchmark or a point declares the pattern."""
         if self.rules_round.is_agentic_model(self.name):
@@ -366,7 +474,7 @@ class SystemV1:
     def scope(self) -> dict[str, Any]:
         return {"path": self.rel, "system": self.id, "model": None, "concurrency": None}
 
-    @functools.cached_property
+    @computed_once
     def division(self) -> str | None:
         """The division of the first readable system description (lower case)."""
         for model in self.models:
@@ -382,28 +490,35 @@ class SystemV1:
         """``results/<system>/system_power.json``; a run folder's own (``rel`` "") for runs."""
         return f"{self.rel}/{POWER_FILE}" if self.rel else POWER_FILE
 
-    @functools.cached_property
+    @computed_once
     def power_document(self) -> Document:
         """``system_power.json`` as read (no schema here: ``power`` validates and computes)."""
         tree = self.submission.tree
         assert tree is not None  # systems exist only in a listed tree
         return read_document(tree, self.power_rel, None, loading.load_json)
 
-    @functools.cached_property
+    @computed_once
     def power_facts(self) -> SystemFacts:
         """Cooling, ensemble ids and accelerators per node from the first system description."""
+        from .power import SystemFacts, system_facts_from_description
+
         for model in self.models:
             point = model.first_description
             if point is not None:
                 return system_facts_from_description(point.description.mapping)
         return SystemFacts()
 
-    @functools.cached_property
+    @computed_once
     def power(self) -> SystemPowerAssessment | None:
         """The descriptor checked and its provisioned power computed; ``None`` when unread."""
         document = self.power_document
         if document.state != "valid":
             return None
+        # imported here: a system without a readable system_power.json never needs them (the
+        # descriptor's schema is most of the v1.0 checker's start-up otherwise)
+        from .power import assess_system_power
+        from .power_data import load_power_defaults
+
         return assess_system_power(document.data, load_power_defaults(), self.power_facts)
 
 
@@ -429,14 +544,34 @@ class SubmissionV1:
     seed_sets_file: Path | None = None
     approved_drafters_file: Path | None = None
 
-    @functools.cached_property
+    @computed_once
     def seed_sets(self):
         """The seed-set registry, or ``registries.RegistryUnreadable`` (never raises)."""
         from .registries import SEED_SETS_ENV, load_seed_sets, registry_override
 
         return load_seed_sets(registry_override(self.seed_sets_file, SEED_SETS_ENV))
 
-    @functools.cached_property
+    @computed_once
+    def first_seed_set(self) -> tuple[str, str] | None:
+        """(point.yaml path, ``seed_set``) of the first point (tree order) declaring one: every
+        curve is compared with it (``seed-set-consistency``), so it is found once, not once per
+        curve (which read every point of the submission per curve when none declares one)."""
+        for system in self.systems:
+            for model in system.models:
+                for point in model.points:
+                    mapping = point.config.mapping
+                    value = mapping.get("seed_set") if mapping else None
+                    if isinstance(value, str):
+                        return point.config.rel, value
+        return None
+
+    @computed_once
+    def adoption_windows(self) -> dict[str, tuple[tuple[Any, ...] | None, str | None]]:
+        """Seed set id → (its adoption window, as shown): filled by ``seed-set-adoption`` as it
+        meets the sets, so that a thousand points compute their set's window once."""
+        return {}
+
+    @computed_once
     def approved_drafters(self):
         """The approved-drafter registry, or ``registries.RegistryUnreadable``."""
         from .registries import APPROVED_DRAFTERS_ENV, load_approved_drafters, registry_override

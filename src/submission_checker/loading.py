@@ -533,14 +533,13 @@ def _read_line_block(text: str) -> dict[str, Any]:
     constructors.
     """
     lines: list[tuple[int, str]] = []
+    prepared = _PREPARED_LINES.get
     for line in text.split("\n"):
-        content = line.lstrip(" ")
-        if not content or content[0] == "#":
-            continue
-        indent = len(line) - len(content)
-        if "#" in content:  # a comment ends a plain scalar where whitespace precedes it
-            content = content.partition(" #")[0]
-        lines.append((indent, content.rstrip(" ")))
+        entry = prepared(line, _UNSEEN)
+        if entry is _UNSEEN:
+            entry = _prepare_line(line)
+        if entry is not None:
+            lines.append(entry)
     if not lines or lines[0][0] != 0:
         raise _NotLineBlock
     mapping, end = _line_mapping(lines, 0, 0)
@@ -552,9 +551,14 @@ def _read_line_block(text: str) -> dict[str, Any]:
 def _line_mapping(lines: list[tuple[int, str]], index: int, indent: int) -> tuple[dict, int]:
     mapping: dict[str, Any] = {}
     count = len(lines)
-    while index < count and lines[index][0] == indent:
-        content = lines[index][1]
-        parts = _KEY_LINES.get(content)
+    key_lines = _KEY_LINES.get
+    while index < count:
+        line_indent, content = lines[index]
+        if line_indent != indent:
+            if line_indent > indent:
+                raise _NotLineBlock
+            break
+        parts = key_lines(content)
         if parts is None:
             parts = _key_line(content)
         key, value = parts
@@ -569,9 +573,29 @@ def _line_mapping(lines: list[tuple[int, str]], index: int, indent: int) -> tupl
             mapping[key], index = _line_sequence(lines, index, indent)
         else:
             mapping[key] = None
-    if index < count and lines[index][0] > indent:
-        raise _NotLineBlock
     return mapping, index
+
+
+#: raw line → its (indent, content) with any comment cut off, ``None`` for a blank or comment
+#: line: files of one kind repeat most of their lines (bounded like the caches below)
+_PREPARED_LINES: dict[str, tuple[int, str] | None] = {}
+_UNSEEN: Any = object()
+
+
+def _prepare_line(line: str) -> tuple[int, str] | None:
+    if not line.isprintable():  # a tab, CR, BOM, NEL, control character…: the full parser's
+        raise _NotLineBlock
+    content = line.lstrip(" ")
+    if not content or content[0] == "#":
+        entry = None
+    else:
+        indent = len(line) - len(content)
+        if "#" in content:  # a comment ends a plain scalar where whitespace precedes it
+            content = content.partition(" #")[0]
+        entry = (indent, content.rstrip(" "))
+    if len(_PREPARED_LINES) < _PLAIN_SCALAR_TAGS_MAX and len(line) <= 128:
+        _PREPARED_LINES[line] = entry
+    return entry
 
 
 #: Longer keys go to the full parser (PyYAML limits a simple key to 1,024 characters)
@@ -665,11 +689,10 @@ def _line_scalar(text: str) -> Any:
 
 def _load_yaml_text(text: str) -> Any:
     """What PyYAML's pure-Python safe loader reads from ``text``, with the §4.4 refusals."""
-    if text.replace("\n", "").isprintable():  # no tab, CR, BOM, NEL, control character…
-        try:
-            return _read_line_block(text)
-        except (_NotLineBlock, RecursionError):
-            pass
+    try:  # only lines without a tab, CR, BOM, NEL, control character… (see _prepare_line)
+        return _read_line_block(text)
+    except (_NotLineBlock, RecursionError):
+        pass
     loader, node = _compose(text, _in_plain_subset(text))
     try:
         if node is None:

@@ -107,6 +107,11 @@ def parse_cohort(value: object) -> Cohort | None:
     ``target-cohort``)."""
     if not isinstance(value, str):
         return None
+    return _parse_cohort_text(value)
+
+
+@functools.lru_cache(maxsize=256)  # every point of a submission names the same few cohorts
+def _parse_cohort_text(value: str) -> Cohort | None:
     match = _COHORT.fullmatch(value)
     if not match or not 1 <= int(match[2]) <= 12:
         return None

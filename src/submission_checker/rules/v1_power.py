@@ -9,12 +9,14 @@ expected value and a one-line fix.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from ..layout_v1 import PointV1, SystemV1
-from ..power import PowerFinding, format_kw, format_number, format_watts
-from ..power_point import parallelism_from_description
 from ..report import CheckResult
 from .registry import Rule, error, info, rule, warning
+
+if TYPE_CHECKING:  # imported where a power is computed (see SystemV1.power)
+    from ..power import PowerFinding
 
 V1 = ("v1.0",)
 
@@ -100,6 +102,8 @@ def power_descriptor(rule: Rule, system: SystemV1) -> Iterator[CheckResult]:
     yield from _findings(rule, system, assessment.findings, rel)
     power = assessment.power
     if power is not None and not any(f.severity == "error" for f in assessment.findings):
+        from ..power import format_kw
+
         yield rule.result(
             "ok",
             system,
@@ -148,6 +152,8 @@ def power_estimated(rule: Rule, system: SystemV1) -> Iterator[CheckResult]:
     if not used:
         yield rule.result("ok", system, path=system.power_rel)
         return
+    from ..power import format_watts
+
     listing = "; ".join(
         f"{use.field}: {format_watts(use.watts)} for {use.part} ({use.section})" for use in used
     )
@@ -231,6 +237,8 @@ def maximal_engagement(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
         path = point.config.rel if finding.field == "dp_shortfall" else point.description.rel
         yield from _findings(rule, point, [finding], path)
     if not power.engagement:
+        from ..power_point import parallelism_from_description
+
         dp = parallelism_from_description(point.description.mapping).degree("data")
         yield rule.result(
             "ok", point, path=point.description.rel, dp=dp, working=power.engagement_working
@@ -271,6 +279,8 @@ def metric_consistency_tps_per_kw(rule: Rule, point: PointV1) -> Iterator[CheckR
         reason = "result_summary.json has no positive output tokens and duration"
         yield rule.result("skipped", point, path=path, reason=reason)
         return
+    from ..power import format_number
+
     derived = format_number(power.tps_per_kw)
     working = power.power.working()
     stored = point.summary.mapping.get("system_tps_per_kw") if point.summary.mapping else None

@@ -72,7 +72,7 @@ def seed_set_consistency(rule: Rule, model: ModelV1) -> Iterator[CheckResult]:
 
     Passing: every point ``seed_set: A``. Failing: one point ``seed_set: B``.
     """
-    reference = _reference_seed_set(model.system.submission)
+    reference = model.system.submission.first_seed_set
     if reference is None:
         return
     first, expected = reference
@@ -91,15 +91,6 @@ def seed_set_consistency(rule: Rule, model: ModelV1) -> Iterator[CheckResult]:
             )
     if not failed and any(isinstance(_declared(p, "seed_set"), str) for p in model.points):
         yield rule.result("ok", model, seed_set=expected)
-
-
-def _reference_seed_set(sub: SubmissionV1) -> tuple[str, str] | None:
-    """(point.yaml path, seed_set) of the first point (tree order) that declares one."""
-    for point in sub.points:
-        value = _declared(point, "seed_set")
-        if isinstance(value, str):
-            return point.config.rel, value
-    return None
 
 
 def _seed_set(point: PointV1):
@@ -230,11 +221,15 @@ def seed_set_adoption(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
         return
     registry, seed_set = found_set
     path = point.config.rel
-    window = registry.adoption_window(seed_set.id)
+    windows = point.model.system.submission.adoption_windows
+    if seed_set.id not in windows:  # the same few sets at every point: each window once
+        window = registry.adoption_window(seed_set.id)
+        shown = None if window is None else ", ".join(str(c) for c in window)
+        windows[seed_set.id] = (window, shown)
+    window, shown = windows[seed_set.id]
     if window is None:
         yield rule.result("skipped", point, path=path)
         return
-    shown = ", ".join(str(c) for c in window)
     values = {"cohort": str(target), "window": shown, "seed_set": seed_set.id}
     yield rule.result("ok" if target in window else "outside", point, path=path, **values)
 

@@ -277,7 +277,8 @@ def point_dirs(rule: Rule, model: ModelV1) -> Iterator[CheckResult]:
     spec="B§1, §8.3",
     severity="error",
     scope="point",
-    summary="Each `r<N>/` holds a point.yaml (the §8.3 disclosure).",
+    summary="Each `r<N>/` holds a point.yaml (the §8.3 disclosure), and the curve has one "
+    "that parses.",
     messages={
         "ok": info("point.yaml present"),
         "missing": error(
@@ -285,13 +286,23 @@ def point_dirs(rule: Rule, model: ModelV1) -> Iterator[CheckResult]:
             "Write {rel} (endpoints-submission-cli init --path RUN derives it from the run).",
         ),
         "not-file": error("{rel} {error}", "Replace {rel} with the point's YAML disclosure file."),
+        "none": error(
+            "no point.yaml of this curve parses to a mapping ({count} point(s)); no point's "
+            "region, metrics or settings can be checked",
+            "Write each r<N>/point.yaml as a YAML mapping of the §4.1 fields "
+            "(endpoints-submission-cli init --path RUN derives it from the run).",
+        ),
     },
     rounds=V1,
 )
 def measurement_points_present(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
-    """Every point discloses itself in ``r<N>/point.yaml``.
+    """Every point discloses itself in ``r<N>/point.yaml``; a curve of several points none of
+    which parses is one more error, for the curve, after its last point (each file's own error
+    says why).
 
-    Passing: ``r8/point.yaml``. Failing: ``r8/`` with only ``result_summary.json``.
+    Passing: ``r8/point.yaml``. Failing: ``r8/`` with only ``result_summary.json``; every
+    point.yaml of the curve unparsable YAML (or not a mapping) → ``no point.yaml of this curve
+    parses to a mapping``.
     """
     document = point.config
     if document.state == "missing":
@@ -302,6 +313,24 @@ def measurement_points_present(rule: Rule, point: PointV1) -> Iterator[CheckResu
         )
     elif document.state != "unsafe":
         yield rule.result("ok", point, path=document.rel)
+    model = point.model
+    if point is model.points[-1] and _no_point_file_parses(model):
+        yield rule.result("none", model, count=len(model.points))
+
+
+def _no_point_file_parses(model: ModelV1) -> bool:
+    """True when a curve of several points has point files but none is a YAML mapping.
+
+    Like ``system-description-present``: a curve whose point.yaml files are all missing or
+    unsafe has each point's error and no curve-level one. A one-point curve (and the single
+    point ``runs create`` checks) has its point's own error only: it says the same.
+    """
+    if len(model.points) < 2:
+        return False
+    documents = [p.config for p in model.points]
+    return all(d.mapping is None for d in documents) and any(
+        d.state not in ("missing", "unsafe") for d in documents
+    )
 
 
 @rule(
