@@ -153,19 +153,14 @@ def _release(submission: Submission) -> None:
 #: process waiting for the child for a quarter of the check.
 CHILD_SHARE = 0.5
 
-#: How many points a check of each round needs before a second process pays for itself.
-#: Forking, the copy-on-write of every page both processes then touch, and passing the child's
-#: results back (pickled, then adopted) cost about a tenth of the CPU time of a check. A v0.7
-#: point is cheap to check (~0.17 ms), so for v0.7 that overhead outweighs the wall time won
-#: on a machine whose other core is busy, and it puts the CPU time above twice the floor
-#: (measured side by side, 16,384 points: CPU 1.93x the floor with the split, 1.73x without;
-#: wall 1.85x and 1.70x; 1,024 points: CPU 2.26x and 1.92x). So v0.7 splits only trees far
-#: larger than any measured, whose wall time (~14 s) matters more. A v1.0 point costs twice as
-#: much and its check keeps the split from 256 points, as measured for it.
-PARALLEL_MIN_POINTS_BY_ROUND = {"v0.7": 65536, "v1.0": 256}
-
-#: When set, the threshold for every round (tests fork small trees with 1, or never with 10**9)
-PARALLEL_MIN_POINTS: int | None = None
+#: How many points a check needs before a second process pays for itself (tests set 1 to fork
+#: small trees, or 10**9 never to fork). Forking, the copy-on-write of the pages both processes
+#: then touch and passing the child's results back add about a tenth to the CPU time, but on a
+#: machine with a free core they save more wall time than that in both rounds. Measured on an
+#: idle 2-core machine (bench/bench_checker.py --points 1024 16384, side by side): v0.7 at
+#: 1,024 points 0.28 s with the split against 0.33 s without, at 16,384 points 2.3 s against
+#: 3.4 s; v1.0 splits too. Below 256 points a check takes well under 0.1 s.
+PARALLEL_MIN_POINTS = 256
 
 
 def _units(systems: list[System]) -> list[System | Model]:
@@ -200,7 +195,7 @@ def _check_unit(unit: Any, round_name: str) -> list[CheckResult]:
 
 def _check_systems(systems: list[System], round_name: str) -> list[list[CheckResult]]:
     """The results of each unit of ``systems`` in order; a large submission uses two processes
-    (``PARALLEL_MIN_POINTS_BY_ROUND``).
+    (``PARALLEL_MIN_POINTS``).
 
     Where ``fork`` is available (and no other thread is running, which forking would endanger),
     a child process checks about ``CHILD_SHARE`` of the points, whole models at a time, while
@@ -210,10 +205,7 @@ def _check_systems(systems: list[System], round_name: str) -> list[list[CheckRes
     units = _units(systems)
     weights = [len(unit.points) if unit.scope["model"] is not None else 0 for unit in units]
     total = sum(weights)
-    minimum = PARALLEL_MIN_POINTS
-    if minimum is None:
-        minimum = PARALLEL_MIN_POINTS_BY_ROUND.get(round_name, 256)
-    if total < minimum or not hasattr(os, "fork") or threading.active_count() != 1:
+    if total < PARALLEL_MIN_POINTS or not hasattr(os, "fork") or threading.active_count() != 1:
         return [_check_unit(unit, round_name) for unit in units]
     # Hand the child the heaviest models until it has about its share of the points.
     child: set[int] = set()
