@@ -153,14 +153,18 @@ def _release(submission: Submission) -> None:
 #: process waiting for the child for a quarter of the check.
 CHILD_SHARE = 0.5
 
-#: How many points a check needs before a second process pays for itself (tests set 1 to fork
-#: small trees, or 10**9 never to fork). Forking, the copy-on-write of the pages both processes
-#: then touch and passing the child's results back add about a tenth to the CPU time, but on a
-#: machine with a free core they save more wall time than that in both rounds. Measured on an
-#: idle 2-core machine (bench/bench_checker.py --points 1024 16384, side by side): v0.7 at
-#: 1,024 points 0.28 s with the split against 0.33 s without, at 16,384 points 2.3 s against
-#: 3.4 s; v1.0 splits too. Below 256 points a check takes well under 0.1 s.
-PARALLEL_MIN_POINTS = 256
+#: What checking a point costs in each round, in v0.7 points (CPU time per point, measured at
+#: 1,024 and 16,384 points: a v1.0 point has four files and twice the results).
+POINT_COST_BY_ROUND = {"v0.7": 1, "v1.0": 2}
+
+#: How much work (points × their round's cost) a check needs before a second process pays for
+#: itself (tests set 1 to fork small trees, or 10**9 never to fork). Forking, the copy-on-write
+#: of the pages both processes then touch and passing the child's results back cost ~0.04 s and
+#: about a tenth more CPU time; on a busy machine the split saves no wall time at all. So a
+#: check splits only when one process would take more than about half a second. Measured on an
+#: idle 2-core machine (bench/bench_checker.py, side by side): v0.7 at 1,024 points 0.29 s split
+#: against 0.33 s not (0.37 s CPU against 0.33 s), at 16,384 points 2.3 s against 3.4 s.
+PARALLEL_MIN_POINTS = 2048
 
 
 def _units(systems: list[System]) -> list[System | Model]:
@@ -205,7 +209,8 @@ def _check_systems(systems: list[System], round_name: str) -> list[list[CheckRes
     units = _units(systems)
     weights = [len(unit.points) if unit.scope["model"] is not None else 0 for unit in units]
     total = sum(weights)
-    if total < PARALLEL_MIN_POINTS or not hasattr(os, "fork") or threading.active_count() != 1:
+    work = total * POINT_COST_BY_ROUND.get(round_name, 1)
+    if work < PARALLEL_MIN_POINTS or not hasattr(os, "fork") or threading.active_count() != 1:
         return [_check_unit(unit, round_name) for unit in units]
     # Hand the child the heaviest models until it has about its share of the points.
     child: set[int] = set()
