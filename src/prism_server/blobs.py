@@ -104,7 +104,9 @@ class BackgroundCheck:
     def __init__(self) -> None:
         self._check = GzipTarCheck()
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=CHECK_QUEUE)  # None: end
-        self._error: ArchiveRejected | None = None
+        # What the check raised: a refusal, or (never expected) anything else, kept so that the
+        # thread lives on draining the queue and no feeder ever waits on a dead thread.
+        self._error: Exception | None = None
         self._abandoned = False
         self._thread = threading.Thread(target=self._run, name="upload-check", daemon=True)
         self._thread.start()
@@ -114,7 +116,7 @@ class BackgroundCheck:
             if self._error is None and not self._abandoned:
                 try:
                     self._check.feed(piece)
-                except ArchiveRejected as err:
+                except Exception as err:  # noqa: BLE001 - re-raised to the feeder by feed/finish
                     self._error = err
 
     def feed(self, data: bytes) -> None:

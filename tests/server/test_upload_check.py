@@ -104,3 +104,36 @@ def test_a_truncated_big_archive_is_refused_at_the_end(tmp_path: Path, tar_gz) -
         upload.finish()
     upload.discard()
     assert not _check_threads()
+
+
+def test_an_unexpected_failure_of_the_check_reaches_the_writer_and_never_blocks_it(
+    tmp_path, monkeypatch
+):
+    """Whatever the check raises, the thread lives on draining: the writer gets the error
+    instead of waiting forever on a full queue."""
+    from prism_server import blobs
+
+    def broken(self, data: bytes) -> None:
+        raise RuntimeError("inflater broke")
+
+    monkeypatch.setattr(blobs.GzipTarCheck, "feed", broken)
+    (tmp_path / "tmp").mkdir()
+    upload = BlobStore(tmp_path).start_upload("runs", "run-1", check_gzip_tar=True)
+    raised: list[BaseException] = []
+
+    def write_more_than_the_queue_holds() -> None:
+        try:
+            for _ in range(4 * blobs.CHECK_QUEUE):
+                upload.write(b"x" * 1024)
+        except BaseException as err:  # noqa: BLE001 - what the writer got is the assertion
+            raised.append(err)
+
+    writer = threading.Thread(target=write_more_than_the_queue_holds, daemon=True)
+    writer.start()
+    writer.join(timeout=60)  # a liveness guard, not a timing: a blocked writer never returns
+    assert not writer.is_alive(), "the writer is blocked on the queue of a dead check thread"
+    assert [type(err) for err in raised] == [RuntimeError]
+    assert "inflater broke" in str(raised[0])
+    upload.discard()
+    assert not _check_threads()
+    assert not list((tmp_path / "tmp").iterdir())
