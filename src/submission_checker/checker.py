@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+import pickle
+import struct
 import threading
 from pathlib import Path
 from typing import Any
@@ -147,12 +150,6 @@ def _release(submission: Submission) -> None:
     submission.systems.clear()
 
 
-#: The child's share of the points. Measured at 1,024 points, both rounds, as CPU time of each
-#: process after the fork: 0.5 gives both the same work and the child's results arrive as this
-#: process finishes its own; 0.65 (right when results were costlier to take in) left this
-#: process waiting for the child for a quarter of the check.
-CHILD_SHARE = 0.5
-
 #: What checking a point costs in each round, in v0.7 points (CPU time per point, measured at
 #: 1,024 and 16,384 points: a v1.0 point has four files and twice the results).
 POINT_COST_BY_ROUND = {"v0.7": 1, "v1.0": 2}
@@ -202,71 +199,152 @@ def _check_systems(systems: list[System], round_name: str) -> list[list[CheckRes
     (``PARALLEL_MIN_POINTS``).
 
     Where ``fork`` is available (and no other thread is running, which forking would endanger),
-    a child process checks about ``CHILD_SHARE`` of the points, whole models at a time, while
-    this one checks the rest; the child sends back the plain fields of its results. If the child
+    a child process and this one share the units (see ``_in_two_processes``). If the child
     fails in any way, this process checks its units too, so the report is the same either way.
     """
     units = _units(systems)
-    weights = [len(unit.points) if unit.scope["model"] is not None else 0 for unit in units]
-    total = sum(weights)
+    total = sum(len(unit.points) for unit in units if unit.scope["model"] is not None)
     work = total * POINT_COST_BY_ROUND.get(round_name, 1)
     if work < PARALLEL_MIN_POINTS or not hasattr(os, "fork") or threading.active_count() != 1:
         return [_check_unit(unit, round_name) for unit in units]
-    # Hand the child the heaviest models until it has about its share of the points.
-    child: set[int] = set()
-    share = 0
-    for index in sorted(range(len(units)), key=lambda i: -weights[i]):
-        if weights[index] and (share + weights[index] <= total * CHILD_SHARE or not child):
-            child.add(index)
-            share += weights[index]
-    mine = [index for index in range(len(units)) if index not in child]
-    by_index = _in_child_process(units, sorted(child), mine, round_name)
+    by_index = _in_two_processes(units, round_name)
     return [by_index[index] for index in range(len(units))]
 
 
-def _in_child_process(
-    units: list[System | Model], child: list[int], mine: list[int], round_name: str
-) -> dict[int, list[CheckResult]]:
-    """Check ``child`` units in a forked process and ``mine`` here; results by unit index."""
-    import pickle
+#: A unit number on the claims pipe and the header of a unit's results on the results pipe.
+_CLAIM = struct.Struct("<I")
+_HEADER = struct.Struct("<II")  # unit number, length of the pickled results
+
+#: The results pipe's capacity asked for (Linux; the system may refuse, the default is 64 KiB):
+#: a few units' results, so that the child goes on checking while this process checks a unit.
+_RESULTS_PIPE_BYTES = 1 << 20
+
+
+def _in_two_processes(units: list[System | Model], round_name: str) -> dict[int, list[CheckResult]]:
+    """Check ``units`` in this process and a forked one; their results by unit index.
+
+    The units are handed out as the processes ask for them, not split beforehand: each takes
+    the next unit number from a pipe filled before the fork (a read of 4 bytes is one claim),
+    so whichever process is ahead (the machine is shared, a unit costs what its files cost)
+    checks more, and both finish within a unit of each other. Each process checks its units
+    in report order, as a single process would (see ``_check_unit``: a curve releases its
+    points). The child sends each unit's results (their plain fields, pickled) as soon as it
+    has them; this process takes in what has arrived after each of its own units, so that only
+    the child's last unit is left to receive once the units are all claimed.
+    """
+    claims = _claims_pipe(len(units))
+    if claims is None:
+        return {index: _check_unit(unit, round_name) for index, unit in enumerate(units)}
+    import fcntl
 
     read_end, write_end = os.pipe()
+    # not Linux (no F_SETPIPE_SZ), or more than the system's pipe-max-size: the default it is
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, _RESULTS_PIPE_BYTES)
     try:
         pid = os.fork()
     except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return {index: _check_unit(units[index], round_name) for index in child + mine}
+        for fd in (claims, read_end, write_end):
+            os.close(fd)
+        return {index: _check_unit(unit, round_name) for index, unit in enumerate(units)}
     if pid == 0:  # the child: never returns, never runs the parent's exit handlers
         status = 1
         try:
             os.close(read_end)
-            payload = [
-                (index, [result.__dict__ for result in _check_unit(units[index], round_name)])
-                for index in child
-            ]
             with os.fdopen(write_end, "wb") as pipe:
-                pickle.dump(payload, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                while (index := _claim(claims)) is not None:
+                    fields = [result.__dict__ for result in _check_unit(units[index], round_name)]
+                    data = pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL)
+                    pipe.write(_HEADER.pack(index, len(data)) + data)
+                    pipe.flush()
             status = 0
         finally:
             os._exit(status)
     os.close(write_end)
-    by_index = {index: _check_unit(units[index], round_name) for index in mine}
-    received: list[tuple[int, list[dict[str, Any]]]] | None = None
+    mine: dict[int, list[CheckResult]] = {}
+    inbox = _Inbox(read_end)
+    reaped = False
     try:
-        # unpickled as it arrives, frame by frame: the whole pickle of a large check is tens
-        # of megabytes that would otherwise sit in memory beside the results made from it
-        with os.fdopen(read_end, "rb") as pipe:
+        while (index := _claim(claims)) is not None:
+            mine[index] = _check_unit(units[index], round_name)
+            inbox.take(block=False)
+        inbox.take(block=True)
+        _, status = os.waitpid(pid, 0)
+        reaped = True
+        theirs = inbox.results if status == 0 and not inbox.broken else {}
+    finally:
+        os.close(claims)
+        os.close(read_end)
+        if not reaped:
+            os.waitpid(pid, 0)
+    # whatever went wrong in the child, check here every unit it did not send
+    missing = [index for index in range(len(units)) if index not in mine and index not in theirs]
+    return {**mine, **theirs, **{index: _check_unit(units[index], round_name) for index in missing}}
+
+
+def _claims_pipe(count: int) -> int | None:
+    """The read end of a pipe holding the unit numbers ``0 .. count-1`` in order (its write end
+    closed, so an empty pipe reads as the end); ``None`` when the pipe cannot hold them all."""
+    read_end, write_end = os.pipe()
+    try:
+        os.set_blocking(write_end, False)
+        data = b"".join(_CLAIM.pack(index) for index in range(count))
+        try:
+            written = os.write(write_end, data)
+        except BlockingIOError:
+            written = 0
+    finally:
+        os.close(write_end)
+    if written == len(data):
+        return read_end
+    os.close(read_end)
+    return None
+
+
+def _claim(claims: int) -> int | None:
+    """The next unclaimed unit number, ``None`` when all are claimed."""
+    data = os.read(claims, _CLAIM.size)
+    return _CLAIM.unpack(data)[0] if data else None
+
+
+class _Inbox:
+    """The child's results as they arrive on ``fd``: ``results`` by unit index."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.results: dict[int, list[CheckResult]] = {}
+        #: the child sent something that is not whole units' results
+        self.broken = False
+        self._pending = bytearray()
+
+    def take(self, *, block: bool) -> None:
+        """Read what has arrived (``block``: everything, up to the child's end) and adopt every
+        whole unit's results in it."""
+        os.set_blocking(self.fd, block)
+        while True:
             try:
-                received = pickle.load(pipe)
-            finally:
-                _, status = os.waitpid(pid, 0)
-        if status != 0:
-            received = None
-    except Exception:  # noqa: BLE001 - whatever went wrong, check those units here
-        received = None
-    if received is None or sorted(index for index, _ in received) != child:
-        return {**by_index, **{index: _check_unit(units[index], round_name) for index in child}}
-    for index, fields in received:
-        by_index[index] = [CheckResult.trusted(result) for result in fields]
-    return by_index
+                chunk = os.read(self.fd, _RESULTS_PIPE_BYTES)
+            except BlockingIOError:
+                break
+            if not chunk:  # the child is done (or gone)
+                self.broken = self.broken or bool(self._pending)
+                break
+            self._pending += chunk
+            self._adopt()
+
+    def _adopt(self) -> None:
+        pending = self._pending
+        start = 0
+        while len(pending) - start >= _HEADER.size:
+            index, length = _HEADER.unpack_from(pending, start)
+            end = start + _HEADER.size + length
+            if end > len(pending):
+                break
+            try:
+                with memoryview(pending) as view:
+                    fields = pickle.loads(view[start + _HEADER.size : end])
+                self.results[index] = [CheckResult.trusted(result) for result in fields]
+            except Exception:  # noqa: BLE001 - not results: check the child's units here
+                self.broken = True
+            start = end
+        del pending[:start]

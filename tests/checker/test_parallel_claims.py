@@ -1,0 +1,120 @@
+"""The two processes of a large check claim units as they go and the child streams its results
+back; whatever the child does wrong, the report is the single process's."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from submission_checker import SubmissionChecker
+from submission_checker import checker as checker_module
+
+SYSTEMS = ("sys-a", "sys-b", "sys-c")
+MODELS = ("llama2-70b", "mixtral-8x7b")
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+
+
+@pytest.fixture
+def org(tmp_path: Path, generator: Any) -> Path:
+    """Three systems × two models × eight points (nine units), one unreadable point file."""
+    root = generator.write_submission(tmp_path, systems=SYSTEMS, models=MODELS)
+    (root / "pareto/sys-b/mixtral-8x7b/points/point_8.yaml").write_text("concurrency: [\n")
+    return root
+
+
+@pytest.fixture
+def serial(org: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    with monkeypatch.context() as patch:
+        patch.setattr(checker_module, "PARALLEL_MIN_POINTS", 10**9)
+        return SubmissionChecker(org).run().model_dump_json()
+
+
+def parallel(org: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(checker_module, "PARALLEL_MIN_POINTS", 1)
+    return SubmissionChecker(org).run().model_dump_json()
+
+
+def test_the_claims_pipe_hands_out_every_unit_once_in_order() -> None:
+    claims = checker_module._claims_pipe(9)
+    assert claims is not None
+    try:
+        taken = []
+        while (index := checker_module._claim(claims)) is not None:
+            taken.append(index)
+    finally:
+        os.close(claims)
+    assert taken == list(range(9))
+
+
+def test_more_units_than_a_pipe_holds_are_not_split() -> None:
+    assert checker_module._claims_pipe(4_000_000) is None  # 16 MB of claims
+
+
+@needs_fork
+def test_without_a_claims_pipe_one_process_checks_everything(
+    org: Path, serial: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checker_module, "_claims_pipe", lambda count: None)
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked without claims"))
+    assert parallel(org, monkeypatch) == serial
+
+
+@needs_fork
+def test_the_child_checks_units_and_sends_them(
+    org: Path, serial: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child's units arrive over the pipe: the parent checks fewer than all nine."""
+    parent = os.getpid()
+    checked_here = []
+    real_check_unit = checker_module._check_unit
+
+    def slow_parent(unit: Any, round_name: str) -> Any:
+        if os.getpid() == parent:
+            checked_here.append(unit)
+            time.sleep(0.05)  # let the child claim units too (not a timed assert)
+        return real_check_unit(unit, round_name)
+
+    monkeypatch.setattr(checker_module, "_check_unit", slow_parent)
+    assert parallel(org, monkeypatch) == serial
+    assert 0 < len(checked_here) < 9
+
+
+@needs_fork
+def test_a_child_dying_after_sending_a_unit_changes_nothing(
+    org: Path, serial: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = os.getpid()
+    real_check_unit = checker_module._check_unit
+    calls = []
+
+    def die_on_second_unit(unit: Any, round_name: str) -> Any:
+        if os.getpid() != parent:
+            calls.append(unit)
+            if len(calls) == 2:
+                raise MemoryError("child died")
+        return real_check_unit(unit, round_name)
+
+    monkeypatch.setattr(checker_module, "_check_unit", die_on_second_unit)
+    assert parallel(org, monkeypatch) == serial
+
+
+@needs_fork
+def test_a_child_sending_garbage_changes_nothing(
+    org: Path, serial: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = os.getpid()
+    real_dumps = pickle.dumps
+
+    def garbage_in_child(value: Any, protocol: int | None = None) -> bytes:
+        if os.getpid() != parent:
+            return b"not a pickle"
+        return real_dumps(value, protocol=protocol)
+
+    monkeypatch.setattr(pickle, "dumps", garbage_in_child)
+    assert parallel(org, monkeypatch) == serial
