@@ -83,6 +83,7 @@ class SubmissionChecker:
         results: list[CheckResult] = []
         for rule in by_scope("submission", self.round):
             results.extend(rule.run(submission))
+        _printable(results)
         for unit_results in _check_systems(submission.systems, self.round):
             results.extend(unit_results)
         _release(submission)
@@ -90,7 +91,7 @@ class SubmissionChecker:
             submission_path=str(self.path),
             checker_version=checker_version(),
             rules_round=self.round,
-            results=_printable(results),
+            results=results,
         )
 
 
@@ -174,14 +175,15 @@ def _units(systems: list[System]) -> list[System | Model]:
 
 
 def _check_unit(unit: Any, round_name: str) -> list[CheckResult]:
-    """The results of one unit (see ``_units``), in report order."""
+    """The results of one unit (see ``_units``), in report order, printable (``_printable``:
+    done here, so that the processes of a large check share it)."""
     from .rules import by_scope
 
     results: list[CheckResult] = []
     if unit.scope["model"] is None:  # a system (both rounds' handles carry a scope)
         for rule in by_scope("system", round_name):
             rule.run_into(results, unit)
-        return results
+        return _printable(results)
     for rule in by_scope("model", round_name):
         rule.run_into(results, unit)
     point_rules = by_scope("point", round_name)
@@ -191,7 +193,7 @@ def _check_unit(unit: Any, round_name: str) -> list[CheckResult]:
     release = getattr(unit, "release_points", None)
     if release is not None:  # the round's handles say no later unit reads these points
         release()
-    return results
+    return _printable(results)
 
 
 def _check_systems(systems: list[System], round_name: str) -> list[list[CheckResult]]:
