@@ -67,21 +67,28 @@ def test_without_a_claims_pipe_one_process_checks_everything(
 
 @needs_fork
 def test_the_child_checks_units_and_sends_them(
-    org: Path, serial: str, monkeypatch: pytest.MonkeyPatch
+    org: Path, serial: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The child's units arrive over the pipe: the parent checks fewer than all nine."""
     parent = os.getpid()
+    child_started = tmp_path / "child-started"
     checked_here = []
     real_check_unit = checker_module._check_unit
 
-    def slow_parent(unit: Any, round_name: str) -> Any:
+    def wait_for_the_child(unit: Any, round_name: str) -> Any:
+        if os.getpid() != parent:
+            child_started.touch()
+        elif not checked_here:  # hold the first unit until the child has claimed one
+            deadline = time.monotonic() + 60
+            while not child_started.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
         if os.getpid() == parent:
             checked_here.append(unit)
-            time.sleep(0.05)  # let the child claim units too (not a timed assert)
         return real_check_unit(unit, round_name)
 
-    monkeypatch.setattr(checker_module, "_check_unit", slow_parent)
+    monkeypatch.setattr(checker_module, "_check_unit", wait_for_the_child)
     assert parallel(org, monkeypatch) == serial
+    assert child_started.exists()
     assert 0 < len(checked_here) < 9
 
 
