@@ -225,16 +225,20 @@ _RESULTS_PIPE_BYTES = 1 << 20
 def _in_two_processes(units: list[System | Model], round_name: str) -> dict[int, list[CheckResult]]:
     """Check ``units`` in this process and a forked one; their results by unit index.
 
-    The units are handed out as the processes ask for them, not split beforehand: each takes
+    The models are handed out as the processes ask for them, not split beforehand: each takes
     the next unit number from a pipe filled before the fork (a read of 4 bytes is one claim),
-    so whichever process is ahead (the machine is shared, a unit costs what its files cost)
-    checks more, and both finish within a unit of each other. Each process checks its units
-    in report order, as a single process would (see ``_check_unit``: a curve releases its
-    points). The child sends each unit's results (their plain fields, pickled) as soon as it
-    has them; this process takes in what has arrived after each of its own units, so that only
-    the child's last unit is left to receive once the units are all claimed.
+    so whichever process is ahead (the machine is shared, a model costs what its files cost)
+    checks more, and both finish within a model of each other. The systems (cheap) are all
+    checked here, first: a system's rules read its models' points, which a checked model of
+    v1.0 releases (see ``_check_unit``), so a system is never checked after its models, here
+    nor when this process checks the units of a failed child. Each process checks its models
+    in report order, as a single process would. The child sends each model's results (their
+    plain fields, pickled) as soon as it has them; this process takes in what has arrived
+    after each of its own models, so that only the child's last model is left to receive once
+    all are claimed.
     """
-    claims = _claims_pipe(len(units))
+    models = [index for index, unit in enumerate(units) if unit.scope["model"] is not None]
+    claims = _claims_pipe(models)
     if claims is None:
         return {index: _check_unit(unit, round_name) for index, unit in enumerate(units)}
     import fcntl
@@ -263,7 +267,11 @@ def _in_two_processes(units: list[System | Model], round_name: str) -> dict[int,
         finally:
             os._exit(status)
     os.close(write_end)
-    mine: dict[int, list[CheckResult]] = {}
+    mine = {
+        index: _check_unit(unit, round_name)
+        for index, unit in enumerate(units)
+        if unit.scope["model"] is None
+    }
     inbox = _Inbox(read_end)
     reaped = False
     try:
@@ -284,13 +292,13 @@ def _in_two_processes(units: list[System | Model], round_name: str) -> dict[int,
     return {**mine, **theirs, **{index: _check_unit(units[index], round_name) for index in missing}}
 
 
-def _claims_pipe(count: int) -> int | None:
-    """The read end of a pipe holding the unit numbers ``0 .. count-1`` in order (its write end
-    closed, so an empty pipe reads as the end); ``None`` when the pipe cannot hold them all."""
+def _claims_pipe(numbers: list[int]) -> int | None:
+    """The read end of a pipe holding the unit ``numbers`` in order (its write end closed, so
+    an empty pipe reads as the end); ``None`` when the pipe cannot hold them all."""
+    data = b"".join(map(_CLAIM.pack, numbers))
     read_end, write_end = os.pipe()
     try:
         os.set_blocking(write_end, False)
-        data = b"".join(_CLAIM.pack(index) for index in range(count))
         try:
             written = os.write(write_end, data)
         except BlockingIOError:
