@@ -6,6 +6,7 @@ import contextlib
 import gc
 import os
 import pickle
+import signal
 import struct
 import threading
 from pathlib import Path
@@ -285,7 +286,9 @@ def _in_two_processes(units: list[System | Model], round_name: str) -> dict[int,
     finally:
         os.close(claims)
         os.close(read_end)
-        if not reaped:
+        if not reaped:  # this process failed (or was interrupted): the child's work is moot
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
     # whatever went wrong in the child, check here every unit it did not send
     missing = [index for index in range(len(units)) if index not in mine and index not in theirs]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -128,3 +129,44 @@ def test_a_child_sending_garbage_changes_nothing(
 
     monkeypatch.setattr(pickle, "dumps", garbage_in_child)
     assert parallel(org, monkeypatch) == serial
+
+
+@needs_fork
+def test_a_failure_here_stops_the_child_at_once(org: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error (or Ctrl-C) in this process is raised as it is; the child is ended and reaped,
+    not left checking the rest of the tree."""
+    parent = os.getpid()
+    children = []
+    real_fork = os.fork
+    real_check_unit = checker_module._check_unit
+
+    def recording_fork() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    def interrupted_here(unit: Any, round_name: str) -> Any:
+        if os.getpid() == parent and unit.scope["model"] is not None:
+            raise KeyboardInterrupt
+        if os.getpid() != parent:
+            time.sleep(60)  # a child that would go on for a long time
+        return real_check_unit(unit, round_name)
+
+    statuses = []
+    real_waitpid = os.waitpid
+
+    def recording_waitpid(pid: int, options: int) -> tuple[int, int]:
+        reaped = real_waitpid(pid, options)
+        statuses.append(reaped)
+        return reaped
+
+    monkeypatch.setattr(os, "fork", recording_fork)
+    monkeypatch.setattr(os, "waitpid", recording_waitpid)
+    monkeypatch.setattr(checker_module, "_check_unit", interrupted_here)
+    with pytest.raises(KeyboardInterrupt):
+        parallel(org, monkeypatch)
+    assert len(children) == 1
+    assert [pid for pid, _ in statuses] == children  # reaped once
+    status = statuses[0][1]
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
