@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import decimal
 import json
+import operator
 import os
 import re
 from typing import Any
@@ -546,13 +547,110 @@ def _read_line_block(text: str) -> dict[str, Any]:
             lines.append(entry)
     if not lines or lines[0][0] != 0:
         raise _NotLineBlock
-    mapping, end = _line_mapping(lines, 0, 0)
+    template = _TEMPLATES.get(len(lines))
+    if template is not None:
+        mapping = template.read(lines)
+        if mapping is not None:
+            return mapping
+    original = tuple(lines)  # before _line_sequence rewrites the lines of item mappings
+    slots: list[tuple[dict, str] | None] = [None] * len(lines)
+    mapping, end = _line_mapping(lines, 0, 0, slots)
     if end != len(lines):
         raise _NotLineBlock
+    if len(lines) in _TEMPLATES or len(_TEMPLATES) < _TEMPLATES_MAX:
+        template = _TEMPLATES[len(lines)] = _LineTemplate(original, mapping, slots)
+        return template.copy()[0]  # the template keeps its own
     return mapping
 
 
-def _line_mapping(lines: list[tuple[int, str]], index: int, indent: int) -> tuple[dict, int]:
+class _LineTemplate:
+    """A document read line by line, to read the next one of its shape by difference.
+
+    Files of one kind differ in a few values (``concurrency: 8`` against ``concurrency: 16``):
+    a document whose lines are this one's but for some ``key: value`` lines (same indent, same
+    key, a value again, on the same line index) has this document's structure, so its mapping is
+    a copy of this one's with those values read by ``_key_line``, as the full line read would
+    read them at those places. Any other difference (a line of another shape, another key, an
+    open ``key:``, a sequence item) returns ``None`` and the document is read in full.
+    """
+
+    def __init__(
+        self,
+        lines: tuple[tuple[int, str], ...],
+        mapping: dict[str, Any],
+        slots: list[tuple[dict, str] | None],
+    ) -> None:
+        self.lines = lines
+        self.mapping = mapping
+        #: per line, the (container, key) its scalar value is stored under, else ``None``
+        self.slots = slots
+        self.nested = self.containers(mapping)
+
+    @staticmethod
+    def containers(mapping: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
+        """(parent, key, child) for every mapping and sequence inside ``mapping``, parents
+        first."""
+        found: list[tuple[Any, Any, Any]] = []
+        pending: list[Any] = [mapping]
+        while pending:
+            parent = pending.pop()
+            items = parent.items() if type(parent) is dict else enumerate(parent)
+            for key, value in items:
+                if type(value) is dict or type(value) is list:
+                    found.append((parent, key, value))
+                    pending.append(value)
+        return found
+
+    def copy(self) -> tuple[dict[str, Any], dict[int, Any]]:
+        """A copy of every mapping and sequence of the template's mapping (scalars are
+        immutable and shared), and the copy of each by the ``id`` of its original."""
+        copy = self.mapping.copy()
+        copies: dict[int, Any] = {id(self.mapping): copy}
+        for parent, key, child in self.nested:
+            copies[id(parent)][key] = copies[id(child)] = child.copy()
+        return copy, copies
+
+    def read(self, lines: list[tuple[int, str]]) -> dict[str, Any] | None:
+        """The mapping of ``lines`` (as many as this template's), else ``None``."""
+        differs = list(map(operator.ne, lines, self.lines))
+        changed: list[int] = []
+        index = -1
+        while True:
+            try:
+                index = differs.index(True, index + 1)
+            except ValueError:
+                break
+            slot = self.slots[index]
+            if slot is None or len(changed) == _TEMPLATE_CHANGES_MAX:
+                return None
+            changed.append(index)
+        copy, copies = self.copy()
+        for index in changed:
+            indent, content = lines[index]
+            before_indent, before = self.lines[index]
+            if indent != before_indent or before[:2] == "- " or content[:2] == "- ":
+                return None
+            try:
+                key, value = _KEY_LINES.get(content) or _key_line(content)
+            except Exception:  # noqa: BLE001 - any doubt: the full line read decides
+                return None
+            container, before_key = self.slots[index]  # type: ignore[misc]
+            if key != before_key or value is _OPEN:
+                return None
+            copies[id(container)][key] = value
+        return copy
+
+
+#: line count → the last document of that many lines read in full (``_LineTemplate``)
+_TEMPLATES: dict[int, _LineTemplate] = {}
+_TEMPLATES_MAX = 64
+#: more changed lines than this: read in full (a file of another kind with as many lines)
+_TEMPLATE_CHANGES_MAX = 16
+
+
+def _line_mapping(
+    lines: list[tuple[int, str]], index: int, indent: int, slots: list
+) -> tuple[dict, int]:
     mapping: dict[str, Any] = {}
     count = len(lines)
     key_lines = _KEY_LINES.get
@@ -568,13 +666,16 @@ def _line_mapping(lines: list[tuple[int, str]], index: int, indent: int) -> tupl
         key, value = parts
         if key in mapping:
             raise _NotLineBlock
-        index += 1
         if value is not _OPEN:
             mapping[key] = value
-        elif index < count and lines[index][0] > indent:
-            mapping[key], index = _line_block(lines, index)
+            slots[index] = (mapping, key)
+            index += 1
+            continue
+        index += 1
+        if index < count and lines[index][0] > indent:
+            mapping[key], index = _line_block(lines, index, slots)
         elif index < count and lines[index][0] == indent and lines[index][1][:2] == "- ":
-            mapping[key], index = _line_sequence(lines, index, indent)
+            mapping[key], index = _line_sequence(lines, index, indent, slots)
         else:
             mapping[key] = None
     return mapping, index
@@ -625,21 +726,23 @@ def _key_line(content: str) -> tuple[str, Any]:
     return parts
 
 
-def _line_block(lines: list[tuple[int, str]], index: int) -> tuple[Any, int]:
+def _line_block(lines: list[tuple[int, str]], index: int, slots: list) -> tuple[Any, int]:
     indent, content = lines[index]
     if content[:2] == "- ":
-        return _line_sequence(lines, index, indent)
-    return _line_mapping(lines, index, indent)
+        return _line_sequence(lines, index, indent, slots)
+    return _line_mapping(lines, index, indent, slots)
 
 
-def _line_sequence(lines: list[tuple[int, str]], index: int, indent: int) -> tuple[list, int]:
+def _line_sequence(
+    lines: list[tuple[int, str]], index: int, indent: int, slots: list
+) -> tuple[list, int]:
     items: list[Any] = []
     count = len(lines)
     while index < count and lines[index][0] == indent and lines[index][1][:2] == "- ":
         rest = lines[index][1][2:]
         if _BLOCK_KEY_LINE.fullmatch(rest):  # an item mapping, continued at indent + 2
             lines[index] = (indent + 2, rest)
-            item, index = _line_mapping(lines, index, indent + 2)
+            item, index = _line_mapping(lines, index, indent + 2, slots)
             items.append(item)
         else:
             items.append(_line_scalar(rest))
