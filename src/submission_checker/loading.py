@@ -537,28 +537,36 @@ def _read_line_block(text: str) -> dict[str, Any]:
     differential tests check it). Scalars convert through PyYAML's own resolver and
     constructors.
     """
+    raw_lines = text.split("\n")
+    template = _TEMPLATES.get(len(raw_lines))
+    if template is not None:
+        mapping = template.read(raw_lines)
+        if mapping is not None:
+            return mapping
     lines: list[tuple[int, str]] = []
+    #: the index in ``raw_lines`` of each of ``lines``
+    positions: list[int] = []
     prepared = _PREPARED_LINES.get
-    for line in text.split("\n"):
+    for position, line in enumerate(raw_lines):
         entry = prepared(line, _UNSEEN)
         if entry is _UNSEEN:
             entry = _prepare_line(line)
         if entry is not None:
             lines.append(entry)
+            positions.append(position)
     if not lines or lines[0][0] != 0:
         raise _NotLineBlock
-    template = _TEMPLATES.get(len(lines))
-    if template is not None:
-        mapping = template.read(lines)
-        if mapping is not None:
-            return mapping
     original = tuple(lines)  # before _line_sequence rewrites the lines of item mappings
     slots: list[tuple[dict, str] | None] = [None] * len(lines)
     mapping, end = _line_mapping(lines, 0, 0, slots)
     if end != len(lines):
         raise _NotLineBlock
-    if len(lines) in _TEMPLATES or len(_TEMPLATES) < _TEMPLATES_MAX:
-        template = _TEMPLATES[len(lines)] = _LineTemplate(original, mapping, slots)
+    if len(raw_lines) in _TEMPLATES or len(_TEMPLATES) < _TEMPLATES_MAX:
+        template = _LineTemplate(raw_lines, mapping)
+        for position, entry, slot in zip(positions, original, slots, strict=True):
+            if slot is not None and entry[1][:2] != "- ":
+                template.slots[position] = (entry[0], slot[0], slot[1])
+        _TEMPLATES[len(raw_lines)] = template
         return template.copy()[0]  # the template keeps its own
     return mapping
 
@@ -574,16 +582,12 @@ class _LineTemplate:
     open ``key:``, a sequence item) returns ``None`` and the document is read in full.
     """
 
-    def __init__(
-        self,
-        lines: tuple[tuple[int, str], ...],
-        mapping: dict[str, Any],
-        slots: list[tuple[dict, str] | None],
-    ) -> None:
-        self.lines = lines
+    def __init__(self, raw_lines: list[str], mapping: dict[str, Any]) -> None:
+        self.raw_lines = raw_lines
         self.mapping = mapping
-        #: per line, the (container, key) its scalar value is stored under, else ``None``
-        self.slots = slots
+        #: per raw line that is a ``key: value`` line of a mapping (not an item's first line):
+        #: (its indent, the container its value is stored in, the key), else ``None``
+        self.slots: list[tuple[int, dict, str] | None] = [None] * len(raw_lines)
         self.nested = self.containers(mapping)
 
     @staticmethod
@@ -610,9 +614,9 @@ class _LineTemplate:
             copies[id(parent)][key] = copies[id(child)] = child.copy()
         return copy, copies
 
-    def read(self, lines: list[tuple[int, str]]) -> dict[str, Any] | None:
-        """The mapping of ``lines`` (as many as this template's), else ``None``."""
-        differs = list(map(operator.ne, lines, self.lines))
+    def read(self, raw_lines: list[str]) -> dict[str, Any] | None:
+        """The mapping of ``raw_lines`` (as many as this template's), else ``None``."""
+        differs = list(map(operator.ne, raw_lines, self.raw_lines))
         changed: list[int] = []
         index = -1
         while True:
@@ -620,28 +624,30 @@ class _LineTemplate:
                 index = differs.index(True, index + 1)
             except ValueError:
                 break
-            slot = self.slots[index]
-            if slot is None or len(changed) == _TEMPLATE_CHANGES_MAX:
+            if self.slots[index] is None or len(changed) == _TEMPLATE_CHANGES_MAX:
                 return None
             changed.append(index)
         copy, copies = self.copy()
         for index in changed:
-            indent, content = lines[index]
-            before_indent, before = self.lines[index]
-            if indent != before_indent or before[:2] == "- " or content[:2] == "- ":
-                return None
+            before_indent, container, before_key = self.slots[index]  # type: ignore[misc]
+            line = raw_lines[index]
             try:
+                entry = _PREPARED_LINES.get(line) or _prepare_line(line)
+                if entry is None:  # now a blank or comment line
+                    return None
+                indent, content = entry
+                if indent != before_indent or content[:2] == "- ":
+                    return None
                 key, value = _KEY_LINES.get(content) or _key_line(content)
             except Exception:  # noqa: BLE001 - any doubt: the full line read decides
                 return None
-            container, before_key = self.slots[index]  # type: ignore[misc]
             if key != before_key or value is _OPEN:
                 return None
             copies[id(container)][key] = value
         return copy
 
 
-#: line count → the last document of that many lines read in full (``_LineTemplate``)
+#: raw line count → the last document of that many lines read in full (``_LineTemplate``)
 _TEMPLATES: dict[int, _LineTemplate] = {}
 _TEMPLATES_MAX = 64
 #: more changed lines than this: read in full (a file of another kind with as many lines)

@@ -83,7 +83,7 @@ def changed_line(draw: Any) -> tuple[int, str]:
     line = BASE_LINES[index]
     pad = line[: len(line) - len(line.lstrip(" "))]
     key = line.strip().removeprefix("- ").partition(":")[0]
-    how = draw(st.integers(0, 9))
+    how = draw(st.integers(0, 10))
     if how <= 4:
         value = draw(st.sampled_from(LINE_VALUES))
     elif how == 5:
@@ -96,8 +96,10 @@ def changed_line(draw: Any) -> tuple[int, str]:
         value = draw(st.sampled_from(LINE_VALUES))
     elif how == 8:
         return index, f"{pad}- {draw(st.sampled_from(LINE_VALUES))}"
-    else:
+    elif how == 9:
         return index, f"{pad}{key}:"
+    else:  # a blank or comment line in its place, or a tab, CR or control character
+        return index, draw(st.sampled_from(["", pad, f"{pad}# note", f"{line}\r", f"\t{line}"]))
     head = "- " if line.lstrip(" ").startswith("- ") and draw(st.booleans()) else ""
     return index, f"{pad}{head}{key}: {value}".rstrip(" ")
 
@@ -114,6 +116,8 @@ def changed_line(draw: Any) -> tuple[int, str]:
 @example([(3, "seed_set: " + "9" * 5000)])
 @example([(7, "  min_duration_ms: 1"), (8, "  runtime: 2")])
 @example([(1, "concurrency: 8")])
+@example([(2, "# offline: none")])
+@example([(0, "concurrency: 96  # another comment"), (4, "target_cohort: 2026-12-C0 #")])
 def test_documents_read_by_difference_read_as_the_reference(changes: list) -> None:
     lines = list(BASE_LINES)
     for index, line in changes:
