@@ -538,35 +538,30 @@ def _read_line_block(text: str) -> dict[str, Any]:
     constructors.
     """
     raw_lines = text.split("\n")
-    template = _TEMPLATES.get(len(raw_lines))
+    template = _TEMPLATES.get(len(raw_lines)) if len(raw_lines) >= _TEMPLATE_LINES_MIN else None
     if template is not None:
         mapping = template.read(raw_lines)
         if mapping is not None:
             return mapping
     lines: list[tuple[int, str]] = []
-    #: the index in ``raw_lines`` of each of ``lines``
-    positions: list[int] = []
     prepared = _PREPARED_LINES.get
-    for position, line in enumerate(raw_lines):
+    for line in raw_lines:
         entry = prepared(line, _UNSEEN)
         if entry is _UNSEEN:
             entry = _prepare_line(line)
         if entry is not None:
             lines.append(entry)
-            positions.append(position)
     if not lines or lines[0][0] != 0:
         raise _NotLineBlock
-    original = tuple(lines)  # before _line_sequence rewrites the lines of item mappings
-    slots: list[tuple[dict, str] | None] = [None] * len(lines)
+    #: per line, the mapping its scalar value is stored in (``None``: not a ``key: value``)
+    slots: list[dict | None] = [None] * len(lines)
     mapping, end = _line_mapping(lines, 0, 0, slots)
     if end != len(lines):
         raise _NotLineBlock
-    if len(raw_lines) in _TEMPLATES or len(_TEMPLATES) < _TEMPLATES_MAX:
-        template = _LineTemplate(raw_lines, mapping)
-        for position, entry, slot in zip(positions, original, slots, strict=True):
-            if slot is not None and entry[1][:2] != "- ":
-                template.slots[position] = (entry[0], slot[0], slot[1])
-        _TEMPLATES[len(raw_lines)] = template
+    if len(raw_lines) >= _TEMPLATE_LINES_MIN and (
+        len(raw_lines) in _TEMPLATES or len(_TEMPLATES) < _TEMPLATES_MAX
+    ):
+        template = _TEMPLATES[len(raw_lines)] = _LineTemplate(raw_lines, mapping, slots)
         return template.copy()[0]  # the template keeps its own
     return mapping
 
@@ -582,12 +577,27 @@ class _LineTemplate:
     open ``key:``, a sequence item) returns ``None`` and the document is read in full.
     """
 
-    def __init__(self, raw_lines: list[str], mapping: dict[str, Any]) -> None:
+    def __init__(
+        self, raw_lines: list[str], mapping: dict[str, Any], slots: list[dict | None]
+    ) -> None:
+        """``slots``: per line read (blank and comment lines left out), the mapping its value
+        was stored in by ``_line_mapping``."""
         self.raw_lines = raw_lines
         self.mapping = mapping
         #: per raw line that is a ``key: value`` line of a mapping (not an item's first line):
-        #: (its indent, the container its value is stored in, the key), else ``None``
+        #: (its indent, the mapping its value is stored in, the key), else ``None``
         self.slots: list[tuple[int, dict, str] | None] = [None] * len(raw_lines)
+        prepared = _PREPARED_LINES.get  # the lines were just read: most are remembered
+        entries = [prepared(line, _UNSEEN) for line in raw_lines]
+        entries = [
+            _prepare_line(line) if entry is _UNSEEN else entry
+            for line, entry in zip(raw_lines, entries, strict=True)
+        ]
+        read = [(position, entry) for position, entry in enumerate(entries) if entry is not None]
+        for (position, (indent, content)), container in zip(read, slots, strict=True):
+            if container is not None and content[:2] != "- ":
+                key = (_KEY_LINES.get(content) or _key_line(content))[0]
+                self.slots[position] = (indent, container, key)
         self.nested = self.containers(mapping)
 
     @staticmethod
@@ -650,12 +660,14 @@ class _LineTemplate:
 #: raw line count → the last document of that many lines read in full (``_LineTemplate``)
 _TEMPLATES: dict[int, _LineTemplate] = {}
 _TEMPLATES_MAX = 64
+#: shorter files (v0.7 point files: 10 lines) are read in full: as fast as by difference
+_TEMPLATE_LINES_MIN = 20
 #: more changed lines than this: read in full (a file of another kind with as many lines)
 _TEMPLATE_CHANGES_MAX = 16
 
 
 def _line_mapping(
-    lines: list[tuple[int, str]], index: int, indent: int, slots: list
+    lines: list[tuple[int, str]], index: int, indent: int, slots: list[dict | None]
 ) -> tuple[dict, int]:
     mapping: dict[str, Any] = {}
     count = len(lines)
@@ -674,7 +686,7 @@ def _line_mapping(
             raise _NotLineBlock
         if value is not _OPEN:
             mapping[key] = value
-            slots[index] = (mapping, key)
+            slots[index] = mapping
             index += 1
             continue
         index += 1
