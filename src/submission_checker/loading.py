@@ -558,8 +558,10 @@ def _read_line_block(text: str) -> dict[str, Any]:
     mapping, end = _line_mapping(lines, 0, 0, slots)
     if end != len(lines):
         raise _NotLineBlock
-    if len(raw_lines) >= _TEMPLATE_LINES_MIN and (
-        len(raw_lines) in _TEMPLATES or len(_TEMPLATES) < _TEMPLATES_MAX
+    if (
+        len(raw_lines) >= _TEMPLATE_LINES_MIN
+        and len(text) <= _TEMPLATE_CHARACTERS_MAX
+        and (len(raw_lines) in _TEMPLATES or len(_TEMPLATES) < _TEMPLATES_MAX)
     ):
         template = _TEMPLATES[len(raw_lines)] = _LineTemplate(raw_lines, mapping, slots)
         return template.copy()[0]  # the template keeps its own
@@ -662,6 +664,8 @@ _TEMPLATES: dict[int, _LineTemplate] = {}
 _TEMPLATES_MAX = 64
 #: shorter files (v0.7 point files: 10 lines) are read in full: as fast as by difference
 _TEMPLATE_LINES_MIN = 20
+#: longer files are not kept as templates (memory: a point or config file is ~2 KB)
+_TEMPLATE_CHARACTERS_MAX = 64 * 1024
 #: more changed lines than this: read in full (a file of another kind with as many lines)
 _TEMPLATE_CHANGES_MAX = 16
 

@@ -155,3 +155,11 @@ def test_each_read_gets_its_own_containers() -> None:
     assert second["datasets"][0]["parser"] == {"prompt": "input"}
     assert second["profiling"] == {}
     assert second["region"] == "low"
+
+
+def test_long_documents_are_not_kept_as_templates() -> None:
+    long_text = BASE + "".join(f"k{n}: {'v' * 100}\n" for n in range(700))
+    lines = len(long_text.split("\n"))
+    assert len(long_text) > loading._TEMPLATE_CHARACTERS_MAX
+    assert_read_as_reference(long_text)
+    assert lines not in loading._TEMPLATES
