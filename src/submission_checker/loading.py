@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import decimal
 import json
+import operator
 import os
 import re
 from typing import Any
@@ -74,10 +75,14 @@ def _read_bytes(path: str | os.PathLike[str]) -> bytes:
                 f"({MAX_FILE_BYTES:,} bytes) this kind of file can be, so it is not read; "
                 "is it the detail log?"
             )
-        chunks = []
-        while chunk := os.read(fd, size + 1):  # to the end, even if the file grew meanwhile
-            chunks.append(chunk)
-        data = b"".join(chunks)
+        # One read when the file still has the size fstat gave (a thousand small files: a
+        # second read only to see the end is a tenth of the cost of reading them)
+        data = os.read(fd, size + 1)
+        if len(data) != size:  # the file grew or shrank meanwhile: read on to its end
+            chunks = [data]
+            while chunk := os.read(fd, size + 1):
+                chunks.append(chunk)
+            data = b"".join(chunks)
     except IsADirectoryError:
         raise LoadError("is a directory, expected a file") from None
     except OSError as exc:
@@ -532,9 +537,15 @@ def _read_line_block(text: str) -> dict[str, Any]:
     differential tests check it). Scalars convert through PyYAML's own resolver and
     constructors.
     """
+    raw_lines = text.split("\n")
+    template = _TEMPLATES.get(len(raw_lines)) if len(raw_lines) >= _TEMPLATE_LINES_MIN else None
+    if template is not None:
+        mapping = template.read(raw_lines)
+        if mapping is not None:
+            return mapping
     lines: list[tuple[int, str]] = []
     prepared = _PREPARED_LINES.get
-    for line in text.split("\n"):
+    for line in raw_lines:
         entry = prepared(line, _UNSEEN)
         if entry is _UNSEEN:
             entry = _prepare_line(line)
@@ -542,13 +553,126 @@ def _read_line_block(text: str) -> dict[str, Any]:
             lines.append(entry)
     if not lines or lines[0][0] != 0:
         raise _NotLineBlock
-    mapping, end = _line_mapping(lines, 0, 0)
+    #: per line, the mapping its scalar value is stored in (``None``: not a ``key: value``)
+    slots: list[dict | None] = [None] * len(lines)
+    mapping, end = _line_mapping(lines, 0, 0, slots)
     if end != len(lines):
         raise _NotLineBlock
+    if (
+        len(raw_lines) >= _TEMPLATE_LINES_MIN
+        and len(text) <= _TEMPLATE_CHARACTERS_MAX
+        and (len(raw_lines) in _TEMPLATES or len(_TEMPLATES) < _TEMPLATES_MAX)
+    ):
+        template = _TEMPLATES[len(raw_lines)] = _LineTemplate(raw_lines, mapping, slots)
+        return template.copy()[0]  # the template keeps its own
     return mapping
 
 
-def _line_mapping(lines: list[tuple[int, str]], index: int, indent: int) -> tuple[dict, int]:
+class _LineTemplate:
+    """A document read line by line, to read the next one of its shape by difference.
+
+    Files of one kind differ in a few values (``concurrency: 8`` against ``concurrency: 16``):
+    a document whose lines are this one's but for some ``key: value`` lines (same indent, same
+    key, a value again, on the same line index) has this document's structure, so its mapping is
+    a copy of this one's with those values read by ``_key_line``, as the full line read would
+    read them at those places. Any other difference (a line of another shape, another key, an
+    open ``key:``, a sequence item) returns ``None`` and the document is read in full.
+    """
+
+    def __init__(
+        self, raw_lines: list[str], mapping: dict[str, Any], slots: list[dict | None]
+    ) -> None:
+        """``slots``: per line read (blank and comment lines left out), the mapping its value
+        was stored in by ``_line_mapping``."""
+        self.raw_lines = raw_lines
+        self.mapping = mapping
+        #: per raw line that is a ``key: value`` line of a mapping (not an item's first line):
+        #: (its indent, the mapping its value is stored in, the key), else ``None``
+        self.slots: list[tuple[int, dict, str] | None] = [None] * len(raw_lines)
+        prepared = _PREPARED_LINES.get  # the lines were just read: most are remembered
+        entries = [prepared(line, _UNSEEN) for line in raw_lines]
+        entries = [
+            _prepare_line(line) if entry is _UNSEEN else entry
+            for line, entry in zip(raw_lines, entries, strict=True)
+        ]
+        read = [(position, entry) for position, entry in enumerate(entries) if entry is not None]
+        for (position, (indent, content)), container in zip(read, slots, strict=True):
+            if container is not None and content[:2] != "- ":
+                key = (_KEY_LINES.get(content) or _key_line(content))[0]
+                self.slots[position] = (indent, container, key)
+        self.nested = self.containers(mapping)
+
+    @staticmethod
+    def containers(mapping: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
+        """(parent, key, child) for every mapping and sequence inside ``mapping``, parents
+        first."""
+        found: list[tuple[Any, Any, Any]] = []
+        pending: list[Any] = [mapping]
+        while pending:
+            parent = pending.pop()
+            items = parent.items() if type(parent) is dict else enumerate(parent)
+            for key, value in items:
+                if type(value) is dict or type(value) is list:
+                    found.append((parent, key, value))
+                    pending.append(value)
+        return found
+
+    def copy(self) -> tuple[dict[str, Any], dict[int, Any]]:
+        """A copy of every mapping and sequence of the template's mapping (scalars are
+        immutable and shared), and the copy of each by the ``id`` of its original."""
+        copy = self.mapping.copy()
+        copies: dict[int, Any] = {id(self.mapping): copy}
+        for parent, key, child in self.nested:
+            copies[id(parent)][key] = copies[id(child)] = child.copy()
+        return copy, copies
+
+    def read(self, raw_lines: list[str]) -> dict[str, Any] | None:
+        """The mapping of ``raw_lines`` (as many as this template's), else ``None``."""
+        differs = list(map(operator.ne, raw_lines, self.raw_lines))
+        changed: list[int] = []
+        index = -1
+        while True:
+            try:
+                index = differs.index(True, index + 1)
+            except ValueError:
+                break
+            if self.slots[index] is None or len(changed) == _TEMPLATE_CHANGES_MAX:
+                return None
+            changed.append(index)
+        copy, copies = self.copy()
+        for index in changed:
+            before_indent, container, before_key = self.slots[index]  # type: ignore[misc]
+            line = raw_lines[index]
+            try:
+                entry = _PREPARED_LINES.get(line) or _prepare_line(line)
+                if entry is None:  # now a blank or comment line
+                    return None
+                indent, content = entry
+                if indent != before_indent or content[:2] == "- ":
+                    return None
+                key, value = _KEY_LINES.get(content) or _key_line(content)
+            except Exception:  # noqa: BLE001 - any doubt: the full line read decides
+                return None
+            if key != before_key or value is _OPEN:
+                return None
+            copies[id(container)][key] = value
+        return copy
+
+
+#: raw line count → the last document of that many lines read in full (``_LineTemplate``)
+_TEMPLATES: dict[int, _LineTemplate] = {}
+_TEMPLATES_MAX = 64
+#: shorter files (v0.7 point files: 10 lines) are read in full: as fast as by difference
+_TEMPLATE_LINES_MIN = 20
+#: longer files are not kept as templates (memory: a point or config file is ~2 KB)
+_TEMPLATE_CHARACTERS_MAX = 64 * 1024
+#: more changed lines than this: read in full (a file of another kind with as many lines)
+_TEMPLATE_CHANGES_MAX = 16
+
+
+def _line_mapping(
+    lines: list[tuple[int, str]], index: int, indent: int, slots: list[dict | None]
+) -> tuple[dict, int]:
     mapping: dict[str, Any] = {}
     count = len(lines)
     key_lines = _KEY_LINES.get
@@ -564,13 +688,16 @@ def _line_mapping(lines: list[tuple[int, str]], index: int, indent: int) -> tupl
         key, value = parts
         if key in mapping:
             raise _NotLineBlock
-        index += 1
         if value is not _OPEN:
             mapping[key] = value
-        elif index < count and lines[index][0] > indent:
-            mapping[key], index = _line_block(lines, index)
+            slots[index] = mapping
+            index += 1
+            continue
+        index += 1
+        if index < count and lines[index][0] > indent:
+            mapping[key], index = _line_block(lines, index, slots)
         elif index < count and lines[index][0] == indent and lines[index][1][:2] == "- ":
-            mapping[key], index = _line_sequence(lines, index, indent)
+            mapping[key], index = _line_sequence(lines, index, indent, slots)
         else:
             mapping[key] = None
     return mapping, index
@@ -621,21 +748,23 @@ def _key_line(content: str) -> tuple[str, Any]:
     return parts
 
 
-def _line_block(lines: list[tuple[int, str]], index: int) -> tuple[Any, int]:
+def _line_block(lines: list[tuple[int, str]], index: int, slots: list) -> tuple[Any, int]:
     indent, content = lines[index]
     if content[:2] == "- ":
-        return _line_sequence(lines, index, indent)
-    return _line_mapping(lines, index, indent)
+        return _line_sequence(lines, index, indent, slots)
+    return _line_mapping(lines, index, indent, slots)
 
 
-def _line_sequence(lines: list[tuple[int, str]], index: int, indent: int) -> tuple[list, int]:
+def _line_sequence(
+    lines: list[tuple[int, str]], index: int, indent: int, slots: list
+) -> tuple[list, int]:
     items: list[Any] = []
     count = len(lines)
     while index < count and lines[index][0] == indent and lines[index][1][:2] == "- ":
         rest = lines[index][1][2:]
         if _BLOCK_KEY_LINE.fullmatch(rest):  # an item mapping, continued at indent + 2
             lines[index] = (indent + 2, rest)
-            item, index = _line_mapping(lines, index, indent + 2)
+            item, index = _line_mapping(lines, index, indent + 2, slots)
             items.append(item)
         else:
             items.append(_line_scalar(rest))
