@@ -191,9 +191,7 @@ def _check_unit(unit: Any, round_name: str) -> list[CheckResult]:
     for point in unit.points:
         for rule in point_rules:
             rule.run_into(results, point)
-    release = getattr(unit, "release_points", None)
-    if release is not None:  # the round's handles say no later unit reads these points
-        release()
+    unit.release_points()  # no later unit reads these points (see each round's Model)
     return _printable(results)
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import loading
 from .layout import DIR, FILE, UNSAFE, Document, Tree, computed_once, read_document
-from .models import _percentile_level, validate
+from .models import _percentile_level
 from .models_v1 import (
     AccuracyEntry,
     PointConfigV1,
@@ -140,21 +140,17 @@ class DescriptionCopies:
         if tree.kind(rel) != FILE:  # missing, unsafe, not a file: as every document
             return read_document(tree, rel, SystemDescriptionV1, loading.load_json)
         try:
-            raw = loading._read_bytes(tree.path(rel))
+            raw = loading.read_bytes(tree.path(rel))
         except loading.LoadError as exc:
             return Document(rel, "unreadable", error=exc.message)
         skeleton, value = _without_utilization(raw)
         known = self._read.get(skeleton) if skeleton is not None else None
-        if known is not None:
-            data, valid = {**known[0], "tps_utilization": value}, known[1]
-            if valid and _plain_utilization(value):
-                return Document(rel, "valid", data=data)
-        else:
-            try:
-                data = loading._parse_json(loading._decode(raw), raw)
-            except loading.LoadError as exc:
-                return Document(rel, "unreadable", error=exc.message)
-        model, problems = validate(SystemDescriptionV1, data)
+        if known is not None and known[1] and _plain_utilization(value):
+            return Document(rel, "valid", data={**known[0], "tps_utilization": value})
+        document = read_document(
+            tree, rel, SystemDescriptionV1, lambda _path: loading.parse_json_bytes(raw)
+        )
+        data = document.data
         if (
             skeleton is not None
             and known is None
@@ -162,10 +158,8 @@ class DescriptionCopies:
             and "tps_utilization" in data
             and len(self._read) < _DESCRIPTION_COPIES_MAX
         ):
-            self._read[skeleton] = (data, not problems)
-        if problems:
-            return Document(rel, "invalid", data=data, problems=problems)
-        return Document(rel, "valid", data=data, model=model)
+            self._read[skeleton] = (data, document.state == "valid")
+        return document
 
 
 def _without_utilization(raw: bytes) -> tuple[bytes | None, float | int | None]:

@@ -242,7 +242,16 @@ def load_json(path: str | os.PathLike[str]) -> Any:
     ``LoadError`` that says what is wrong and where. Integers stay exact Python ints, however
     large; the schemas say where one too large for a float is wrong.
     """
-    data = _read_bytes(path)
+    return parse_json_bytes(_read_bytes(path))
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """A file's bytes, as every loader here reads them: bounded, one clear error if it can't."""
+    return _read_bytes(path)
+
+
+def parse_json_bytes(data: bytes) -> Any:
+    """``load_json`` of bytes already read (``read_bytes``)."""
     return _parse_json(_decode(data), data)
 
 

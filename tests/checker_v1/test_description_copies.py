@@ -99,19 +99,19 @@ def test_every_copy_reads_as_it_reads_alone(sequence: list[tuple[str, str, int |
 
 def test_copies_that_differ_only_in_the_number_are_read_once(tmp_path: Path, monkeypatch) -> None:
     """The point of it: the second and later copies are neither parsed nor validated."""
-    import submission_checker.layout_v1 as layout_v1
+    import submission_checker.layout as layout  # read_document validates every full read
 
     for index, number in enumerate(["0.5", "0.25", "1", "0.125"]):
         (tmp_path / f"r{index}").mkdir()
         (tmp_path / f"r{index}" / "system_desc.json").write_text(_copy_text(number, "none", 2))
     calls = {"validate": 0}
-    real_validate = layout_v1.validate
+    real_validate = layout.validate
 
     def counting_validate(*args: Any) -> Any:
         calls["validate"] += 1
         return real_validate(*args)
 
-    monkeypatch.setattr(layout_v1, "validate", counting_validate)
+    monkeypatch.setattr(layout, "validate", counting_validate)
     tree = Tree(tmp_path)
     reader = DescriptionCopies()
     documents = [reader.document(tree, f"r{index}/system_desc.json") for index in range(4)]
