@@ -68,8 +68,6 @@ class SubmissionChecker:
                 enable_gc()
 
     def _run(self) -> Report:
-        from .rules import by_scope
-
         if self.round == "v1.0":
             from .layout_v1 import read_submission_v1
 
@@ -82,10 +80,7 @@ class SubmissionChecker:
         else:
             submission = read_submission(self.path, self.rules_round)
         results: list[CheckResult] = []
-        for rule in by_scope("submission", self.round):
-            results.extend(rule.run(submission))
-        _printable(results)
-        for unit_results in _check_systems(submission.systems, self.round):
+        for unit_results in _check_units(submission, self.round):
             results.extend(unit_results)
         _release(submission)
         return Report(
@@ -166,13 +161,24 @@ POINT_COST_BY_ROUND = {"v0.7": 1, "v1.0": 2}
 PARALLEL_MIN_POINTS = 2048
 
 
-def _units(systems: list[System]) -> list[System | Model]:
-    """The independent pieces of work, in report order: each system, then each of its models.
+def _units(submission: Submission) -> list[Submission | System | Model]:
+    """The independent pieces of work, in report order: the submission, then each system and
+    each of its models.
 
-    A system's unit runs the system rules; a model's unit runs its model and point rules and
-    reads its files, which is nearly all of the work.
+    The submission's unit runs the submission rules, a system's the system rules; a model's
+    unit runs its model and point rules and reads its files, which is nearly all of the work.
     """
-    return [unit for system in systems for unit in (system, *system.models)]
+    systems = submission.systems
+    return [submission, *(unit for system in systems for unit in (system, *system.models))]
+
+
+def _scope_of(unit: Any) -> str:
+    """The rule scope a unit runs: ``submission``, ``system`` or ``model`` (from its scope
+    fields, which both rounds' handles carry)."""
+    scope = unit.scope
+    if scope["model"] is not None:
+        return "model"
+    return "submission" if scope["system"] is None else "system"
 
 
 def _check_unit(unit: Any, round_name: str) -> list[CheckResult]:
@@ -181,30 +187,28 @@ def _check_unit(unit: Any, round_name: str) -> list[CheckResult]:
     from .rules import by_scope
 
     results: list[CheckResult] = []
-    if unit.scope["model"] is None:  # a system (both rounds' handles carry a scope)
-        for rule in by_scope("system", round_name):
-            rule.run_into(results, unit)
-        return _printable(results)
-    for rule in by_scope("model", round_name):
+    scope = _scope_of(unit)
+    for rule in by_scope(scope, round_name):
         rule.run_into(results, unit)
-    point_rules = by_scope("point", round_name)
-    for point in unit.points:
-        for rule in point_rules:
-            rule.run_into(results, point)
-    unit.release_points()  # no later unit reads these points (see each round's Model)
+    if scope == "model":
+        point_rules = by_scope("point", round_name)
+        for point in unit.points:
+            for rule in point_rules:
+                rule.run_into(results, point)
+        unit.release_points()  # no later unit reads these points (see each round's Model)
     return _printable(results)
 
 
-def _check_systems(systems: list[System], round_name: str) -> list[list[CheckResult]]:
-    """The results of each unit of ``systems`` in order; a large submission uses two processes
-    (``PARALLEL_MIN_POINTS``).
+def _check_units(submission: Submission, round_name: str) -> list[list[CheckResult]]:
+    """The results of each unit of ``submission`` in order; a large submission uses two
+    processes (``PARALLEL_MIN_POINTS``).
 
     Where ``fork`` is available (and no other thread is running, which forking would endanger),
     a child process and this one share the units (see ``_in_two_processes``). If the child
     fails in any way, this process checks its units too, so the report is the same either way.
     """
-    units = _units(systems)
-    total = sum(len(unit.points) for unit in units if unit.scope["model"] is not None)
+    units = _units(submission)
+    total = sum(len(unit.points) for unit in units if _scope_of(unit) == "model")
     work = total * POINT_COST_BY_ROUND.get(round_name, 1)
     if work < PARALLEL_MIN_POINTS or not hasattr(os, "fork") or threading.active_count() != 1:
         return [_check_unit(unit, round_name) for unit in units]
@@ -221,22 +225,25 @@ _HEADER = struct.Struct("<II")  # unit number, length of the pickled results
 _RESULTS_PIPE_BYTES = 1 << 20
 
 
-def _in_two_processes(units: list[System | Model], round_name: str) -> dict[int, list[CheckResult]]:
+def _in_two_processes(
+    units: list[Submission | System | Model], round_name: str
+) -> dict[int, list[CheckResult]]:
     """Check ``units`` in this process and a forked one; their results by unit index.
 
     The models are handed out as the processes ask for them, not split beforehand: each takes
     the next unit number from a pipe filled before the fork (a read of 4 bytes is one claim),
     so whichever process is ahead (the machine is shared, a model costs what its files cost)
-    checks more, and both finish within a model of each other. The systems (cheap) are all
-    checked here, first: a system's rules read its models' points, which a checked model of
-    v1.0 releases (see ``_check_unit``), so a system is never checked after its models, here
-    nor when this process checks the units of a failed child. Each process checks its models
+    checks more, and both finish within a model of each other. The submission and the systems
+    (cheap) are all checked here, first, while the child starts on the models: a system's rules
+    read its models' points, which a checked model of v1.0 releases (see ``_check_unit``), so a
+    system is never checked after its models, here nor when this process checks the units of a
+    failed child. Each process checks its models
     in report order, as a single process would. The child sends each model's results (their
     plain fields, pickled) as soon as it has them; this process takes in what has arrived
     after each of its own models, so that only the child's last model is left to receive once
     all are claimed.
     """
-    models = [index for index, unit in enumerate(units) if unit.scope["model"] is not None]
+    models = [index for index, unit in enumerate(units) if _scope_of(unit) == "model"]
     claims = _claims_pipe(models)
     if claims is None:
         return {index: _check_unit(unit, round_name) for index, unit in enumerate(units)}
@@ -269,7 +276,7 @@ def _in_two_processes(units: list[System | Model], round_name: str) -> dict[int,
     mine = {
         index: _check_unit(unit, round_name)
         for index, unit in enumerate(units)
-        if unit.scope["model"] is None
+        if _scope_of(unit) != "model"
     }
     inbox = _Inbox(read_end)
     reaped = False
@@ -354,7 +361,7 @@ class _Inbox:
             try:
                 with memoryview(pending) as view:
                     fields = pickle.loads(view[start + _HEADER.size : end])
-                self.results[index] = [CheckResult.trusted(result) for result in fields]
+                self.results[index] = CheckResult.trusted_all(fields)
             except Exception:  # noqa: BLE001 - not results: check the child's units here
                 self.broken = True
             start = end

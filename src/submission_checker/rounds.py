@@ -131,15 +131,29 @@ def load_round(name: str | None = None) -> RulesRound:
     Raises ``ValueError`` for an unknown round.
     """
     name = ROUND_ALIASES.get(name or DEFAULT_ROUND, name or DEFAULT_ROUND)
+    raw = round_table(name)
+    try:
+        return _build_round(name, raw)
+    except (KeyError, TypeError, ValueError) as exc:  # a packaging bug, not user input
+        raise ValueError(f"rules data for round {name!r} is malformed: {exc}") from exc
+
+
+@functools.cache
+def round_table(name: str) -> dict[str, Any]:
+    """The parsed data file of round ``name`` (``data/<name>.yaml``), read once per process:
+    ``load_round`` and round v1.0's own tables (``rounds_v1``) are both built from it, and
+    neither changes it. Raises ``ValueError`` for an unknown round or a malformed file."""
     resource = resources.files("submission_checker") / "data" / f"{name}.yaml"
     if not re.fullmatch(r"[A-Za-z0-9._-]+", name) or not resource.is_file():
         known = ", ".join(available_rounds())
         raise ValueError(f"unknown rules round {name!r}; known rounds: {known}")
     try:
         raw = parse_yaml(resource.read_text(encoding="utf-8"))
-        return _build_round(name, raw)
-    except (LoadError, KeyError, TypeError, ValueError) as exc:  # a packaging bug, not user input
+    except LoadError as exc:  # a packaging bug, not user input
         raise ValueError(f"rules data for round {name!r} is malformed: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ValueError(f"rules data for round {name!r} is malformed: not a mapping")
+    return raw
 
 
 def _build_round(name: str, raw: dict[str, Any]) -> RulesRound:

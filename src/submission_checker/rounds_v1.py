@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from .loading import parse_yaml
-from .rounds import Bound, OfficialTarget, RulesRound, load_round
+from .rounds import Bound, OfficialTarget, RulesRound, load_round, round_table
 
 __all__ = ["AgenticFloors", "RoundV1", "load_round_v1"]
 
@@ -85,9 +83,8 @@ class RoundV1:
 def load_round_v1() -> RoundV1:
     """Round v1.0's tables (a packaging error raises ``ValueError``)."""
     shared = load_round("v1.0")
-    resource = resources.files("submission_checker") / "data" / "v1.0.yaml"
     try:
-        return _build(shared, parse_yaml(resource.read_text(encoding="utf-8")))
+        return _build(shared, round_table("v1.0"))
     except (KeyError, TypeError, ValueError) as exc:  # a packaging bug, not user input
         raise ValueError(f"rules data for round v1.0 is malformed: {exc}") from exc
 

@@ -70,30 +70,33 @@ def test_without_a_claims_pipe_one_process_checks_everything(
 def test_the_child_checks_models_and_sends_them(
     org: Path, serial: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """The systems are checked here; the child's models arrive over the pipe."""
+    """The submission and the systems are checked here; the child's models arrive over the
+    pipe."""
     parent = os.getpid()
     child_started = tmp_path / "child-started"
-    here: list[str | None] = []
+    here: list[tuple[str | None, str | None]] = []
     real_check_unit = checker_module._check_unit
 
     def wait_for_the_child(unit: Any, round_name: str) -> Any:
-        model = unit.scope["model"]
+        system, model = unit.scope["system"], unit.scope["model"]
         if os.getpid() != parent:
-            assert model is not None  # never a system
+            assert model is not None  # never the submission nor a system
             child_started.touch()
         else:
-            if model is not None and model not in here:  # the first model: let the child claim
-                deadline = time.monotonic() + 60
+            if model is not None and all(m is None for _, m in here):  # the first model:
+                deadline = time.monotonic() + 60  # let the child claim
                 while not child_started.exists() and time.monotonic() < deadline:
                     time.sleep(0.01)
-            here.append(model)
+            here.append((system, model))
         return real_check_unit(unit, round_name)
 
     monkeypatch.setattr(checker_module, "_check_unit", wait_for_the_child)
     assert parallel(org, monkeypatch) == serial
     assert child_started.exists()
-    assert here.count(None) == len(SYSTEMS)  # every system, here
-    assert 0 < len(here) - len(SYSTEMS) < len(SYSTEMS) * len(MODELS)
+    # the submission first, then every system, all here
+    assert here[: 1 + len(SYSTEMS)] == [(None, None), *((s, None) for s in SYSTEMS)]
+    models_here = len(here) - 1 - len(SYSTEMS)
+    assert 0 < models_here < len(SYSTEMS) * len(MODELS)
 
 
 @needs_fork
