@@ -249,6 +249,9 @@ def _in_two_processes(
         return {index: _check_unit(unit, round_name) for index, unit in enumerate(units)}
     import fcntl
 
+    from .rules import rules_for
+
+    rules_for(round_name)  # import the round's rule families once, before the fork: both need them
     read_end, write_end = os.pipe()
     # not Linux (no F_SETPIPE_SZ), or more than the system's pipe-max-size: the default it is
     with contextlib.suppress(AttributeError, OSError):
