@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import marshal
 import os
-import pickle
 import signal
 import struct
 import threading
@@ -218,7 +218,7 @@ def _check_units(submission: Submission, round_name: str) -> list[list[CheckResu
 
 #: A unit number on the claims pipe and the header of a unit's results on the results pipe.
 _CLAIM = struct.Struct("<I")
-_HEADER = struct.Struct("<II")  # unit number, length of the pickled results
+_HEADER = struct.Struct("<II")  # unit number, length of the marshalled results
 
 #: The results pipe's capacity asked for (Linux; the system may refuse, the default is 64 KiB):
 #: a few units' results, so that the child goes on checking while this process checks a unit.
@@ -237,11 +237,12 @@ def _in_two_processes(
     (cheap) are all checked here, first, while the child starts on the models: a system's rules
     read its models' points, which a checked model of v1.0 releases (see ``_check_unit``), so a
     system is never checked after its models, here nor when this process checks the units of a
-    failed child. Each process checks its models
-    in report order, as a single process would. The child sends each model's results (their
-    plain fields, pickled) as soon as it has them; this process takes in what has arrived
-    after each of its own models, so that only the child's last model is left to receive once
-    all are claimed.
+    failed child. Each process checks its models in report order, as a single process would.
+    The child sends each model's results (their plain fields: strings, ints and None, which
+    ``marshal`` writes and reads in a third less time than ``pickle``; both ends are the same
+    interpreter) as soon as it has them; this process takes in what has arrived after each of
+    its own models, so that only the child's last model is left to receive once all are
+    claimed.
     """
     models = [index for index, unit in enumerate(units) if _scope_of(unit) == "model"]
     claims = _claims_pipe(models)
@@ -269,7 +270,7 @@ def _in_two_processes(
             with os.fdopen(write_end, "wb") as pipe:
                 while (index := _claim(claims)) is not None:
                     fields = [result.__dict__ for result in _check_unit(units[index], round_name)]
-                    data = pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL)
+                    data = marshal.dumps(fields)
                     pipe.write(_HEADER.pack(index, len(data)) + data)
                     pipe.flush()
             status = 0
@@ -363,7 +364,7 @@ class _Inbox:
                 break
             try:
                 with memoryview(pending) as view:
-                    fields = pickle.loads(view[start + _HEADER.size : end])
+                    fields = marshal.loads(view[start + _HEADER.size : end])
                 self.results[index] = CheckResult.trusted_all(fields)
             except Exception:  # noqa: BLE001 - not results: check the child's units here
                 self.broken = True

@@ -3,8 +3,8 @@ back; whatever the child does wrong, the report is the single process's."""
 
 from __future__ import annotations
 
+import marshal
 import os
-import pickle
 import signal
 import time
 from pathlib import Path
@@ -123,14 +123,14 @@ def test_a_child_sending_garbage_changes_nothing(
     org: Path, serial: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parent = os.getpid()
-    real_dumps = pickle.dumps
+    real_dumps = marshal.dumps
 
-    def garbage_in_child(value: Any, protocol: int | None = None) -> bytes:
+    def garbage_in_child(value: Any, *version: int) -> bytes:
         if os.getpid() != parent:
-            return b"not a pickle"
-        return real_dumps(value, protocol=protocol)
+            return b"not marshal data"
+        return real_dumps(value, *version)
 
-    monkeypatch.setattr(pickle, "dumps", garbage_in_child)
+    monkeypatch.setattr(marshal, "dumps", garbage_in_child)
     assert parallel(org, monkeypatch) == serial
 
 
