@@ -34,6 +34,9 @@ comment on every point.yaml line, ``api_key: <redacted>`` in config.yaml.
 (``pip install endpoints-submission-cli==1.5.3.0`` into its own venv; give its python) on the
 same v1.0 tree; its findings there are summarised first.
 
+``--full-report`` times ``check -q -o /dev/null`` instead: the full report, every passing check
+kept and written as JSON (``check -q`` alone counts passes without keeping them).
+
 ``--floor`` also times, on each tree, one process that only lists it and parses every file the
 checker reads (JSON with ``json``, or orjson when installed; YAML with PyYAML's C loader; detail
 logs only listed): what the machine needs to look at the data at all (issue 14). The checker's
@@ -323,6 +326,12 @@ def main() -> int:
         help="also time the checker imported from SRC (a src/ folder of another revision)",
     )
     parser.add_argument(
+        "--full-report",
+        action="store_true",
+        help="time check -q -o /dev/null: the full report (every passing check kept and "
+        "written as JSON), not only what check -q prints",
+    )
+    parser.add_argument(
         "--as-written",
         action="store_true",
         help="v1.0 files as init and the benchmark write them: a comment on every point.yaml "
@@ -431,16 +440,21 @@ def main() -> int:
                 "example (8 points)",
             )
         ours: dict[str, list[Measured]] = {label: [] for label in trees}
+        if args.full_report:  # every checker command of ours (and the baseline's) keeps it all
+            for label, (command, checked) in extra.items():
+                if label.startswith("baseline"):
+                    extra[label] = ([*command[:-1], "-o", os.devnull, command[-1]], checked)
         theirs: dict[str, list[Measured]] = {label: [] for label in extra}
+        check_q = ["check", "-q", *(["-o", os.devnull] if args.full_report else [])]
         small: list[Measured] = []
         for _ in range(args.runs):
             for label, (_, org) in trees.items():
-                ours[label].append(measured_run([*checker_command(), "check", "-q", str(org)]))
+                ours[label].append(measured_run([*checker_command(), *check_q, str(org)]))
             for label, (command, _) in extra.items():
                 env = baseline_env if label.startswith("baseline") else None
                 # the reference rejects the margin points' declared region: non-zero exit
                 theirs[label].append(measured_run(command, env, check=False))
-            small.append(measured_run([*checker_command(), "check", "-q", str(example)]))
+            small.append(measured_run([*checker_command(), *check_q, str(example)]))
         ours["example (8 points)"] = small
         medians: dict[str, float] = {}
         for label, runs in ours.items():

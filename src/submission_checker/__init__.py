@@ -5,6 +5,7 @@ Public API::
     from submission_checker import SubmissionChecker, Report, CheckResult
     report = SubmissionChecker(Path("ExampleOrg")).run()
     report.passed, report.errors, report.warnings
+    quiet = SubmissionChecker(Path("ExampleOrg")).run_quiet()  # passes counted, not kept
 
 Names are resolved lazily so that light modules (``regions``, ``loading``, ``naming``) can be
 imported without paying for pydantic.
@@ -16,14 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .checker import SubmissionChecker
-    from .report import CheckResult, Report
+    from .report import CheckResult, QuietReport, Report
 
-__all__ = ["CheckResult", "Report", "SubmissionChecker"]
+__all__ = ["CheckResult", "QuietReport", "Report", "SubmissionChecker"]
 
 _EXPORTS = {
     "SubmissionChecker": "submission_checker.checker",
     "Report": "submission_checker.report",
     "CheckResult": "submission_checker.report",
+    "QuietReport": "submission_checker.report",
 }
 
 

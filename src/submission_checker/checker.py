@@ -9,12 +9,13 @@ import os
 import signal
 import struct
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from .layout import Model, Submission, System, read_submission
 from .naming import printable
-from .report import CheckResult, Report
+from .report import SEVERITIES, CheckResult, QuietReport, Report, Tally, tally_of
 from .rounds import load_round, resolve_round
 
 __all__ = ["SubmissionChecker", "checker_version", "enable_gc"]
@@ -57,17 +58,25 @@ class SubmissionChecker:
 
     def run(self) -> Report:
         """Check the tree. Never raises for bad input: every problem is a result."""
+        return self._collecting_later(keep_passes=True)
+
+    def run_quiet(self) -> QuietReport:
+        """Check the tree as ``run`` does, keeping only errors and warnings and counting passes
+        (``QuietReport``: what ``check -q`` prints, with less memory and time)."""
+        return self._collecting_later(keep_passes=False)
+
+    def _collecting_later(self, *, keep_passes: bool) -> Any:
         # A large submission allocates ~100k small objects and almost no garbage cycles; the
         # cyclic collector would rescan them over and over (measured: ~15 % of a check).
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._run()
+            return self._run(keep_passes=keep_passes)
         finally:
             if collecting:
                 enable_gc()
 
-    def _run(self) -> Report:
+    def _run(self, *, keep_passes: bool) -> Report | QuietReport:
         if self.round == "v1.0":
             from .layout_v1 import read_submission_v1
 
@@ -80,14 +89,24 @@ class SubmissionChecker:
         else:
             submission = read_submission(self.path, self.rules_round)
         results: list[CheckResult] = []
-        for unit_results in _check_units(submission, self.round):
+        counted: Tally = Counter()  # every result, when passes are counted (see Outcome)
+        for unit_results, unit_counted in _check_units(submission, self.round, keep_passes):
             results.extend(unit_results)
+            counted.update(unit_counted)
         _release(submission)
-        return Report(
+        if keep_passes:
+            return Report(
+                submission_path=str(self.path),
+                checker_version=checker_version(),
+                rules_round=self.round,
+                results=results,
+            )
+        return QuietReport(
             submission_path=str(self.path),
             checker_version=checker_version(),
             rules_round=self.round,
             results=results,
+            tally=counted,
         )
 
 
@@ -199,8 +218,26 @@ def _check_unit(unit: Any, round_name: str) -> list[CheckResult]:
     return _printable(results)
 
 
-def _check_units(submission: Submission, round_name: str) -> list[list[CheckResult]]:
-    """The results of each unit of ``submission`` in order; a large submission uses two
+#: What checking a unit gives: its results in report order, and (when passes are counted, not
+#: kept: ``run_quiet``) every one of them counted by scope, with only the errors and warnings
+#: kept as results. Kept passes leave the count empty.
+Outcome = tuple[list[CheckResult], Tally]
+
+
+def _outcome(unit: Any, round_name: str, keep_passes: bool) -> Outcome:
+    """The ``Outcome`` of checking ``unit``: a unit of a valid tree keeps nothing when passes
+    are counted, so that its results are freed at once (and a forked child sends a count)."""
+    results = _check_unit(unit, round_name)
+    if keep_passes:
+        return results, Counter()
+    counted = tally_of(results)
+    if all(key[0] == "info" for key in counted):  # a few keys: one per point
+        return [], counted
+    return [result for result in results if result.severity != "info"], counted
+
+
+def _check_units(submission: Submission, round_name: str, keep_passes: bool) -> list[Outcome]:
+    """The ``Outcome`` of each unit of ``submission`` in order; a large submission uses two
     processes (``PARALLEL_MIN_POINTS``).
 
     Where ``fork`` is available (and no other thread is running, which forking would endanger),
@@ -211,8 +248,8 @@ def _check_units(submission: Submission, round_name: str) -> list[list[CheckResu
     total = sum(len(unit.points) for unit in units if _scope_of(unit) == "model")
     work = total * POINT_COST_BY_ROUND.get(round_name, 1)
     if work < PARALLEL_MIN_POINTS or not hasattr(os, "fork") or threading.active_count() != 1:
-        return [_check_unit(unit, round_name) for unit in units]
-    by_index = _in_two_processes(units, round_name)
+        return [_outcome(unit, round_name, keep_passes) for unit in units]
+    by_index = _in_two_processes(units, round_name, keep_passes)
     return [by_index[index] for index in range(len(units))]
 
 
@@ -226,9 +263,9 @@ _RESULTS_PIPE_BYTES = 1 << 20
 
 
 def _in_two_processes(
-    units: list[Submission | System | Model], round_name: str
-) -> dict[int, list[CheckResult]]:
-    """Check ``units`` in this process and a forked one; their results by unit index.
+    units: list[Submission | System | Model], round_name: str, keep_passes: bool
+) -> dict[int, Outcome]:
+    """Check ``units`` in this process and a forked one; their ``Outcome`` by unit index.
 
     The models are handed out as the processes ask for them, not split beforehand: each takes
     the next unit number from a pipe filled before the fork (a read of 4 bytes is one claim),
@@ -238,16 +275,16 @@ def _in_two_processes(
     read its models' points, which a checked model of v1.0 releases (see ``_check_unit``), so a
     system is never checked after its models, here nor when this process checks the units of a
     failed child. Each process checks its models in report order, as a single process would.
-    The child sends each model's results (their plain fields: strings, ints and None, which
-    ``marshal`` writes and reads in a third less time than ``pickle``; both ends are the same
-    interpreter) as soon as it has them; this process takes in what has arrived after each of
-    its own models, so that only the child's last model is left to receive once all are
-    claimed.
+    The child sends each model's outcome (the results' plain fields and the count: strings,
+    ints, None and tuples, which ``marshal`` writes and reads in a third less time than
+    ``pickle``; both ends are the same interpreter) as soon as it has it; this process takes
+    in what has arrived after each of its own models, so that only the child's last model is
+    left to receive once all are claimed.
     """
     models = [index for index, unit in enumerate(units) if _scope_of(unit) == "model"]
     claims = _claims_pipe(models)
     if claims is None:
-        return {index: _check_unit(unit, round_name) for index, unit in enumerate(units)}
+        return {index: _outcome(unit, round_name, keep_passes) for index, unit in enumerate(units)}
     import fcntl
 
     from .rules import rules_for
@@ -262,15 +299,16 @@ def _in_two_processes(
     except OSError:
         for fd in (claims, read_end, write_end):
             os.close(fd)
-        return {index: _check_unit(unit, round_name) for index, unit in enumerate(units)}
+        return {index: _outcome(unit, round_name, keep_passes) for index, unit in enumerate(units)}
     if pid == 0:  # the child: never returns, never runs the parent's exit handlers
         status = 1
         try:
             os.close(read_end)
             with os.fdopen(write_end, "wb") as pipe:
                 while (index := _claim(claims)) is not None:
-                    fields = [result.__dict__ for result in _check_unit(units[index], round_name)]
-                    data = marshal.dumps(fields)
+                    results, counted = _outcome(units[index], round_name, keep_passes)
+                    fields = [result.__dict__ for result in results]
+                    data = marshal.dumps((fields, list(counted.items())))
                     pipe.write(_HEADER.pack(index, len(data)) + data)
                     pipe.flush()
             status = 0
@@ -278,7 +316,7 @@ def _in_two_processes(
             os._exit(status)
     os.close(write_end)
     mine = {
-        index: _check_unit(unit, round_name)
+        index: _outcome(unit, round_name, keep_passes)
         for index, unit in enumerate(units)
         if _scope_of(unit) != "model"
     }
@@ -286,7 +324,7 @@ def _in_two_processes(
     reaped = False
     try:
         while (index := _claim(claims)) is not None:
-            mine[index] = _check_unit(units[index], round_name)
+            mine[index] = _outcome(units[index], round_name, keep_passes)
             inbox.take(block=False)
         inbox.take(block=True)
         _, status = os.waitpid(pid, 0)
@@ -301,7 +339,11 @@ def _in_two_processes(
             os.waitpid(pid, 0)
     # whatever went wrong in the child, check here every unit it did not send
     missing = [index for index in range(len(units)) if index not in mine and index not in theirs]
-    return {**mine, **theirs, **{index: _check_unit(units[index], round_name) for index in missing}}
+    return {
+        **mine,
+        **theirs,
+        **{index: _outcome(units[index], round_name, keep_passes) for index in missing},
+    }
 
 
 def _claims_pipe(numbers: list[int]) -> int | None:
@@ -330,11 +372,11 @@ def _claim(claims: int) -> int | None:
 
 
 class _Inbox:
-    """The child's results as they arrive on ``fd``: ``results`` by unit index."""
+    """The child's outcomes as they arrive on ``fd``: ``results`` by unit index."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
-        self.results: dict[int, list[CheckResult]] = {}
+        self.results: dict[int, Outcome] = {}
         #: the child sent something that is not whole units' results
         self.broken = False
         self._pending = bytearray()
@@ -364,9 +406,20 @@ class _Inbox:
                 break
             try:
                 with memoryview(pending) as view:
-                    fields = marshal.loads(view[start + _HEADER.size : end])
-                self.results[index] = CheckResult.trusted_all(fields)
+                    fields, counted = marshal.loads(view[start + _HEADER.size : end])
+                self.results[index] = (CheckResult.trusted_all(fields), _count_of(counted))
             except Exception:  # noqa: BLE001 - not results: check the child's units here
                 self.broken = True
             start = end
         del pending[:start]
+
+
+def _count_of(counted: Any) -> Tally:
+    """A unit's count as the child sent it (``(key, number)`` pairs); ``ValueError`` for
+    anything that is not one."""
+    tally: Tally = Counter()
+    for key, number in counted:
+        if len(key) != 4 or key[0] not in SEVERITIES or type(number) is not int:
+            raise ValueError("not a count of results")
+        tally[tuple(key)] = number
+    return tally

@@ -98,9 +98,15 @@ def check(
     from .checker import SubmissionChecker
     from .formatters import get_renderer
 
-    report = SubmissionChecker(
+    checker = SubmissionChecker(
         path, round=round_name, seed_sets=seed_sets, approved_drafters=approved_drafters
-    ).run()
+    )
+    # quiet text on its own prints no passing check: they are counted, not kept
+    report = (
+        checker.run_quiet()
+        if quiet and output_format == "text" and output is None
+        else checker.run()
+    )
     if output is not None:
         document = get_renderer("json")(report, strict=strict, quiet=quiet)
         try:

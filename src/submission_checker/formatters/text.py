@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
-from operator import attrgetter
-from typing import Any
 
-from ..report import SEVERITIES, CheckResult, Report, verdict_of
+from ..report import SEVERITIES, CheckResult, QuietReport, Report, Tally, tally_of, verdict_of
 
 __all__ = ["render", "verdict_line"]
 
 _LABELS = {"error": "ERROR", "warning": "WARN", "info": "ok"}
 _COLOURS = {"error": "red", "warning": "yellow", "info": "green"}
-_TALLY_KEY = attrgetter("severity", "system", "model", "concurrency")
 
 
 def render(
-    report: Report, *, strict: bool = False, quiet: bool = False, color: bool = False
+    report: Report | QuietReport,
+    *,
+    strict: bool = False,
+    quiet: bool = False,
+    color: bool = False,
 ) -> str:
     """The report as plain text (ANSI colours only when ``color``).
 
     ``quiet`` hides info rows, and groups left empty by that, so only what needs attention and
-    the verdict remain.
+    the verdict remain: all a ``QuietReport`` has (it raises ``ValueError`` unless ``quiet``).
     """
     lines = [
         f"submission-checker {report.checker_version} · rules {report.rules_round} · "
         f"{report.submission_path}"
     ]
-    tally = _tally(report.results)
+    tally = _tally(report, quiet=quiet)
     counts = _counts(tally)
     # quiet shows errors and warnings only: none, no groups (and no pass over every result)
     hidden = quiet and counts["error"] == 0 and counts["warning"] == 0
@@ -51,23 +51,24 @@ def render(
     return "\n".join(lines)
 
 
-def verdict_line(report: Report, *, strict: bool = False) -> str:
+def verdict_line(report: Report | QuietReport, *, strict: bool = False) -> str:
     """``PASSED: 0 errors, 0 warnings, 243 checks passed (1 system, 1 model, 8 points)``."""
-    tally = _tally(report.results)
+    tally = _tally(report, quiet=True)
     counts = _counts(tally)
     return _verdict_line(tally, counts, verdict_of(counts, strict=strict))
 
 
-def _tally(results: Iterable[CheckResult]) -> Counter[tuple[Any, ...]]:
-    """How many results there are of each (severity, system, model, concurrency), counted in C.
+def _tally(report: Report | QuietReport, *, quiet: bool) -> Tally:
+    """The results counted by severity and scope: one pass gives both the verdict's counts and
+    the scopes the verdict line names (a ``QuietReport`` has counted them as it went)."""
+    if isinstance(report, QuietReport):
+        if not quiet:
+            raise ValueError("a QuietReport has no passing checks to list: render it quiet")
+        return report.tally
+    return tally_of(report.results)
 
-    One pass over a large report's tens of thousands of results gives both the verdict's counts
-    and the scopes the verdict line names.
-    """
-    return Counter(map(_TALLY_KEY, results))
 
-
-def _counts(tally: Counter[tuple[Any, ...]]) -> dict[str, int]:
+def _counts(tally: Tally) -> dict[str, int]:
     """Results per severity, as ``Report.counts``."""
     counts = dict.fromkeys(SEVERITIES, 0)
     for key, count in tally.items():
@@ -76,7 +77,7 @@ def _counts(tally: Counter[tuple[Any, ...]]) -> dict[str, int]:
     return counts
 
 
-def _verdict_line(tally: Counter[tuple[Any, ...]], counts: dict[str, int], verdict: str) -> str:
+def _verdict_line(tally: Tally, counts: dict[str, int], verdict: str) -> str:
     scopes = {key[1:] for key in tally}
     systems = {scope[0] for scope in scopes if scope[0] is not None}
     models = {scope[:2] for scope in scopes if scope[1] is not None}
