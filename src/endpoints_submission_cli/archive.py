@@ -35,6 +35,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import posixpath
 import re
 import stat
 import struct
@@ -921,9 +922,10 @@ def safe_extract(archive: Path, dest: Path, limits: ExtractLimits = DEFAULT_EXTR
         with tarfile.open(archive, "r:gz") as tar:
             members: list[tarfile.TarInfo] = []
             expanded = 0
+            sizes: dict[str, int] = {}
             for member in tar:
                 members.append(member)
-                expanded += member.size if member.isfile() else 0
+                expanded += _extracted_size(member, sizes)
                 limits.check(archive, len(members), expanded, compressed)
             if not members:
                 raise ArchiveError(f"{archive.name} is empty")
@@ -944,6 +946,21 @@ def safe_extract(archive: Path, dest: Path, limits: ExtractLimits = DEFAULT_EXTR
     except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
         raise ArchiveError(f"cannot extract {archive.name}: {exc}") from None
     return target_dir
+
+
+def _extracted_size(member: tarfile.TarInfo, sizes: dict[str, int]) -> int:
+    """The bytes ``member`` may write, counted against the bounds: a file's size, and a hard
+    link's target's, because tarfile copies the target where the file system refuses the link
+    (a thousand links to one large file must not pass as a thousand empty members). ``sizes``
+    remembers each file and link read so far, by name as tarfile finds link targets."""
+    if member.isfile():
+        size = member.size
+    elif member.islnk():
+        size = sizes.get(posixpath.normpath(member.linkname), 0)
+    else:
+        return 0
+    sizes[posixpath.normpath(member.name)] = size
+    return size
 
 
 def _extract_scrubbed(tar: tarfile.TarFile, members: Iterable[tarfile.TarInfo], dest: Path) -> None:

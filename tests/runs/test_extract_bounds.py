@@ -92,3 +92,30 @@ def test_a_symlink_to_a_sibling_file_is_still_fine(tmp_path):
     )
     top = safe_extract(archive, tmp_path / "out")
     assert (top / "alias.txt").read_bytes() == b"x"
+
+
+def _hard_linked(path: Path, data: bytes, links: int) -> Path:
+    """One file and ``links`` hard links to it (tarfile copies the file where a link fails)."""
+    with tarfile.open(path, "w:gz") as tar:
+        top = tarfile.TarInfo("run")
+        top.type = tarfile.DIRTYPE
+        tar.addfile(top)
+        info = tarfile.TarInfo("run/data.bin")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+        for index in range(links):
+            link = tarfile.TarInfo(f"run/copy-{index}.bin")
+            link.type, link.linkname = tarfile.LNKTYPE, "run/data.bin"
+            tar.addfile(link)
+    return path
+
+
+def test_hard_links_count_as_the_bytes_of_their_target(tmp_path):
+    archive = _hard_linked(tmp_path / "links.tar.gz", os.urandom(20_000), links=10)
+    dest = tmp_path / "out"
+    # 11 × 20,000 bytes may be written (a copy per link where the file system has no links)
+    with pytest.raises(ArchiveError, match="more than 100000 bytes"):
+        safe_extract(archive, dest, ExtractLimits(max_bytes=100_000))
+    assert _nothing_written(dest)
+    top = safe_extract(archive, dest, ExtractLimits(max_bytes=220_000))
+    assert (top / "copy-9.bin").read_bytes() == (top / "data.bin").read_bytes()
