@@ -89,7 +89,7 @@ _BINARY_SNIFF = 8192  # a NUL in the first 8 KiB makes a file binary (as git and
 GZIP_SCAN_MAX_RATIO = 100  # text logs compress 5-30:1; only padding or bombs go further
 GZIP_SCAN_ALLOWANCE = 64 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
-_MAX_NESTING = 2  # gzip inside gzip is followed this deep
+_MAX_NESTING = 2  # gzip inside gzip is followed this deep; deeper gzip data is refused
 
 
 @dataclass(frozen=True)
@@ -390,6 +390,13 @@ class _FileScan:
             if data[:2] == _GZIP_MAGIC and self.depth < _MAX_NESTING:
                 self._gzip = zlib.decompressobj(wbits=31)
                 self._inner = _FileScan(self.relpath, data_log=True, depth=self.depth + 1)
+            elif data[:2] == _GZIP_MAGIC and _starts_gzip(data):  # not followed: not scanned
+                raise ArchiveError(
+                    f"cannot scan {_masked(self.relpath)} for secrets: it holds gzip data "
+                    f"compressed more than {_MAX_NESTING} times over",
+                    hint=f"store it compressed once, or leave it out with --exclude "
+                    f"'{_masked(self.relpath)}'",
+                )
         self._raw.feed(data)
         if self._wide is not None or b"\0" in data:
             if self._wide is None:
@@ -439,6 +446,16 @@ class _FileScan:
             if hit not in unique:
                 unique.append(hit)
         return unique
+
+
+def _starts_gzip(data: bytes) -> bool:
+    """Whether ``data`` begins a gzip stream (a valid header and a first deflate block), not
+    merely the two magic bytes."""
+    try:
+        zlib.decompressobj(wbits=31).decompress(data, 1)
+    except zlib.error:
+        return False
+    return True
 
 
 def _scan_file(path: Path, relpath: str, *, data_log: bool) -> list[SecretHit]:

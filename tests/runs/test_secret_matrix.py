@@ -133,3 +133,25 @@ def test_a_gzip_bomb_in_the_folder_is_refused_not_scanned_forever(offline_cli, r
     result = offline_cli("runs", "create", "--path", folder, "--dry-run")
     assert result.exit_code == 1
     assert "expands more than" in result.stderr and "--exclude 'huge.gz'" in result.stderr
+
+
+def test_gzip_inside_gzip_is_scanned_and_deeper_nesting_is_refused(offline_cli, run_folder):
+    """Compressed twice, a secret is still found; compressed three times over, the file cannot
+    be scanned and is refused (never packed unscanned), naming it and the way out."""
+    secret_line = f"env {SECRETS['sk']}\n".encode()
+    folder = run_folder()
+    (folder / "twice.log.gz").write_bytes(gzip.compress(gzip.compress(secret_line)))
+    _assert_refused_and_unprinted(
+        offline_cli("runs", "create", "--path", folder, "--dry-run"), SECRETS["sk"]
+    )
+    (folder / "twice.log.gz").unlink()
+    clean = gzip.compress(gzip.compress(gzip.compress(b"started\n" * 100)))
+    (folder / "thrice.log.gz").write_bytes(clean)
+    result = offline_cli("runs", "create", "--path", folder, "--dry-run")
+    assert result.exit_code == 1
+    assert "thrice.log.gz" in result.stderr and "more than 2 times over" in result.stderr
+    assert "--exclude 'thrice.log.gz'" in result.stderr and "Traceback" not in result.stderr
+    excluded = offline_cli(
+        "runs", "create", "--path", folder, "--dry-run", "--exclude", "thrice.log.gz"
+    )
+    assert excluded.exit_code == 0, excluded.stderr
