@@ -40,6 +40,7 @@ import re
 import stat
 import struct
 import tarfile
+import zipfile
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -90,6 +91,8 @@ GZIP_SCAN_MAX_RATIO = 100  # text logs compress 5-30:1; only padding or bombs go
 GZIP_SCAN_ALLOWANCE = 64 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _MAX_NESTING = 2  # gzip inside gzip is followed this deep; deeper gzip data is refused
+_ZIP_MAGIC = b"PK\x03\x04"  # a zip archive's first local header: its members are read too
+ZIP_SCAN_MAX_MEMBERS = 10_000
 
 
 @dataclass(frozen=True)
@@ -361,7 +364,9 @@ class _FileScan:
     * the bytes as stored: all patterns for config-like text, credential formats for data logs
       and binaries (decided on the first chunk: a NUL in its first 8 KiB means binary);
     * the bytes with NULs removed, from the first chunk that has a NUL on (UTF-16 text);
-    * for gzip data, the decompressed content, itself scanned as a nested ``_FileScan``.
+    * for gzip data, the decompressed content, itself scanned as a nested ``_FileScan``;
+    * for a zip archive (a file of the folder, not data inside one), each member's content,
+      read again from the file once it is scanned as stored (``_zip_hits``).
     """
 
     def __init__(self, relpath: str, *, data_log: bool, depth: int = 0) -> None:
@@ -374,6 +379,7 @@ class _FileScan:
         self._inner: _FileScan | None = None
         self._gzip_in = 0
         self._gzip_out = 0
+        self._zip = False
         self._hits: list[SecretHit] = []
 
     @property
@@ -390,6 +396,15 @@ class _FileScan:
             if data[:2] == _GZIP_MAGIC and self.depth < _MAX_NESTING:
                 self._gzip = zlib.decompressobj(wbits=31)
                 self._inner = _FileScan(self.relpath, data_log=True, depth=self.depth + 1)
+            elif data[:4] == _ZIP_MAGIC:
+                if self.depth > 0:  # its members cannot be read without the whole file
+                    raise ArchiveError(
+                        f"cannot scan {_masked(self.relpath)} for secrets: it holds a zip "
+                        "archive inside compressed data",
+                        hint=f"store the zip archive itself, or leave it out with --exclude "
+                        f"'{_masked(self.relpath)}'",
+                    )
+                self._zip = True
             elif data[:2] == _GZIP_MAGIC and _starts_gzip(data):  # not followed: not scanned
                 raise ArchiveError(
                     f"cannot scan {_masked(self.relpath)} for secrets: it holds gzip data "
@@ -441,11 +456,70 @@ class _FileScan:
             for hit in self._inner.finish(None):
                 kind = hit.kind if "gzip" in hit.kind else f"{hit.kind} (inside gzip data)"
                 hits.append(SecretHit(self.relpath, 0, kind))
+        if self._zip and path is not None:
+            hits.extend(_zip_hits(path, self.relpath))
         unique: list[SecretHit] = []
         for hit in hits:
             if hit not in unique:
                 unique.append(hit)
         return unique
+
+
+def _zip_hits(path: Path, relpath: str) -> list[SecretHit]:
+    """The secrets in the members of the zip archive ``path`` (packed as ``relpath``): each
+    member's content is scanned as gzip content is, its name as a packed name is.
+
+    A zip archive whose members cannot be read (encrypted, an unknown compression, expanding
+    past the gzip bound, too many members) is refused: it would be packed unscanned. A file
+    that only starts like one (no central directory) was scanned as stored, like any file.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return []
+
+    def refuse(why: str) -> ArchiveError:
+        return ArchiveError(
+            f"cannot scan {_masked(relpath)} for secrets: {why}",
+            hint=f"leave it out with --exclude '{_masked(relpath)}'",
+        )
+
+    hits: list[SecretHit] = []
+    budget = path.stat().st_size * GZIP_SCAN_MAX_RATIO + GZIP_SCAN_ALLOWANCE
+    with archive:
+        members = archive.infolist()
+        if len(members) > ZIP_SCAN_MAX_MEMBERS:
+            raise refuse(f"its zip archive has more than {ZIP_SCAN_MAX_MEMBERS} members")
+        for hit in scan_names(member.filename for member in members):
+            hits.append(SecretHit(_masked(relpath), 0, f"{hit.kind} (a zip member's name)"))
+        for member in members:
+            if member.is_dir():
+                continue
+            scan = _FileScan(relpath, data_log=True, depth=1)
+            try:
+                with archive.open(member) as content:
+                    while chunk := content.read(CHUNK):
+                        budget -= len(chunk)
+                        if budget < 0:
+                            raise refuse(
+                                f"its zip archive expands more than {GZIP_SCAN_MAX_RATIO}:1"
+                            )
+                        scan.feed(chunk)
+                        if scan.full:
+                            break
+            except (  # encrypted, an unknown method, a bad CRC or stream, a cut file
+                RuntimeError,
+                NotImplementedError,
+                zipfile.BadZipFile,
+                zlib.error,
+                EOFError,
+                OSError,
+                ValueError,
+            ) as exc:
+                raise refuse(f"a zip member cannot be read ({exc})") from None
+            for hit in scan.finish(None):
+                hits.append(SecretHit(relpath, 0, f"{hit.kind} (inside zip data)"))
+    return hits
 
 
 def _starts_gzip(data: bytes) -> bool:

@@ -8,7 +8,9 @@ through `runs create --dry-run` (scan before printing) and `runs create` (scan w
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import zipfile
 
 import pytest
 
@@ -50,6 +52,14 @@ def _events_line(secret: str) -> tuple[str, bytes]:
     return "events.jsonl", (json.dumps({"event_type": "x", "data": f"{secret}"}) + "\n").encode()
 
 
+def _zipped(secret: str) -> tuple[str, bytes]:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("logs/readme.txt", "nothing here\n" * 50)
+        archive.writestr("logs/server.log", "started\n" * 1000 + f"env {secret}\n")
+    return "logs.zip", buffer.getvalue()
+
+
 PLACEMENTS = {
     "binary": _binary,
     "early-nul": _early_nul,
@@ -58,6 +68,7 @@ PLACEMENTS = {
     "gzip": _gzipped,
     "gzip-magic-only": _gzip_without_suffix,
     "events-jsonl": _events_line,
+    "zip-member": _zipped,
 }
 
 
@@ -155,3 +166,38 @@ def test_gzip_inside_gzip_is_scanned_and_deeper_nesting_is_refused(offline_cli, 
         "runs", "create", "--path", folder, "--dry-run", "--exclude", "thrice.log.gz"
     )
     assert excluded.exit_code == 0, excluded.stderr
+
+
+def test_zip_archives_are_read_member_by_member_or_refused(offline_cli, run_folder):
+    """A secret in a zip member's name is found; a zip that cannot be read (an encrypted
+    member) or zip data inside gzip is refused, naming the file; bytes that only start like a
+    zip archive are scanned as stored and packed."""
+    folder = run_folder()
+    named = io.BytesIO()
+    with zipfile.ZipFile(named, "w") as archive:
+        archive.writestr(f"keys/{SECRETS['aws']}.txt", "x")
+    (folder / "named.zip").write_bytes(named.getvalue())
+    _assert_refused_and_unprinted(
+        offline_cli("runs", "create", "--path", folder, "--dry-run"), SECRETS["aws"]
+    )
+    (folder / "named.zip").unlink()
+
+    locked = io.BytesIO()
+    with zipfile.ZipFile(locked, "w") as archive:
+        archive.writestr("secret.txt", "ciphertext")
+    data = bytearray(locked.getvalue())
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        data[data.index(signature) + flags_at] |= 0x1  # encrypted: its content is not readable
+    (folder / "locked.zip").write_bytes(bytes(data))
+    result = offline_cli("runs", "create", "--path", folder, "--dry-run")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert "cannot scan locked.zip" in result.stderr and "--exclude 'locked.zip'" in result.stderr
+    (folder / "locked.zip").unlink()
+
+    (folder / "inner.gz").write_bytes(gzip.compress(named.getvalue()))
+    result = offline_cli("runs", "create", "--path", folder, "--dry-run")
+    assert result.exit_code == 1 and "zip archive inside compressed data" in result.stderr
+    (folder / "inner.gz").unlink()
+
+    (folder / "looks-like.bin").write_bytes(b"PK\x03\x04" + b"\0" * 64 + b"not an archive")
+    assert offline_cli("runs", "create", "--path", folder, "--dry-run").exit_code == 0
