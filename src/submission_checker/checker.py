@@ -58,14 +58,14 @@ class SubmissionChecker:
 
     def run(self) -> Report:
         """Check the tree. Never raises for bad input: every problem is a result."""
-        return self._collecting_later(keep_passes=True)
+        return self._run_with_gc_off(keep_passes=True)
 
     def run_quiet(self) -> QuietReport:
         """Check the tree as ``run`` does, keeping only errors and warnings and counting passes
         (``QuietReport``: what ``check -q`` prints, with less memory and time)."""
-        return self._collecting_later(keep_passes=False)
+        return self._run_with_gc_off(keep_passes=False)
 
-    def _collecting_later(self, *, keep_passes: bool) -> Any:
+    def _run_with_gc_off(self, *, keep_passes: bool) -> Any:
         # A large submission allocates ~100k small objects and almost no garbage cycles; the
         # cyclic collector would rescan them over and over (measured: ~15 % of a check).
         collecting = gc.isenabled()
