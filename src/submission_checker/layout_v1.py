@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import loading
 from .layout import DIR, FILE, UNSAFE, Document, Tree, computed_once, read_document
-from .models import _percentile_level
+from .models import _distinct_levels, _percentile_level
 from .models_v1 import (
     AccuracyEntry,
     PointConfigV1,
@@ -109,6 +109,150 @@ def _names_p90(name: Any) -> bool:
         if len(_P90_NAMES) < 1024 and len(name) <= 32:
             _P90_NAMES[name] = known
     return known
+
+
+def read_summary(tree: Tree, rel: str) -> Document:
+    """``read_document`` of a result_summary.json with its essentials (``_summary_essentials``),
+    for less: the float literals are left unread (``loading.parse_json_literals``) and only the
+    kept ones read, when the summary is plainly valid (``_plain_essentials``). Any other summary
+    is read again in full from the same bytes, as ``read_document`` reads it, for the schema's
+    problems."""
+    raw: list[bytes] = []
+
+    def literals(path: str) -> Any:
+        raw.append(loading.read_bytes(path))
+        return loading.parse_json_literals(raw[0])
+
+    read = read_document(tree, rel, None, literals)
+    if read.state != "valid":  # missing, unsafe, not a file, unreadable: as read_document
+        return read
+    essentials = _plain_essentials(read.data)
+    if essentials is not None:
+        return Document(rel, "valid", data=essentials)
+    return read_document(
+        tree,
+        rel,
+        PointSummaryV1,
+        lambda _path: loading.parse_json_bytes(raw[0]),
+        summary_essentials=_summary_essentials,
+    )
+
+
+_SUMMARY_COUNTS = ("n_samples_issued", "n_samples_completed", "n_samples_failed")
+_SUMMARY_RATES = ("system_tps", "tps", "tps_per_user", "qps")
+#: the blocks ``is_plainly_valid_summary`` checks with their percentiles (``None`` allowed)
+_PERCENTILE_BLOCKS = frozenset({"ttft", "tpot", "latency"})
+_NUMBER_LIMIT = 2**63  # as ``models.is_plainly_valid_summary``: larger ints go to the schema
+
+
+def _plain_number(value: Any) -> bool:
+    """A number the schema's finite number surely takes: an unread float literal (finite, see
+    ``loading.parse_json_literals``), a finite float, an int below 2**63 in size."""
+    kind = type(value)
+    if kind is bytes:
+        return True
+    if kind is float:
+        return value - value == 0.0  # false for inf and nan
+    return kind is int and -_NUMBER_LIMIT <= value < _NUMBER_LIMIT
+
+
+def _read_literals(value: Any) -> Any:
+    """``value`` with every float literal left unread (``bytes``) read, however deep."""
+    kind = type(value)
+    if kind is bytes:
+        return float(value)
+    if kind is dict:
+        return {key: _read_literals(item) for key, item in value.items()}
+    if kind is list:
+        return [_read_literals(item) for item in value]
+    return value
+
+
+#: percentile keys of a table (in order) → (each names another level, the first naming the
+#: 90th or ``None``): every summary of a submission has the same keys
+_PERCENTILE_KEYS: dict[tuple[str, ...], tuple[bool, str | None]] = {}
+
+
+def _percentile_keys(keys: tuple[str, ...]) -> tuple[bool, str | None]:
+    known = _PERCENTILE_KEYS.get(keys)
+    if known is None:
+        p90 = next((key for key in keys if _names_p90(key)), None)
+        known = (_distinct_levels(keys), p90)
+        if len(_PERCENTILE_KEYS) < 256 and len(keys) <= 64:
+            _PERCENTILE_KEYS[keys] = known
+    return known
+
+
+def _plain_essentials(data: Any) -> dict[str, Any] | None:
+    """``_summary_essentials`` of the summary ``data`` (read by ``loading.parse_json_literals``)
+    when ``is_plainly_valid_summary`` is True of it read in full; ``None`` when not sure.
+
+    One pass for both, reading only the literals kept. Narrower than the full check (a table
+    whose keys name a level twice is left to it), never wider: see the differential tests.
+    """
+    if type(data) is not dict:
+        return None
+    for name in _SUMMARY_COUNTS:
+        value = data.get(name)
+        if type(value) is not int or not 0 <= value < _NUMBER_LIMIT:
+            return None
+    tokens = data.get("output_sequence_lengths")
+    if not _plain_number(data.get("duration_ns")) or type(tokens) is not dict:
+        return None
+    if not _plain_number(tokens.get("total")):
+        return None
+    for name in _SUMMARY_RATES:
+        value = data.get(name)
+        if value is not None and not _plain_number(value):
+            return None
+    kept: dict[str, Any] = {}
+    try:
+        for key, value in data.items():
+            kind = type(value)
+            if kind is not dict:  # kept as it is, its float literals read
+                if value is not None and key in _PERCENTILE_BLOCKS:
+                    return None  # a percentile block that is not a mapping
+                if kind is bytes:
+                    value = float(value)
+                elif kind is list:
+                    value = _read_literals(value)
+                kept[key] = value
+                continue
+            if key == "output_sequence_lengths_full_run":
+                kept[key] = _read_literals(value)
+                continue
+            block: dict[str, Any] = {}
+            total = value.get("total", _ABSENT)
+            if total is not _ABSENT:
+                block["total"] = float(total) if type(total) is bytes else _read_literals(total)
+            table = value.get("percentiles")
+            if key in _PERCENTILE_BLOCKS:
+                if type(total) is not bytes and not _plain_number(total):
+                    return None
+                if type(table) is not dict:
+                    return None
+                distinct, p90 = _percentile_keys(tuple(table))
+                if not distinct or not _plain_numbers(table.values()):
+                    return None
+            elif type(table) is dict:
+                p90 = _percentile_keys(tuple(table))[1]
+            else:
+                kept[key] = block
+                continue
+            block["percentiles"] = {} if p90 is None else {"90": _read_literals(table[p90])}
+            kept[key] = block
+    except RecursionError:  # nested deeper than Python's stack: the full read decides
+        return None
+    return kept
+
+
+_ABSENT: Any = object()
+
+
+def _plain_numbers(numbers: Any) -> bool:
+    """Every one a ``_plain_number`` (at C speed when all are unread literals)."""
+    kinds = set(map(type, numbers))
+    return kinds <= {bytes} or all(map(_plain_number, numbers))
 
 
 #: ``"tps_utilization": <JSON number>`` in the bytes of a system_desc.json
@@ -238,13 +382,7 @@ class PointV1:
 
     @computed_once
     def summary(self) -> Document:
-        return read_document(
-            self.tree,
-            self._file("result_summary.json"),
-            PointSummaryV1,
-            loading.load_json,
-            summary_essentials=_summary_essentials,
-        )
+        return read_summary(self.tree, self._file("result_summary.json"))
 
     @computed_once
     def summary_exact(self) -> dict[str, Any] | None:
