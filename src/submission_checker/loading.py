@@ -13,6 +13,7 @@ import json
 import operator
 import os
 import re
+from itertools import compress
 from typing import Any
 
 import yaml
@@ -618,77 +619,95 @@ class _LineTemplate:
         was stored in by ``_line_mapping``."""
         self.raw_lines = raw_lines
         self.mapping = mapping
+        self.positions = range(len(raw_lines))
+        self.nested = self.containers(mapping)
+        #: the position in ``copy``'s list of each container, by its ``id``
+        position = {id(mapping): 0}
+        position.update((id(child), number) for number, (_, _, child) in enumerate(self.nested, 1))
         #: per raw line that is a ``key: value`` line of a mapping (not an item's first line):
-        #: (its indent, the mapping its value is stored in, the key), else ``None``
-        self.slots: list[tuple[int, dict, str] | None] = [None] * len(raw_lines)
+        #: (its indent, the position of the mapping its value is stored in, the key), else None
+        self.slots: list[tuple[int, int, str] | None] = [None] * len(raw_lines)
         prepared = _PREPARED_LINES.get  # the lines were just read: most are remembered
         entries = [prepared(line, _UNSEEN) for line in raw_lines]
         entries = [
             _prepare_line(line) if entry is _UNSEEN else entry
             for line, entry in zip(raw_lines, entries, strict=True)
         ]
-        read = [(position, entry) for position, entry in enumerate(entries) if entry is not None]
-        for (position, (indent, content)), container in zip(read, slots, strict=True):
+        read = [(number, entry) for number, entry in enumerate(entries) if entry is not None]
+        for (number, (indent, content)), container in zip(read, slots, strict=True):
             if container is not None and content[:2] != "- ":
                 key = (_KEY_LINES.get(content) or _key_line(content))[0]
-                self.slots[position] = (indent, container, key)
-        self.nested = self.containers(mapping)
+                self.slots[number] = (indent, position[id(container)], key)
 
     @staticmethod
-    def containers(mapping: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
-        """(parent, key, child) for every mapping and sequence inside ``mapping``, parents
-        first."""
-        found: list[tuple[Any, Any, Any]] = []
-        pending: list[Any] = [mapping]
+    def containers(mapping: dict[str, Any]) -> list[tuple[int, Any, Any]]:
+        """(position of the parent, key, child) for every mapping and sequence inside
+        ``mapping``, parents first; ``mapping`` is at position 0, the n-th one found at n."""
+        found: list[tuple[int, Any, Any]] = []
+        pending: list[tuple[int, Any]] = [(0, mapping)]
         while pending:
-            parent = pending.pop()
+            position, parent = pending.pop()
             items = parent.items() if type(parent) is dict else enumerate(parent)
             for key, value in items:
                 if type(value) is dict or type(value) is list:
-                    found.append((parent, key, value))
-                    pending.append(value)
+                    found.append((position, key, value))
+                    pending.append((len(found), value))
         return found
 
-    def copy(self) -> tuple[dict[str, Any], dict[int, Any]]:
+    def copy(self) -> tuple[dict[str, Any], list[Any]]:
         """A copy of every mapping and sequence of the template's mapping (scalars are
-        immutable and shared), and the copy of each by the ``id`` of its original."""
-        copy = self.mapping.copy()
-        copies: dict[int, Any] = {id(self.mapping): copy}
+        immutable and shared), and the copies by position (see ``containers``)."""
+        copies: list[Any] = [self.mapping.copy()]
+        append = copies.append
         for parent, key, child in self.nested:
-            copies[id(parent)][key] = copies[id(child)] = child.copy()
-        return copy, copies
+            copied = copies[parent][key] = child.copy()
+            append(copied)
+        return copies[0], copies
 
     def read(self, raw_lines: list[str]) -> dict[str, Any] | None:
         """The mapping of ``raw_lines`` (as many as this template's), else ``None``."""
-        differs = list(map(operator.ne, raw_lines, self.raw_lines))
-        changed: list[int] = []
-        index = -1
-        while True:
-            try:
-                index = differs.index(True, index + 1)
-            except ValueError:
-                break
-            if self.slots[index] is None or len(changed) == _TEMPLATE_CHANGES_MAX:
-                return None
-            changed.append(index)
-        copy, copies = self.copy()
+        changed = list(compress(self.positions, map(operator.ne, raw_lines, self.raw_lines)))
+        if len(changed) > _TEMPLATE_CHANGES_MAX:
+            return None
+        slots = self.slots
+        updates: list[tuple[int, str, Any]] = []
         for index in changed:
-            before_indent, container, before_key = self.slots[index]  # type: ignore[misc]
             line = raw_lines[index]
-            try:
-                entry = _PREPARED_LINES.get(line) or _prepare_line(line)
-                if entry is None:  # now a blank or comment line
-                    return None
-                indent, content = entry
-                if indent != before_indent or content[:2] == "- ":
-                    return None
-                key, value = _KEY_LINES.get(content) or _key_line(content)
-            except Exception:  # noqa: BLE001 - any doubt: the full line read decides
-                return None
-            if key != before_key or value is _OPEN:
-                return None
-            copies[id(container)][key] = value
+            slot = slots[index]
+            entry = _VALUE_LINES.get(line) or _value_line(line)
+            if slot is None or entry is None or entry[0] != slot[0] or entry[1] != slot[2]:
+                return None  # another shape of line, another indent or key
+            updates.append((slot[1], entry[1], entry[2]))
+        copy, copies = self.copy()
+        for position, key, value in updates:
+            copies[position][key] = value
         return copy
+
+
+#: raw line → (indent, key, value) of a ``key: value`` line (``_value_line``)
+_VALUE_LINES: dict[str, tuple[int, str, Any]] = {}
+
+
+def _value_line(line: str) -> tuple[int, str, Any] | None:
+    """(indent, key, value) of a ``key: value`` line of a mapping as ``_line_mapping`` reads it
+    (not an item's first line, not an open ``key:``); ``None`` for any other line."""
+    try:
+        entry = _PREPARED_LINES.get(line) or _prepare_line(line)
+        if entry is None:  # a blank or comment line
+            return None
+        indent, content = entry
+        if content[:2] == "- ":
+            return None
+        key, value = _KEY_LINES.get(content) or _key_line(content)
+    except Exception:  # noqa: BLE001 - any doubt: the full line read decides
+        return None
+    if value is _OPEN:
+        return None
+    parts = (indent, key, value)
+    shared = type(value) is not dict and type(value) is not list  # a collection: built afresh
+    if shared and len(_VALUE_LINES) < _PLAIN_SCALAR_TAGS_MAX and len(line) <= 128:
+        _VALUE_LINES[line] = parts
+    return parts
 
 
 #: raw line count → the last document of that many lines read in full (``_LineTemplate``)
