@@ -231,15 +231,25 @@ def _plain_essentials(data: Any) -> dict[str, Any] | None:
                     return None
                 if type(table) is not dict:
                     return None
-                distinct, p90 = _percentile_keys(tuple(table))
-                if not distinct or not _plain_numbers(table.values()):
+                keys = tuple(table)
+                distinct, p90 = _PERCENTILE_KEYS.get(keys) or _percentile_keys(keys)
+                numbers = table.values()
+                if not distinct or not (
+                    set(map(type, numbers)) <= _LITERAL_ONLY or all(map(_plain_number, numbers))
+                ):
                     return None
             elif type(table) is dict:
-                p90 = _percentile_keys(tuple(table))[1]
+                keys = tuple(table)
+                p90 = (_PERCENTILE_KEYS.get(keys) or _percentile_keys(keys))[1]
             else:
                 kept[key] = block
                 continue
-            block["percentiles"] = {} if p90 is None else {"90": _read_literals(table[p90])}
+            if p90 is None:
+                block["percentiles"] = {}
+            else:
+                number = table[p90]
+                number = float(number) if type(number) is bytes else _read_literals(number)
+                block["percentiles"] = {"90": number}
             kept[key] = block
     except RecursionError:  # nested deeper than Python's stack: the full read decides
         return None
@@ -249,10 +259,8 @@ def _plain_essentials(data: Any) -> dict[str, Any] | None:
 _ABSENT: Any = object()
 
 
-def _plain_numbers(numbers: Any) -> bool:
-    """Every one a ``_plain_number`` (at C speed when all are unread literals)."""
-    kinds = set(map(type, numbers))
-    return kinds <= {bytes} or all(map(_plain_number, numbers))
+#: the types of a table of unread float literals (checked at C speed: ``set(map(type, …))``)
+_LITERAL_ONLY = frozenset({bytes})
 
 
 #: ``"tps_utilization": <JSON number>`` in the bytes of a system_desc.json
@@ -277,8 +285,9 @@ class DescriptionCopies:
     """
 
     def __init__(self) -> None:
-        #: the bytes with the number cut out → (the data read, whether it is valid)
-        self._read: dict[bytes, tuple[dict[str, Any], bool]] = {}
+        #: per copy read in full: (its bytes before the number, its bytes after the number, the
+        #: data read, whether it is valid)
+        self._read: list[tuple[bytes, bytes, dict[str, Any], bool]] = []
 
     def document(self, tree: Tree, rel: str) -> Document:
         if tree.kind(rel) != FILE:  # missing, unsafe, not a file: as every document
@@ -287,41 +296,59 @@ class DescriptionCopies:
             raw = loading.read_bytes(tree.path(rel))
         except loading.LoadError as exc:
             return Document(rel, "unreadable", error=exc.message)
-        skeleton, value = _without_utilization(raw)
-        known = self._read.get(skeleton) if skeleton is not None else None
-        if known is not None and known[1] and _plain_utilization(value):
-            return Document(rel, "valid", data={**known[0], "tps_utilization": value})
+        span = _utilization_span(raw)
+        known = None
+        if span is not None:
+            start, end, value = span
+            after = len(raw) - end
+            for copy in self._read:  # the bytes around the number compared where they are
+                before, behind = copy[0], copy[1]
+                if (
+                    len(before) == start
+                    and len(behind) == after
+                    and raw.startswith(before)
+                    and raw.endswith(behind)
+                ):
+                    known = copy
+                    break
+            if known is not None and known[3] and _plain_utilization(value):
+                return Document(rel, "valid", data={**known[2], "tps_utilization": value})
         document = read_document(
             tree, rel, SystemDescriptionV1, lambda _path: loading.parse_json_bytes(raw)
         )
         data = document.data
         if (
-            skeleton is not None
+            span is not None
             and known is None
             and type(data) is dict
             and "tps_utilization" in data
             and len(self._read) < _DESCRIPTION_COPIES_MAX
         ):
-            self._read[skeleton] = (data, document.state == "valid")
+            start, end, _ = span
+            self._read.append((raw[:start], raw[end:], data, document.state == "valid"))
         return document
 
 
-def _without_utilization(raw: bytes) -> tuple[bytes | None, float | int | None]:
-    """(the bytes with the ``tps_utilization`` number cut out, the number); ``(None, None)``
-    when the bytes are not that simple (see ``DescriptionCopies``)."""
-    if b"\\" in raw or raw.count(b'"tps_utilization"') != 1:
-        return None, None
-    match = _UTILIZATION.search(raw)
+_UTILIZATION_KEY = b'"tps_utilization"'
+
+
+def _utilization_span(raw: bytes) -> tuple[int, int, float | int] | None:
+    """(start, end, value) of the ``tps_utilization`` number in ``raw``; ``None`` when the bytes
+    are not that simple (see ``DescriptionCopies``)."""
+    at = raw.find(_UTILIZATION_KEY)
+    if at < 0 or b"\\" in raw or raw.find(_UTILIZATION_KEY, at + 1) >= 0:
+        return None
+    match = _UTILIZATION.match(raw, at)
     if match is None or len(match.group(1)) > 40:
-        return None, None
+        return None
     literal = match.group(1)
-    if any(mark in literal for mark in (b".", b"e", b"E")):
+    if b"." in literal or b"e" in literal or b"E" in literal:
         value: float | int = float(literal)
         if value - value != 0.0:  # overflows to infinity: the full read refuses it
-            return None, None
+            return None
     else:
         value = int(literal)
-    return raw[: match.start(1)] + raw[match.end(1) :], value
+    return match.start(1), match.end(1), value
 
 
 def _plain_utilization(value: Any) -> bool:
