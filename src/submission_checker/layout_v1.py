@@ -24,7 +24,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import loading
-from .layout import DIR, FILE, UNSAFE, Document, Tree, computed_once, read_document
+from .layout import (
+    DIR,
+    FILE,
+    UNSAFE,
+    Document,
+    Tree,
+    computed_once,
+    read_document,
+    unread_document,
+)
 from .models import _distinct_levels, _percentile_level
 from .models_v1 import (
     AccuracyEntry,
@@ -117,23 +126,22 @@ def read_summary(tree: Tree, rel: str) -> Document:
     kept ones read, when the summary is plainly valid (``_plain_essentials``). Any other summary
     is read again in full from the same bytes, as ``read_document`` reads it, for the schema's
     problems."""
-    raw: list[bytes] = []
-
-    def literals(path: str) -> Any:
-        raw.append(loading.read_bytes(path))
-        return loading.parse_json_literals(raw[0])
-
-    read = read_document(tree, rel, None, literals)
-    if read.state != "valid":  # missing, unsafe, not a file, unreadable: as read_document
-        return read
-    essentials = _plain_essentials(read.data)
+    unread = unread_document(tree, rel)
+    if unread is not None:
+        return unread
+    try:
+        raw = loading.read_bytes(tree.path(rel))
+        data = loading.parse_json_literals(raw)
+    except loading.LoadError as exc:
+        return Document(rel, "unreadable", error=exc.message)
+    essentials = _plain_essentials(data)
     if essentials is not None:
         return Document(rel, "valid", data=essentials)
     return read_document(
         tree,
         rel,
         PointSummaryV1,
-        lambda _path: loading.parse_json_bytes(raw[0]),
+        lambda _path: loading.parse_json_bytes(raw),
         summary_essentials=_summary_essentials,
     )
 
@@ -290,8 +298,9 @@ class DescriptionCopies:
         self._read: list[tuple[bytes, bytes, dict[str, Any], bool]] = []
 
     def document(self, tree: Tree, rel: str) -> Document:
-        if tree.kind(rel) != FILE:  # missing, unsafe, not a file: as every document
-            return read_document(tree, rel, SystemDescriptionV1, loading.load_json)
+        unread = unread_document(tree, rel)  # missing, unsafe, not a file: as every document
+        if unread is not None:
+            return unread
         try:
             raw = loading.read_bytes(tree.path(rel))
         except loading.LoadError as exc:
