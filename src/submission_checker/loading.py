@@ -603,11 +603,14 @@ def _read_line_block(text: str) -> dict[str, Any]:
     constructors.
     """
     raw_lines = text.split("\n")
-    template = _TEMPLATES.get(len(raw_lines)) if len(raw_lines) >= _TEMPLATE_LINES_MIN else None
-    if template is not None:
-        mapping = template.read(raw_lines)
-        if mapping is not None:
-            return mapping
+    shapes = _TEMPLATES.get(len(raw_lines)) if len(raw_lines) >= _TEMPLATE_LINES_MIN else None
+    if shapes is not None:
+        for place, template in enumerate(shapes):
+            mapping = template.read(raw_lines)
+            if mapping is not None:
+                if place:  # the template read by last comes first
+                    shapes.insert(0, shapes.pop(place))
+                return mapping
     lines: list[tuple[int, str]] = []
     prepared = _PREPARED_LINES.get
     for line in raw_lines:
@@ -623,14 +626,28 @@ def _read_line_block(text: str) -> dict[str, Any]:
     mapping, end = _line_mapping(lines, 0, 0, slots)
     if end != len(lines):
         raise _NotLineBlock
-    if (
-        len(raw_lines) >= _TEMPLATE_LINES_MIN
-        and len(text) <= _TEMPLATE_CHARACTERS_MAX
-        and (len(raw_lines) in _TEMPLATES or len(_TEMPLATES) < _TEMPLATES_MAX)
-    ):
-        template = _TEMPLATES[len(raw_lines)] = _LineTemplate(raw_lines, mapping, slots)
-        return template.copy()[0]  # the template keeps its own
+    if len(raw_lines) >= _TEMPLATE_LINES_MIN and len(text) <= _TEMPLATE_CHARACTERS_MAX:
+        template = _keep_template(raw_lines, mapping, slots)
+        if template is not None:
+            return template.copy()[0]  # the template keeps its own
     return mapping
+
+
+def _keep_template(
+    raw_lines: list[str], mapping: dict[str, Any], slots: list[dict | None]
+) -> _LineTemplate | None:
+    """The document just read in full, kept first among the templates of its line count (the
+    last of them dropped when there are ``_TEMPLATES_PER_SHAPE``); ``None`` when there is no
+    room (``_TEMPLATES_MAX`` in all)."""
+    shapes = _TEMPLATES.get(len(raw_lines))
+    if shapes is None or len(shapes) < _TEMPLATES_PER_SHAPE:
+        if sum(map(len, _TEMPLATES.values())) >= _TEMPLATES_MAX:
+            return None
+    elif shapes:
+        shapes.pop()
+    template = _LineTemplate(raw_lines, mapping, slots)
+    _TEMPLATES.setdefault(len(raw_lines), []).insert(0, template)
+    return template
 
 
 class _LineTemplate:
@@ -742,8 +759,11 @@ def _value_line(line: str) -> tuple[int, str, Any] | None:
     return parts
 
 
-#: raw line count → the last document of that many lines read in full (``_LineTemplate``)
-_TEMPLATES: dict[int, _LineTemplate] = {}
+#: raw line count → the last documents of that many lines read in full (``_LineTemplate``),
+#: the one a document was last read by first: files of one kind and line count can come in a
+#: few shapes (the config.yaml of two models), read in turns (curve by curve)
+_TEMPLATES: dict[int, list[_LineTemplate]] = {}
+_TEMPLATES_PER_SHAPE = 4
 _TEMPLATES_MAX = 64
 #: shorter files (v0.7 point files: 10 lines) are read in full: as fast as by difference
 _TEMPLATE_LINES_MIN = 20
