@@ -284,6 +284,20 @@ def _summary_essentials(data: Any) -> Any:
     }
 
 
+def unread_document(tree: Tree, rel: str) -> Document | None:
+    """The ``Document`` of ``rel`` when it is no regular file to read (missing, unsafe, a
+    directory or another kind of entry); ``None`` when it is one."""
+    kind = tree.kind(rel)
+    if kind == FILE:
+        return None
+    if kind is None:
+        return Document(rel, "missing")
+    if kind == UNSAFE:
+        return Document(rel, "unsafe")
+    what = "a directory" if kind == DIR else "not a regular file"
+    return Document(rel, "not-a-file", error=f"is {what}, expected a file")
+
+
 def read_document(
     tree: Tree,
     rel: str,
@@ -298,14 +312,9 @@ def read_document(
     A summary passes its round's ``summary_essentials``: only what that returns is kept, and
     the schema runs only when ``is_plainly_valid_summary`` is not sure (valid for v0.7 is valid
     for v1.0's looser summary too)."""
-    kind = tree.kind(rel)
-    if kind is None:
-        return Document(rel, "missing")
-    if kind == UNSAFE:
-        return Document(rel, "unsafe")
-    if kind != FILE:
-        what = "a directory" if kind == DIR else "not a regular file"
-        return Document(rel, "not-a-file", error=f"is {what}, expected a file")
+    unread = unread_document(tree, rel)
+    if unread is not None:
+        return unread
     try:
         data = reader(tree.path(rel))
     except loading.LoadError as exc:

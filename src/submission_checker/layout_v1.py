@@ -24,8 +24,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import loading
-from .layout import DIR, FILE, UNSAFE, Document, Tree, computed_once, read_document
-from .models import _percentile_level
+from .layout import (
+    DIR,
+    FILE,
+    UNSAFE,
+    Document,
+    Tree,
+    computed_once,
+    read_document,
+    unread_document,
+)
+from .models import _distinct_levels, _percentile_level
 from .models_v1 import (
     AccuracyEntry,
     PointConfigV1,
@@ -111,6 +120,157 @@ def _names_p90(name: Any) -> bool:
     return known
 
 
+def read_summary(tree: Tree, rel: str) -> Document:
+    """``read_document`` of a result_summary.json with its essentials (``_summary_essentials``),
+    for less: the float literals are left unread (``loading.parse_json_literals``) and only the
+    kept ones read, when the summary is plainly valid (``_plain_essentials``). Any other summary
+    is read again in full from the same bytes, as ``read_document`` reads it, for the schema's
+    problems."""
+    unread = unread_document(tree, rel)
+    if unread is not None:
+        return unread
+    try:
+        raw = loading.read_bytes(tree.path(rel))
+        data = loading.parse_json_literals(raw)
+    except loading.LoadError as exc:
+        return Document(rel, "unreadable", error=exc.message)
+    essentials = _plain_essentials(data)
+    if essentials is not None:
+        return Document(rel, "valid", data=essentials)
+    return read_document(
+        tree,
+        rel,
+        PointSummaryV1,
+        lambda _path: loading.parse_json_bytes(raw),
+        summary_essentials=_summary_essentials,
+    )
+
+
+_SUMMARY_COUNTS = ("n_samples_issued", "n_samples_completed", "n_samples_failed")
+_SUMMARY_RATES = ("system_tps", "tps", "tps_per_user", "qps")
+#: the blocks ``is_plainly_valid_summary`` checks with their percentiles (``None`` allowed)
+_PERCENTILE_BLOCKS = frozenset({"ttft", "tpot", "latency"})
+_NUMBER_LIMIT = 2**63  # as ``models.is_plainly_valid_summary``: larger ints go to the schema
+
+
+def _plain_number(value: Any) -> bool:
+    """A number the schema's finite number surely takes: an unread float literal (finite, see
+    ``loading.parse_json_literals``), a finite float, an int below 2**63 in size."""
+    kind = type(value)
+    if kind is bytes:
+        return True
+    if kind is float:
+        return value - value == 0.0  # false for inf and nan
+    return kind is int and -_NUMBER_LIMIT <= value < _NUMBER_LIMIT
+
+
+def _read_literals(value: Any) -> Any:
+    """``value`` with every float literal left unread (``bytes``) read, however deep."""
+    kind = type(value)
+    if kind is bytes:
+        return float(value)
+    if kind is dict:
+        return {key: _read_literals(item) for key, item in value.items()}
+    if kind is list:
+        return [_read_literals(item) for item in value]
+    return value
+
+
+#: percentile keys of a table (in order) → (each names another level, the first naming the
+#: 90th or ``None``): every summary of a submission has the same keys
+_PERCENTILE_KEYS: dict[tuple[str, ...], tuple[bool, str | None]] = {}
+
+
+def _percentile_keys(keys: tuple[str, ...]) -> tuple[bool, str | None]:
+    known = _PERCENTILE_KEYS.get(keys)
+    if known is None:
+        p90 = next((key for key in keys if _names_p90(key)), None)
+        known = (_distinct_levels(keys), p90)
+        if len(_PERCENTILE_KEYS) < 256 and len(keys) <= 64:
+            _PERCENTILE_KEYS[keys] = known
+    return known
+
+
+def _plain_essentials(data: Any) -> dict[str, Any] | None:
+    """``_summary_essentials`` of the summary ``data`` (read by ``loading.parse_json_literals``)
+    when ``is_plainly_valid_summary`` is True of it read in full; ``None`` when not sure.
+
+    One pass for both, reading only the literals kept. Narrower than the full check (a table
+    whose keys name a level twice is left to it), never wider: see the differential tests.
+    """
+    if type(data) is not dict:
+        return None
+    for name in _SUMMARY_COUNTS:
+        value = data.get(name)
+        if type(value) is not int or not 0 <= value < _NUMBER_LIMIT:
+            return None
+    tokens = data.get("output_sequence_lengths")
+    if not _plain_number(data.get("duration_ns")) or type(tokens) is not dict:
+        return None
+    if not _plain_number(tokens.get("total")):
+        return None
+    for name in _SUMMARY_RATES:
+        value = data.get(name)
+        if value is not None and not _plain_number(value):
+            return None
+    kept: dict[str, Any] = {}
+    try:
+        for key, value in data.items():
+            kind = type(value)
+            if kind is not dict:  # kept as it is, its float literals read
+                if value is not None and key in _PERCENTILE_BLOCKS:
+                    return None  # a percentile block that is not a mapping
+                if kind is bytes:
+                    value = float(value)
+                elif kind is list:
+                    value = _read_literals(value)
+                kept[key] = value
+                continue
+            if key == "output_sequence_lengths_full_run":
+                kept[key] = _read_literals(value)
+                continue
+            block: dict[str, Any] = {}
+            total = value.get("total", _ABSENT)
+            if total is not _ABSENT:
+                block["total"] = float(total) if type(total) is bytes else _read_literals(total)
+            table = value.get("percentiles")
+            if key in _PERCENTILE_BLOCKS:
+                if type(total) is not bytes and not _plain_number(total):
+                    return None
+                if type(table) is not dict:
+                    return None
+                keys = tuple(table)
+                distinct, p90 = _PERCENTILE_KEYS.get(keys) or _percentile_keys(keys)
+                numbers = table.values()
+                if not distinct or not (
+                    set(map(type, numbers)) <= _LITERAL_ONLY or all(map(_plain_number, numbers))
+                ):
+                    return None
+            elif type(table) is dict:
+                keys = tuple(table)
+                p90 = (_PERCENTILE_KEYS.get(keys) or _percentile_keys(keys))[1]
+            else:
+                kept[key] = block
+                continue
+            if p90 is None:
+                block["percentiles"] = {}
+            else:
+                number = table[p90]
+                number = float(number) if type(number) is bytes else _read_literals(number)
+                block["percentiles"] = {"90": number}
+            kept[key] = block
+    except RecursionError:  # nested deeper than Python's stack: the full read decides
+        return None
+    return kept
+
+
+_ABSENT: Any = object()
+
+
+#: the types of a table of unread float literals (checked at C speed: ``set(map(type, …))``)
+_LITERAL_ONLY = frozenset({bytes})
+
+
 #: ``"tps_utilization": <JSON number>`` in the bytes of a system_desc.json
 _UTILIZATION = re.compile(
     rb'"tps_utilization"[ \t\r\n]*:[ \t\r\n]*'
@@ -133,51 +293,71 @@ class DescriptionCopies:
     """
 
     def __init__(self) -> None:
-        #: the bytes with the number cut out → (the data read, whether it is valid)
-        self._read: dict[bytes, tuple[dict[str, Any], bool]] = {}
+        #: per copy read in full: (its bytes before the number, its bytes after the number, the
+        #: data read, whether it is valid)
+        self._read: list[tuple[bytes, bytes, dict[str, Any], bool]] = []
 
     def document(self, tree: Tree, rel: str) -> Document:
-        if tree.kind(rel) != FILE:  # missing, unsafe, not a file: as every document
-            return read_document(tree, rel, SystemDescriptionV1, loading.load_json)
+        unread = unread_document(tree, rel)  # missing, unsafe, not a file: as every document
+        if unread is not None:
+            return unread
         try:
             raw = loading.read_bytes(tree.path(rel))
         except loading.LoadError as exc:
             return Document(rel, "unreadable", error=exc.message)
-        skeleton, value = _without_utilization(raw)
-        known = self._read.get(skeleton) if skeleton is not None else None
-        if known is not None and known[1] and _plain_utilization(value):
-            return Document(rel, "valid", data={**known[0], "tps_utilization": value})
+        span = _utilization_span(raw)
+        known = None
+        if span is not None:
+            start, end, value = span
+            after = len(raw) - end
+            for copy in self._read:  # the bytes around the number compared where they are
+                before, behind = copy[0], copy[1]
+                if (
+                    len(before) == start
+                    and len(behind) == after
+                    and raw.startswith(before)
+                    and raw.endswith(behind)
+                ):
+                    known = copy
+                    break
+            if known is not None and known[3] and _plain_utilization(value):
+                return Document(rel, "valid", data={**known[2], "tps_utilization": value})
         document = read_document(
             tree, rel, SystemDescriptionV1, lambda _path: loading.parse_json_bytes(raw)
         )
         data = document.data
         if (
-            skeleton is not None
+            span is not None
             and known is None
             and type(data) is dict
             and "tps_utilization" in data
             and len(self._read) < _DESCRIPTION_COPIES_MAX
         ):
-            self._read[skeleton] = (data, document.state == "valid")
+            start, end, _ = span
+            self._read.append((raw[:start], raw[end:], data, document.state == "valid"))
         return document
 
 
-def _without_utilization(raw: bytes) -> tuple[bytes | None, float | int | None]:
-    """(the bytes with the ``tps_utilization`` number cut out, the number); ``(None, None)``
-    when the bytes are not that simple (see ``DescriptionCopies``)."""
-    if b"\\" in raw or raw.count(b'"tps_utilization"') != 1:
-        return None, None
-    match = _UTILIZATION.search(raw)
+_UTILIZATION_KEY = b'"tps_utilization"'
+
+
+def _utilization_span(raw: bytes) -> tuple[int, int, float | int] | None:
+    """(start, end, value) of the ``tps_utilization`` number in ``raw``; ``None`` when the bytes
+    are not that simple (see ``DescriptionCopies``)."""
+    at = raw.find(_UTILIZATION_KEY)
+    if at < 0 or b"\\" in raw or raw.find(_UTILIZATION_KEY, at + 1) >= 0:
+        return None
+    match = _UTILIZATION.match(raw, at)
     if match is None or len(match.group(1)) > 40:
-        return None, None
+        return None
     literal = match.group(1)
-    if any(mark in literal for mark in (b".", b"e", b"E")):
+    if b"." in literal or b"e" in literal or b"E" in literal:
         value: float | int = float(literal)
         if value - value != 0.0:  # overflows to infinity: the full read refuses it
-            return None, None
+            return None
     else:
         value = int(literal)
-    return raw[: match.start(1)] + raw[match.end(1) :], value
+    return match.start(1), match.end(1), value
 
 
 def _plain_utilization(value: Any) -> bool:
@@ -238,13 +418,7 @@ class PointV1:
 
     @computed_once
     def summary(self) -> Document:
-        return read_document(
-            self.tree,
-            self._file("result_summary.json"),
-            PointSummaryV1,
-            loading.load_json,
-            summary_essentials=_summary_essentials,
-        )
+        return read_summary(self.tree, self._file("result_summary.json"))
 
     @computed_once
     def summary_exact(self) -> dict[str, Any] | None:

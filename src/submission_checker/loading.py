@@ -13,6 +13,8 @@ import json
 import operator
 import os
 import re
+import threading
+from itertools import compress
 from typing import Any
 
 import yaml
@@ -24,8 +26,11 @@ __all__ = [
     "load_json_exact",
     "load_yaml",
     "parse_json",
+    "parse_json_bytes",
     "parse_json_exact",
+    "parse_json_literals",
     "parse_yaml",
+    "read_bytes",
 ]
 
 
@@ -105,7 +110,7 @@ def _decode(data: bytes) -> str:
 
 
 def _require_content(text: str) -> None:
-    if not text.strip():
+    if not text or text.isspace():  # what ``not text.strip()`` says, without copying the text
         raise LoadError("file is empty")
 
 
@@ -176,6 +181,9 @@ _FINITE_JSON = json.JSONDecoder(
 #: found at memory speed: a regular expression costs as much as the parse.
 _NUMBER_SHAPE = bytes.maketrans(b"0123456789E", b"0000000000e")
 _OVERFLOW_SHAPES = (b"e000", b"0" * 100)
+#: the first shape, searched by ``re``: it skips to each ``e`` at memory speed, where ``in``
+#: compares at every zero of the long runs a summary's digits become (3 µs for 3 KB)
+_OVERFLOW_EXPONENT = re.compile(re.escape(_OVERFLOW_SHAPES[0]))
 
 
 def _value_error(kind: str, exc: ValueError, text: str) -> LoadError:
@@ -209,7 +217,7 @@ _DIGIT_RUN = re.compile(r"[0-9_]{100,}")
 
 def _may_overflow(data: bytes) -> bool:
     shape = data.translate(_NUMBER_SHAPE, b"+-")
-    return _OVERFLOW_SHAPES[0] in shape or _OVERFLOW_SHAPES[1] in shape
+    return _OVERFLOW_EXPONENT.search(shape) is not None or _OVERFLOW_SHAPES[1] in shape
 
 
 def parse_json(text: str) -> Any:
@@ -217,12 +225,14 @@ def parse_json(text: str) -> Any:
     return _parse_json(text, text.encode("utf-8", "surrogatepass"))
 
 
-def _parse_json(text: str, data: bytes) -> Any:
+def _parse_json(text: str, data: bytes, plain: json.JSONDecoder = _STRICT_JSON) -> Any:
+    """``text`` (whose bytes are ``data``) read by ``plain``, or by ``_FINITE_JSON`` when a
+    float literal in it might overflow."""
     _require_content(text)
     try:
         if text.startswith("\ufeff"):  # json.loads names this mistake; let it
             json.loads(text)
-        decoder = _FINITE_JSON if _may_overflow(data) else _STRICT_JSON
+        decoder = _FINITE_JSON if _may_overflow(data) else plain
         parsed = decoder.decode(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
@@ -253,6 +263,52 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
 def parse_json_bytes(data: bytes) -> Any:
     """``load_json`` of bytes already read (``read_bytes``)."""
     return _parse_json(_decode(data), data)
+
+
+#: ``_STRICT_JSON`` leaving float literals unread (see ``parse_json_literals``)
+_LITERAL_JSON = json.JSONDecoder(
+    object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant, parse_float=str.encode
+)
+#: the size of each object the counting decoder built, per thread (see ``_count_keys``)
+_KEY_COUNTS = threading.local()
+
+
+def _count_keys(mapping: dict[str, Any]) -> dict[str, Any]:
+    _KEY_COUNTS.sizes.append(len(mapping))
+    return mapping
+
+
+#: ``_LITERAL_JSON`` without the duplicate-key hook: it counts the keys each object kept
+_COUNTING_LITERAL_JSON = json.JSONDecoder(
+    object_hook=_count_keys, parse_constant=_reject_constant, parse_float=str.encode
+)
+
+
+def parse_json_literals(data: bytes) -> Any:
+    """``parse_json_bytes``, leaving every number written with a fraction or an exponent unread:
+    its literal as ASCII ``bytes``, whose ``float()`` is the float ``parse_json_bytes`` reads.
+
+    Converting float literals is half the cost of parsing a summary (~80 of them), and its
+    readers keep a dozen. Every literal left is finite: bytes in which one might overflow to
+    infinity are read with floats, as ``parse_json_bytes`` reads them (refusing an overflow).
+    Valid or not, the bytes give the same errors as with ``parse_json_bytes``.
+
+    Duplicate keys are ruled out by counting, not by a hook on every object: each key is
+    followed by a colon, so when the objects built kept as many keys as the bytes hold colons,
+    no key was written twice (a colon inside a string only makes the count differ). Bytes that
+    do not count out so, or that fail to parse, are read again by the reference path, which
+    names the error.
+    """
+    text = _decode(data)
+    sizes: list[int] = []
+    _KEY_COUNTS.sizes = sizes
+    try:
+        parsed = _COUNTING_LITERAL_JSON.decode(text)
+    except Exception:  # noqa: BLE001 - whatever it is, the reference read below names it
+        return _parse_json(text, data, _LITERAL_JSON)
+    if sum(sizes) != data.count(b":") or _may_overflow(data):
+        return _parse_json(text, data, _LITERAL_JSON)
+    return _reject_lone_surrogates(parsed, text)
 
 
 _EXACT_JSON = json.JSONDecoder(
@@ -547,11 +603,14 @@ def _read_line_block(text: str) -> dict[str, Any]:
     constructors.
     """
     raw_lines = text.split("\n")
-    template = _TEMPLATES.get(len(raw_lines)) if len(raw_lines) >= _TEMPLATE_LINES_MIN else None
-    if template is not None:
-        mapping = template.read(raw_lines)
-        if mapping is not None:
-            return mapping
+    shapes = _TEMPLATES.get(len(raw_lines)) if len(raw_lines) >= _TEMPLATE_LINES_MIN else None
+    if shapes is not None:
+        for place, template in enumerate(shapes):
+            mapping = template.read(raw_lines)
+            if mapping is not None:
+                if place:  # the template read by last comes first
+                    shapes.insert(0, shapes.pop(place))
+                return mapping
     lines: list[tuple[int, str]] = []
     prepared = _PREPARED_LINES.get
     for line in raw_lines:
@@ -567,14 +626,28 @@ def _read_line_block(text: str) -> dict[str, Any]:
     mapping, end = _line_mapping(lines, 0, 0, slots)
     if end != len(lines):
         raise _NotLineBlock
-    if (
-        len(raw_lines) >= _TEMPLATE_LINES_MIN
-        and len(text) <= _TEMPLATE_CHARACTERS_MAX
-        and (len(raw_lines) in _TEMPLATES or len(_TEMPLATES) < _TEMPLATES_MAX)
-    ):
-        template = _TEMPLATES[len(raw_lines)] = _LineTemplate(raw_lines, mapping, slots)
-        return template.copy()[0]  # the template keeps its own
+    if len(raw_lines) >= _TEMPLATE_LINES_MIN and len(text) <= _TEMPLATE_CHARACTERS_MAX:
+        template = _keep_template(raw_lines, mapping, slots)
+        if template is not None:
+            return template.copy()[0]  # the template keeps its own
     return mapping
+
+
+def _keep_template(
+    raw_lines: list[str], mapping: dict[str, Any], slots: list[dict | None]
+) -> _LineTemplate | None:
+    """The document just read in full, kept first among the templates of its line count (the
+    last of them dropped when there are ``_TEMPLATES_PER_SHAPE``); ``None`` when there is no
+    room (``_TEMPLATES_MAX`` in all)."""
+    shapes = _TEMPLATES.get(len(raw_lines))
+    if shapes is None or len(shapes) < _TEMPLATES_PER_SHAPE:
+        if sum(map(len, _TEMPLATES.values())) >= _TEMPLATES_MAX:
+            return None
+    elif shapes:
+        shapes.pop()
+    template = _LineTemplate(raw_lines, mapping, slots)
+    _TEMPLATES.setdefault(len(raw_lines), []).insert(0, template)
+    return template
 
 
 class _LineTemplate:
@@ -595,81 +668,102 @@ class _LineTemplate:
         was stored in by ``_line_mapping``."""
         self.raw_lines = raw_lines
         self.mapping = mapping
+        self.positions = range(len(raw_lines))
+        self.nested = self.containers(mapping)
+        #: the position in ``copy``'s list of each container, by its ``id``
+        position = {id(mapping): 0}
+        position.update((id(child), number) for number, (_, _, child) in enumerate(self.nested, 1))
         #: per raw line that is a ``key: value`` line of a mapping (not an item's first line):
-        #: (its indent, the mapping its value is stored in, the key), else ``None``
-        self.slots: list[tuple[int, dict, str] | None] = [None] * len(raw_lines)
+        #: (its indent, the position of the mapping its value is stored in, the key), else None
+        self.slots: list[tuple[int, int, str] | None] = [None] * len(raw_lines)
         prepared = _PREPARED_LINES.get  # the lines were just read: most are remembered
         entries = [prepared(line, _UNSEEN) for line in raw_lines]
         entries = [
             _prepare_line(line) if entry is _UNSEEN else entry
             for line, entry in zip(raw_lines, entries, strict=True)
         ]
-        read = [(position, entry) for position, entry in enumerate(entries) if entry is not None]
-        for (position, (indent, content)), container in zip(read, slots, strict=True):
+        read = [(number, entry) for number, entry in enumerate(entries) if entry is not None]
+        for (number, (indent, content)), container in zip(read, slots, strict=True):
             if container is not None and content[:2] != "- ":
                 key = (_KEY_LINES.get(content) or _key_line(content))[0]
-                self.slots[position] = (indent, container, key)
-        self.nested = self.containers(mapping)
+                self.slots[number] = (indent, position[id(container)], key)
 
     @staticmethod
-    def containers(mapping: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
-        """(parent, key, child) for every mapping and sequence inside ``mapping``, parents
-        first."""
-        found: list[tuple[Any, Any, Any]] = []
-        pending: list[Any] = [mapping]
+    def containers(mapping: dict[str, Any]) -> list[tuple[int, Any, Any]]:
+        """(position of the parent, key, child) for every mapping and sequence inside
+        ``mapping``, parents first; ``mapping`` is at position 0, the n-th one found at n."""
+        found: list[tuple[int, Any, Any]] = []
+        pending: list[tuple[int, Any]] = [(0, mapping)]
         while pending:
-            parent = pending.pop()
+            position, parent = pending.pop()
             items = parent.items() if type(parent) is dict else enumerate(parent)
             for key, value in items:
                 if type(value) is dict or type(value) is list:
-                    found.append((parent, key, value))
-                    pending.append(value)
+                    found.append((position, key, value))
+                    pending.append((len(found), value))
         return found
 
-    def copy(self) -> tuple[dict[str, Any], dict[int, Any]]:
+    def copy(self) -> tuple[dict[str, Any], list[Any]]:
         """A copy of every mapping and sequence of the template's mapping (scalars are
-        immutable and shared), and the copy of each by the ``id`` of its original."""
-        copy = self.mapping.copy()
-        copies: dict[int, Any] = {id(self.mapping): copy}
+        immutable and shared), and the copies by position (see ``containers``)."""
+        copies: list[Any] = [self.mapping.copy()]
+        append = copies.append
         for parent, key, child in self.nested:
-            copies[id(parent)][key] = copies[id(child)] = child.copy()
-        return copy, copies
+            copied = copies[parent][key] = child.copy()
+            append(copied)
+        return copies[0], copies
 
     def read(self, raw_lines: list[str]) -> dict[str, Any] | None:
         """The mapping of ``raw_lines`` (as many as this template's), else ``None``."""
-        differs = list(map(operator.ne, raw_lines, self.raw_lines))
-        changed: list[int] = []
-        index = -1
-        while True:
-            try:
-                index = differs.index(True, index + 1)
-            except ValueError:
-                break
-            if self.slots[index] is None or len(changed) == _TEMPLATE_CHANGES_MAX:
-                return None
-            changed.append(index)
-        copy, copies = self.copy()
+        changed = list(compress(self.positions, map(operator.ne, raw_lines, self.raw_lines)))
+        if len(changed) > _TEMPLATE_CHANGES_MAX:
+            return None
+        slots = self.slots
+        updates: list[tuple[int, str, Any]] = []
         for index in changed:
-            before_indent, container, before_key = self.slots[index]  # type: ignore[misc]
             line = raw_lines[index]
-            try:
-                entry = _PREPARED_LINES.get(line) or _prepare_line(line)
-                if entry is None:  # now a blank or comment line
-                    return None
-                indent, content = entry
-                if indent != before_indent or content[:2] == "- ":
-                    return None
-                key, value = _KEY_LINES.get(content) or _key_line(content)
-            except Exception:  # noqa: BLE001 - any doubt: the full line read decides
-                return None
-            if key != before_key or value is _OPEN:
-                return None
-            copies[id(container)][key] = value
+            slot = slots[index]
+            entry = _VALUE_LINES.get(line) or _value_line(line)
+            if slot is None or entry is None or entry[0] != slot[0] or entry[1] != slot[2]:
+                return None  # another shape of line, another indent or key
+            updates.append((slot[1], entry[1], entry[2]))
+        copy, copies = self.copy()
+        for position, key, value in updates:
+            copies[position][key] = value
         return copy
 
 
-#: raw line count → the last document of that many lines read in full (``_LineTemplate``)
-_TEMPLATES: dict[int, _LineTemplate] = {}
+#: raw line → (indent, key, value) of a ``key: value`` line (``_value_line``)
+_VALUE_LINES: dict[str, tuple[int, str, Any]] = {}
+
+
+def _value_line(line: str) -> tuple[int, str, Any] | None:
+    """(indent, key, value) of a ``key: value`` line of a mapping as ``_line_mapping`` reads it
+    (not an item's first line, not an open ``key:``); ``None`` for any other line."""
+    try:
+        entry = _PREPARED_LINES.get(line) or _prepare_line(line)
+        if entry is None:  # a blank or comment line
+            return None
+        indent, content = entry
+        if content[:2] == "- ":
+            return None
+        key, value = _KEY_LINES.get(content) or _key_line(content)
+    except Exception:  # noqa: BLE001 - any doubt: the full line read decides
+        return None
+    if value is _OPEN:
+        return None
+    parts = (indent, key, value)
+    shared = type(value) is not dict and type(value) is not list  # a collection: built afresh
+    if shared and len(_VALUE_LINES) < _PLAIN_SCALAR_TAGS_MAX and len(line) <= 128:
+        _VALUE_LINES[line] = parts
+    return parts
+
+
+#: raw line count → the last documents of that many lines read in full (``_LineTemplate``),
+#: the one a document was last read by first: files of one kind and line count can come in a
+#: few shapes (the config.yaml of two models), read in turns (curve by curve)
+_TEMPLATES: dict[int, list[_LineTemplate]] = {}
+_TEMPLATES_PER_SHAPE = 4
 _TEMPLATES_MAX = 64
 #: shorter files (v0.7 point files: 10 lines) are read in full: as fast as by difference
 _TEMPLATE_LINES_MIN = 20
