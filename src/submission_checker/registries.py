@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import total_ordering
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from .loading import LoadError, load_yaml, parse_yaml
@@ -220,10 +221,11 @@ class SeedSet:
     model_seed: int
     cohorts: tuple[Cohort, ...] | None = None
 
-    @property
-    def seeds(self) -> dict[str, int]:
-        """The seeds by point.yaml ``runtime_settings.runtime`` key."""
-        return {key: getattr(self, key) for key in _SEED_KEYS}
+    @functools.cached_property
+    def seeds(self) -> Mapping[str, int]:
+        """The seeds by point.yaml ``runtime_settings.runtime`` key (read-only: built once,
+        then shared by every point that declares the set)."""
+        return MappingProxyType({key: getattr(self, key) for key in _SEED_KEYS})
 
 
 @dataclass(frozen=True)
