@@ -71,6 +71,26 @@ KEYS: list[tuple[str, tuple[str, ...]]] = [
     ("config", ("runtime_settings", "runtime", "scheduler_random_seed")),
     ("config", ("runtime_settings", "runtime", "dataloader_random_seed")),
     ("config", ("runtime_settings", "runtime", "")),
+    ("config", ("runtime_settings", "stream_all_chunks")),
+    ("config", ("concurrency",)),
+    ("config", ("offline",)),
+    ("config", ("division",)),
+    ("config", ("dataset_link",)),
+    ("config", ("shared_src",)),
+    ("config", ("shared_docs",)),
+    ("run_config", ("settings",)),
+    ("run_config", ("settings", "load_pattern")),
+    ("run_config", ("settings", "load_pattern", "target_concurrency")),
+    ("run_config", ("settings", "runtime")),
+    ("run_config", ("settings", "runtime", "scheduler_rng_seed")),
+    ("run_config", ("settings", "runtime", "scheduler_random_seed")),
+    ("run_config", ("settings", "runtime", "sample_index_rng_seed")),
+    ("run_config", ("settings", "runtime", "dataloader_random_seed")),
+    ("run_config", ("settings", "runtime", "model_seed")),
+    ("run_config", ("settings", "client")),
+    ("run_config", ("settings", "client", "stream_all_chunks")),
+    ("run_config", ("model_params",)),
+    ("run_config", ("model_params", "seed")),
 ]
 
 SET_A = {
@@ -82,7 +102,8 @@ COHORTS = ["2026-10-C1", "2026-11-C0", "2026-11-C1", "2026-12-C0", "2027-03-C0",
 #: values a mutation writes (every YAML type, seeds and cohorts right and wrong)
 VALUES = st.one_of(
     st.sampled_from(
-        [None, True, False, 0, 1, 42, -1, 2.5, float("nan"), "", " ", "A", "B", "Z", 7]
+        [None, True, False, 0, 1, 42, -1, 2.5, float("nan"), "", " ", "A", "B", "Z", 7, 64]
+        + ["dedicated", "none", "concurrency"]
         + list(SET_A.values())
         + COHORTS
         + ["2026-13-C0", "2026-11", "2026-11-C2", "２０２６-11-C0", "2026-11-C0 "]
@@ -114,9 +135,9 @@ def _registries() -> list[Any]:
 REGISTRIES = _registries()
 
 
-def _mutate(documents: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+def _mutate(documents: dict[str, Any], document: str, path: tuple[str, ...], value: Any) -> None:
     data = documents
-    for key in ("config", *path[:-1]) if path else ():
+    for key in (document, *path[:-1]):
         data = data.get(key) if isinstance(data, dict) else None
     if not isinstance(data, dict):
         return
@@ -155,8 +176,8 @@ def _results(check: Any, rule: Any, point: PointV1) -> list[dict[str, Any]]:
 @given(changes=mutations, registry=st.sampled_from(REGISTRIES), points=st.integers(1, 3))
 def test_rule_decides_as_its_reference(rule_id, changes, registry, points):
     documents = {"config": copy.deepcopy(POINT_YAML), "run_config": copy.deepcopy(CONFIG_YAML)}
-    for (_document, path), value in changes:
-        _mutate(documents, path, value)
+    for (document, path), value in changes:
+        _mutate(documents, document, path, value)
     rule = get(rule_id, "v1.0")
     fast = _point(copy.deepcopy(documents), registry)
     plain = _point(copy.deepcopy(documents), registry)

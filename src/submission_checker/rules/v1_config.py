@@ -99,12 +99,11 @@ def point_disclosure_complete(rule: Rule, point: PointV1) -> Iterator[CheckResul
     mapping = point.config.mapping
     if mapping is None:
         return
-    missing = [
-        name
-        for name in DISCLOSURE_FIELDS
-        if mapping.get(name) is None
-        or (isinstance(mapping.get(name), str) and not mapping[name].strip())
-    ]
+    missing = []
+    for name in DISCLOSURE_FIELDS:
+        value = mapping.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            missing.append(name)
     if missing:
         yield rule.result(
             "missing", point, path=point.config.rel, fields=", ".join(missing), fix=_fix(missing)
@@ -504,33 +503,38 @@ def warmup_salt(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
         yield rule.result("ok", point, path=point.config.rel)
 
 
-#: (point.yaml runtime seed, where config.yaml may carry it)
+#: (point.yaml runtime seed, its v0.7 name in point.yaml ("" for none), where config.yaml may
+#: carry it: (section, key, as shown) in order, the sections being those of ``_run_sections``)
 _SEED_SOURCES = (
     (
         "scheduler_rng_seed",
+        "scheduler_random_seed",
         (
-            ("settings", "runtime", "scheduler_rng_seed"),
-            ("settings", "runtime", "scheduler_random_seed"),
+            ("runtime", "scheduler_rng_seed", "settings.runtime.scheduler_rng_seed"),
+            ("runtime", "scheduler_random_seed", "settings.runtime.scheduler_random_seed"),
         ),
     ),
     (
         "sample_index_rng_seed",
+        "dataloader_random_seed",
         (
-            ("settings", "runtime", "sample_index_rng_seed"),
-            ("settings", "runtime", "dataloader_random_seed"),
+            ("runtime", "sample_index_rng_seed", "settings.runtime.sample_index_rng_seed"),
+            ("runtime", "dataloader_random_seed", "settings.runtime.dataloader_random_seed"),
         ),
     ),
-    ("model_seed", (("settings", "runtime", "model_seed"), ("model_params", "seed"))),
+    (
+        "model_seed",
+        "",
+        (
+            ("runtime", "model_seed", "settings.runtime.model_seed"),
+            ("model_params", "seed", "model_params.seed"),
+        ),
+    ),
 )
-_LEGACY_POINT_SEEDS = {
-    "scheduler_rng_seed": "scheduler_random_seed",
-    "sample_index_rng_seed": "dataloader_random_seed",
-}
 
 
-def _point_seed(runtime: dict, name: str) -> Any:
-    value = runtime.get(name)
-    return runtime.get(_LEGACY_POINT_SEEDS.get(name, "")) if value is None else value
+def _mapping(value: Any) -> dict | None:
+    return value if isinstance(value, dict) else None
 
 
 @rule(
@@ -566,7 +570,9 @@ def config_point_consistency(rule: Rule, point: PointV1) -> Iterator[CheckResult
     compared = []
     failed = False
     path = point.config.rel
-    target = integer(dig(run, "settings", "load_pattern", "target_concurrency"))
+    run_settings = _mapping(run.get("settings"))
+    load = _mapping(run_settings.get("load_pattern")) if run_settings is not None else None
+    target = integer(load.get("target_concurrency")) if load is not None else None
     declared = point.declared_concurrency
     if target is not None and declared is not None and not point.is_dedicated_offline:
         compared.append("concurrency")
@@ -581,16 +587,24 @@ def config_point_consistency(rule: Rule, point: PointV1) -> Iterator[CheckResult
                 expected=target,
                 where="settings.load_pattern.target_concurrency",
             )
-    runtime = dig(mapping, "runtime_settings", "runtime")
-    if isinstance(runtime, dict):
-        for name, sources in _SEED_SOURCES:
+    settings = mapping.get("runtime_settings")
+    runtime = _mapping(settings.get("runtime")) if isinstance(settings, dict) else None
+    if runtime is not None:
+        sections = {
+            "runtime": _mapping(run_settings.get("runtime")) if run_settings is not None else None,
+            "model_params": _mapping(run.get("model_params")),
+        }
+        for name, legacy_name, sources in _SEED_SOURCES:
             ran, where = None, ""
-            for source in sources:
-                ran = dig(run, *source)
+            for section, key, shown in sources:
+                block = sections[section]
+                ran = block.get(key) if block is not None else None
                 if ran is not None:
-                    where = ".".join(source)
+                    where = shown
                     break
-            claimed = _point_seed(runtime, name)
+            claimed = runtime.get(name)
+            if claimed is None:
+                claimed = runtime.get(legacy_name)
             if ran is None or claimed is None:
                 continue
             compared.append(name)
@@ -605,8 +619,8 @@ def config_point_consistency(rule: Rule, point: PointV1) -> Iterator[CheckResult
                     expected=ran,
                     where=where,
                 )
-    streamed = dig(run, "settings", "client", "stream_all_chunks")
-    settings = mapping.get("runtime_settings")
+    client = _mapping(run_settings.get("client")) if run_settings is not None else None
+    streamed = client.get("stream_all_chunks") if client is not None else None
     if isinstance(streamed, bool) and isinstance(settings, dict):
         claimed = settings.get("stream_all_chunks", True)
         compared.append("stream_all_chunks")
