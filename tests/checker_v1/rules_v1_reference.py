@@ -14,7 +14,7 @@ from submission_checker.layout_v1 import PointV1
 from submission_checker.registries import RegistryUnreadable, parse_cohort
 from submission_checker.report import CheckResult
 from submission_checker.rules.registry import Rule
-from submission_checker.rules.values import dig, integer
+from submission_checker.rules.values import dig, integer, number
 
 #: rule id → the reference check function
 REFERENCE: dict[str, Callable[[Rule, PointV1], Iterator[CheckResult]]] = {}
@@ -245,3 +245,150 @@ def config_point_consistency(rule: Rule, point: PointV1) -> Iterator[CheckResult
             )
     if compared and not failed:
         yield rule.result("ok", point, path=path, fields=", ".join(compared))
+
+
+def _basis_ms(point: PointV1) -> tuple[float, str] | None:
+    window_s = number(dig(point.config.mapping, "steady_state", "window", "duration_s"))
+    if window_s is not None:
+        return window_s * 1000, "steady-state window"
+    summary = point.summary.mapping
+    ns = number(summary.get("duration_ns")) if summary else None
+    return (ns / 1e6, "whole run") if ns is not None else None
+
+
+def _steady(point: PointV1) -> dict | None:
+    value = point.config.mapping.get("steady_state") if point.config.mapping else None
+    return value if isinstance(value, dict) else None
+
+
+def _super_passes(block: dict) -> int | None:
+    window = block.get("window")
+    if not isinstance(window, dict):
+        return None
+    start, end = integer(window.get("super_pass_start")), integer(window.get("super_pass_end"))
+    return end - start + 1 if start is not None and end is not None else None
+
+
+@reference("streaming-config")
+def streaming_config(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
+    """In v1.0 ``stream_all_chunks`` is client IPC forwarding, not server streaming, so either
+    value passes (it stays an error in v0.7).
+
+    Passing: ``stream_all_chunks: false`` → info. Failing: never.
+    """
+    settings = dig(point.config.mapping, "runtime_settings")
+    if isinstance(settings, dict):
+        value = settings.get("stream_all_chunks", True)
+        yield rule.result("ok", point, path=point.config.rel, value=_show(value))
+
+
+@reference("point-duration")
+def point_duration(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
+    """Points must run long enough; margin points included, dedicated Offline too.
+
+    Passing: C = 8, whole run ``duration_ns: 600000000000``.
+    Failing: C = 64, steady-state window ``duration_s: 900`` (900 000 ms < 1 200 000 ms).
+    """
+    basis = _basis_ms(point)
+    if basis is None:
+        return
+    ms, how = basis
+    c = point.concurrency
+    minimum = point.model.rules_round.minimum_duration_ms(c, agentic=point.model.is_agentic)
+    path = point.config.rel if how == "steady-state window" else point.summary.rel
+    if ms < minimum:
+        yield rule.result("short", point, path=path, ms=ms, basis=how, minimum=minimum, c=c)
+    else:
+        yield rule.result("ok", point, path=path, ms=ms, basis=how, minimum=minimum)
+
+
+@reference("steady-state-valid")
+def steady_state_valid(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
+    """Passing: ``steady_state: {status: windowable, verdict: STEADY STATE, state: {tps:
+    Plateau}}``. Failing: ``status: great``.
+    """
+    block = _steady(point)
+    if block is None:
+        return
+    data = point.model.rules_round
+    checks: list[tuple[str, Any, tuple[str, ...]]] = [
+        ("status", block.get("status"), data.steady_statuses),
+        ("verdict", block.get("verdict"), data.steady_verdicts),
+    ]
+    states = block.get("state")
+    if isinstance(states, dict):
+        checks += [(f"state.{k}", v, data.steady_states) for k, v in states.items()]
+    failed = False
+    for field_name, value, allowed in checks:
+        if value is not None and value not in allowed:
+            failed = True
+            yield rule.result(
+                "bad",
+                point,
+                path=point.config.rel,
+                field=field_name,
+                found=_show(value),
+                allowed=", ".join(allowed),
+            )
+    if not failed:
+        yield rule.result("ok", point, path=point.config.rel)
+
+
+@reference("steady-state-consistency")
+def steady_state_consistency(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
+    """The status agrees with the window it describes.
+
+    Passing: ``status: windowable`` with ``window: {super_pass_start: 2, super_pass_end: 6}``.
+    Failing: ``windowable`` with super-passes 2–3.
+    """
+    block = _steady(point)
+    if block is None:
+        return
+    status = block.get("status")
+    minimum = point.model.rules_round.minimum_super_passes
+    passes = _super_passes(block)
+    path = point.config.rel
+    if status == "windowable":
+        if passes is not None and passes < minimum:
+            yield rule.result("few", point, path=path, passes=passes, minimum=minimum)
+            return
+        states = block.get("state")
+        for metric, state in states.items() if isinstance(states, dict) else ():
+            if isinstance(state, str) and state.startswith("Drifting"):
+                yield rule.result("drifting", point, path=path, metric=metric, state=state)
+                return
+    elif status == "insufficient_passes" and passes is not None and passes >= minimum:
+        yield rule.result("enough", point, path=path, passes=passes, minimum=minimum)
+        return
+    if isinstance(status, str):
+        yield rule.result("ok", point, path=path, status=status)
+
+
+@reference("warmup-logs-retained")
+def warmup_logs_retained(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
+    """Passing: ``warmup: {duration_s: 60, …, logs_retained: true}``.
+    Failing (warning): ``logs_retained: false`` on a warm-up of 60 s.
+    """
+    block = dig(point.config.mapping, "warmup")
+    if not isinstance(block, dict):
+        return
+    active = any(number(block.get(k)) for k in ("duration_s", "requests_issued"))
+    if not active:
+        return
+    value = block.get("logs_retained")
+    if value is True:
+        yield rule.result("ok", point, path=point.config.rel)
+    else:
+        yield rule.result("not-kept", point, path=point.config.rel, found=_show(value))
+
+
+@reference("warmup-salt")
+def warmup_salt(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
+    """Passing: ``runtime_settings: {warmup: {salt: false}}``. Failing: ``salt: true``."""
+    settings = dig(point.config.mapping, "runtime_settings")
+    if not isinstance(settings, dict):
+        return
+    if dig(settings, "warmup", "salt") is True:
+        yield rule.result("salted", point, path=point.config.rel)
+    else:
+        yield rule.result("ok", point, path=point.config.rel)

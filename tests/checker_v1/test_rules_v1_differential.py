@@ -91,6 +91,24 @@ KEYS: list[tuple[str, tuple[str, ...]]] = [
     ("run_config", ("settings", "client", "stream_all_chunks")),
     ("run_config", ("model_params",)),
     ("run_config", ("model_params", "seed")),
+    ("config", ("runtime_settings", "warmup")),
+    ("config", ("runtime_settings", "warmup", "salt")),
+    ("config", ("warmup",)),
+    ("config", ("warmup", "duration_s")),
+    ("config", ("warmup", "requests_issued")),
+    ("config", ("warmup", "logs_retained")),
+    ("config", ("steady_state",)),
+    ("config", ("steady_state", "status")),
+    ("config", ("steady_state", "verdict")),
+    ("config", ("steady_state", "window")),
+    ("config", ("steady_state", "window", "duration_s")),
+    ("config", ("steady_state", "window", "super_pass_start")),
+    ("config", ("steady_state", "window", "super_pass_end")),
+    ("config", ("steady_state", "state")),
+    ("config", ("steady_state", "state", "tps")),
+    ("config", ("steady_state", "state", "ttft_p90")),
+    ("config", ("steady_state", "state", "other")),
+    ("summary", ("duration_ns",)),
 ]
 
 SET_A = {
@@ -103,7 +121,9 @@ COHORTS = ["2026-10-C1", "2026-11-C0", "2026-11-C1", "2026-12-C0", "2027-03-C0",
 VALUES = st.one_of(
     st.sampled_from(
         [None, True, False, 0, 1, 42, -1, 2.5, float("nan"), "", " ", "A", "B", "Z", 7, 64]
-        + ["dedicated", "none", "concurrency"]
+        + ["dedicated", "none", "concurrency", "windowable", "insufficient_passes"]
+        + ["STEADY STATE", "drifting_up", "Plateau", "Drifting up", "Drifting", 3, 9, 600.0]
+        + [599.0, 1200.0, 600_000_000_000, 1_199_000_000_000, 1e308, 2**1100]
         + list(SET_A.values())
         + COHORTS
         + ["2026-13-C0", "2026-11", "2026-11-C2", "２０２６-11-C0", "2026-11-C0 "]
@@ -160,7 +180,9 @@ def _point(documents: dict[str, Any], registry: Any) -> PointV1:
     for name, file in (("config", "point.yaml"), ("run_config", "config.yaml")):
         data = documents[name]
         point.__dict__[name] = Document(f"{point.rel}/{file}", "valid", data=data)
-    point.__dict__["summary"] = Document(f"{point.rel}/result_summary.json", "valid", data=SUMMARY)
+    point.__dict__["summary"] = Document(
+        f"{point.rel}/result_summary.json", "valid", data=documents.get("summary", SUMMARY)
+    )
     point.__dict__["description"] = Document(
         f"{point.rel}/system_desc.json", "valid", data=DESCRIPTION
     )
@@ -175,7 +197,11 @@ def _results(check: Any, rule: Any, point: PointV1) -> list[dict[str, Any]]:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=mutations, registry=st.sampled_from(REGISTRIES), points=st.integers(1, 3))
 def test_rule_decides_as_its_reference(rule_id, changes, registry, points):
-    documents = {"config": copy.deepcopy(POINT_YAML), "run_config": copy.deepcopy(CONFIG_YAML)}
+    documents = {
+        "config": copy.deepcopy(POINT_YAML),
+        "run_config": copy.deepcopy(CONFIG_YAML),
+        "summary": copy.deepcopy(SUMMARY),
+    }
     for (document, path), value in changes:
         _mutate(documents, document, path, value)
     rule = get(rule_id, "v1.0")
