@@ -21,7 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from submission_checker.layout import Document
-from submission_checker.layout_v1 import ModelV1, PointV1, SubmissionV1, SystemV1
+from submission_checker.layout_v1 import (
+    ModelV1,
+    PointV1,
+    SubmissionV1,
+    SystemV1,
+    _summary_essentials,
+)
 from submission_checker.registries import (
     RegistryUnreadable,
     SeedSet,
@@ -56,7 +62,7 @@ EXAMPLE = (
 )
 POINT_YAML = yaml.safe_load((EXAMPLE / "r64" / "point.yaml").read_text())
 CONFIG_YAML = yaml.safe_load((EXAMPLE / "r64" / "config.yaml").read_text())
-SUMMARY = json.loads((EXAMPLE / "r64" / "result_summary.json").read_text())
+SUMMARY = _summary_essentials(json.loads((EXAMPLE / "r64" / "result_summary.json").read_text()))
 DESCRIPTION = json.loads((EXAMPLE / "r64" / "system_desc.json").read_text())
 
 #: (document, key path) the rules read; a mutation sets or removes one of them
@@ -109,6 +115,19 @@ KEYS: list[tuple[str, tuple[str, ...]]] = [
     ("config", ("steady_state", "state", "ttft_p90")),
     ("config", ("steady_state", "state", "other")),
     ("summary", ("duration_ns",)),
+    ("summary", ("tpot",)),
+    ("summary", ("tpot", "percentiles")),
+    ("summary", ("tpot", "percentiles", "90")),
+    ("summary", ("tps_per_user",)),
+    ("summary", ("output_sequence_lengths",)),
+    ("summary", ("output_sequence_lengths", "total")),
+    ("summary", ("e2e_avg_interactivity",)),
+    ("summary", ("output_tokens_per_turn_total",)),
+    ("summary", ("e2e_turn_time_seconds_total",)),
+    ("summary", ("n_samples_failed",)),
+    ("summary", ("latency", "total")),
+    ("config", ("region",)),
+    ("description", ("max_supported_concurrency",)),
 ]
 
 SET_A = {
@@ -123,6 +142,8 @@ VALUES = st.one_of(
         [None, True, False, 0, 1, 42, -1, 2.5, float("nan"), "", " ", "A", "B", "Z", 7, 64]
         + ["dedicated", "none", "concurrency", "windowable", "insufficient_passes"]
         + ["STEADY STATE", "drifting_up", "Plateau", "Drifting up", "Drifting", 3, 9, 600.0]
+        + ["low_latency", "high_concurrency", "med_concurrency", "submitters_choice", "margin"]
+        + [1e7, 10606060.606060605, 94.28571428571429, 95.3, 0.0, -5.0, 280, 300, 33, 1024]
         + [599.0, 1200.0, 600_000_000_000, 1_199_000_000_000, 1e308, 2**1100]
         + list(SET_A.values())
         + COHORTS
@@ -184,7 +205,7 @@ def _point(documents: dict[str, Any], registry: Any) -> PointV1:
         f"{point.rel}/result_summary.json", "valid", data=documents.get("summary", SUMMARY)
     )
     point.__dict__["description"] = Document(
-        f"{point.rel}/system_desc.json", "valid", data=DESCRIPTION
+        f"{point.rel}/system_desc.json", "valid", data=documents.get("description", DESCRIPTION)
     )
     return point
 
@@ -201,6 +222,7 @@ def test_rule_decides_as_its_reference(rule_id, changes, registry, points):
         "config": copy.deepcopy(POINT_YAML),
         "run_config": copy.deepcopy(CONFIG_YAML),
         "summary": copy.deepcopy(SUMMARY),
+        "description": copy.deepcopy(DESCRIPTION),
     }
     for (document, path), value in changes:
         _mutate(documents, document, path, value)
