@@ -525,7 +525,8 @@ def warmup_salt(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
 
 
 #: (point.yaml runtime seed, its v0.7 name in point.yaml ("" for none), where config.yaml may
-#: carry it: (section, key, as shown) in order, the sections being those of ``_run_sections``)
+#: carry it, in order: (section, key, as shown), the section "runtime" being config.yaml's
+#: ``settings.runtime`` and "model_params" its ``model_params``, each looked up once per point)
 _SEED_SOURCES = (
     (
         "scheduler_rng_seed",

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..layout_v1 import ModelV1, PointV1, SubmissionV1
-from ..registries import Cohort, RegistryUnreadable, drafter_lead_time, parse_cohort
+from ..registries import RegistryUnreadable, drafter_lead_time, parse_cohort
 from ..report import CheckResult
 from .registry import Rule, error, info, rule, warning
 from .values import dig
@@ -24,15 +24,16 @@ def _declared(point: PointV1, key: str) -> Any:
     return point.config.mapping.get(key) if point.config.mapping else None
 
 
-def _cohort(value: Any) -> tuple[Cohort, str] | None:
-    """``parse_cohort(value)`` and the cohort as shown (``str``); ``None`` when unparsable."""
+def _cohort_text(value: Any) -> str | None:
+    """The cohort ``value`` names, as shown (``str(parse_cohort(value))``); ``None`` when it
+    names none. Two cohorts are equal exactly when their texts are."""
     return _shown_cohort(value) if isinstance(value, str) else None
 
 
 @functools.lru_cache(maxsize=256)  # every point of a submission names the same few cohorts
-def _shown_cohort(value: str) -> tuple[Cohort, str] | None:
+def _shown_cohort(value: str) -> str | None:
     cohort = parse_cohort(value)
-    return None if cohort is None else (cohort, str(cohort))
+    return None if cohort is None else str(cohort)
 
 
 @rule(
@@ -228,7 +229,7 @@ def seed_set_adoption(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     Failing: ``target_cohort: 2027-03-C0``.
     """
     found_set = _seed_set(point)
-    target = _cohort(_declared(point, "target_cohort"))
+    target = _cohort_text(_declared(point, "target_cohort"))
     if found_set is None or target is None:
         return
     registry, seed_set = found_set
@@ -237,16 +238,14 @@ def seed_set_adoption(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     known = windows.get(seed_set.id)
     if known is None:  # the same few sets at every point: each window once
         window = registry.adoption_window(seed_set.id)
-        # the cohorts as shown: one cohort's text is another's only when they are equal
         texts = None if window is None else tuple(str(c) for c in window)
         known = windows[seed_set.id] = (texts, None if texts is None else ", ".join(texts))
     texts, shown = known
     if texts is None:
         yield rule.result("skipped", point, path=path)
         return
-    text = target[1]
-    outcome = "ok" if text in texts else "outside"
-    yield rule.result(outcome, point, path=path, cohort=text, window=shown, seed_set=seed_set.id)
+    outcome = "ok" if target in texts else "outside"
+    yield rule.result(outcome, point, path=path, cohort=target, window=shown, seed_set=seed_set.id)
 
 
 @rule(
@@ -309,11 +308,11 @@ def target_cohort(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     value = _declared(point, "target_cohort")
     if value is None:
         return
-    cohort = _cohort(value)
+    cohort = _cohort_text(value)
     if cohort is None:
         yield rule.result("bad", point, path=point.config.rel, found=repr(value))
     else:
-        yield rule.result("ok", point, path=point.config.rel, cohort=cohort[1])
+        yield rule.result("ok", point, path=point.config.rel, cohort=cohort)
 
 
 @rule(
