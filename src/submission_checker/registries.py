@@ -16,7 +16,7 @@ Both counts are round data (``data/v1.0.yaml``), read by ``round_cohort_numbers`
 
 The records are ``NamedTuple``s (immutable, compared and hashed by value): every v1.0 check
 imports this module before it forks, and a frozen dataclass costs about ten times as much to
-create (~0.5 ms each); ``SeedSet`` stays a dataclass for its cached ``seeds``.
+create (~0.5 ms each).
 """
 
 from __future__ import annotations
@@ -25,16 +25,15 @@ import functools
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
 
 from .loading import LoadError, load_yaml, parse_yaml
 
 __all__ = [
     "APPROVED_DRAFTERS_ENV",
+    "SEED_KEYS",
     "SEED_SETS_ENV",
     "Cohort",
     "Drafter",
@@ -53,7 +52,8 @@ __all__ = [
 
 SEED_SETS_ENV = "MLPERF_ENDPOINTS_SEED_SETS"
 APPROVED_DRAFTERS_ENV = "MLPERF_ENDPOINTS_APPROVED_DRAFTERS"
-_SEED_KEYS = ("scheduler_rng_seed", "sample_index_rng_seed", "model_seed")
+#: a seed set's seeds, as point.yaml ``runtime_settings.runtime`` names them
+SEED_KEYS = ("scheduler_rng_seed", "sample_index_rng_seed", "model_seed")
 _COHORT = re.compile(r"(\d{4})-(\d{2})-C([01])")
 _PACKAGED = "packaged v1.0 data"
 _Registry = TypeVar("_Registry")
@@ -227,8 +227,7 @@ def _require_text(entry: Mapping[str, Any], key: str, where: str) -> str:
 # Seed sets
 
 
-@dataclass(frozen=True)
-class SeedSet:
+class SeedSet(NamedTuple):
     """One seed set: its id, the three runtime seeds and, when given, its own cohort list."""
 
     id: str
@@ -237,11 +236,10 @@ class SeedSet:
     model_seed: int
     cohorts: tuple[Cohort, ...] | None = None
 
-    @functools.cached_property
-    def seeds(self) -> Mapping[str, int]:
-        """The seeds by point.yaml ``runtime_settings.runtime`` key (read-only: built once,
-        then shared by every point that declares the set)."""
-        return MappingProxyType({key: getattr(self, key) for key in _SEED_KEYS})
+    @property
+    def seeds(self) -> dict[str, int]:
+        """The seeds by point.yaml ``runtime_settings.runtime`` key (``SEED_KEYS`` order)."""
+        return {key: getattr(self, key) for key in SEED_KEYS}
 
 
 class SeedSetRegistry(NamedTuple):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..layout_v1 import ModelV1, PointV1, SubmissionV1
-from ..registries import RegistryUnreadable, drafter_lead_time, parse_cohort
+from ..registries import SEED_KEYS, RegistryUnreadable, drafter_lead_time, parse_cohort
 from ..report import CheckResult
 from .registry import Rule, error, info, rule, warning
 from .values import dig
@@ -188,7 +188,8 @@ def seed_runtime_match(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     if legacy:
         yield rule.result("legacy", point, path=path, names=", ".join(legacy))
     failed = False
-    for key, expected in seed_set.seeds.items():
+    for key in SEED_KEYS:
+        expected = getattr(seed_set, key)
         found = runtime[key] if key in runtime else runtime.get(_LEGACY.get(key, ""))
         if found != expected:
             failed = True
