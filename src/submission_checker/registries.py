@@ -13,6 +13,10 @@ Cohorts are ``YYYY-MM-C0`` / ``YYYY-MM-C1``, two per month, ordered C0 → C1 �
 A seed set may be adopted for the registry's publication cohort and the next three, unless the
 set lists its own ``cohorts``. A drafter may be used from its ``approved_cohort`` + 2 cohorts.
 Both counts are round data (``data/v1.0.yaml``), read by ``round_cohort_numbers``.
+
+The records are ``NamedTuple``s (immutable, compared and hashed by value): every v1.0 check
+imports this module before it forks, and a frozen dataclass costs about ten times as much to
+create (~0.5 ms each).
 """
 
 from __future__ import annotations
@@ -21,16 +25,15 @@ import functools
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from functools import total_ordering
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from .loading import LoadError, load_yaml, parse_yaml
 
 __all__ = [
     "APPROVED_DRAFTERS_ENV",
+    "SEED_KEYS",
     "SEED_SETS_ENV",
     "Cohort",
     "Drafter",
@@ -49,7 +52,8 @@ __all__ = [
 
 SEED_SETS_ENV = "MLPERF_ENDPOINTS_SEED_SETS"
 APPROVED_DRAFTERS_ENV = "MLPERF_ENDPOINTS_APPROVED_DRAFTERS"
-_SEED_KEYS = ("scheduler_rng_seed", "sample_index_rng_seed", "model_seed")
+#: a seed set's seeds, as point.yaml ``runtime_settings.runtime`` names them
+SEED_KEYS = ("scheduler_rng_seed", "sample_index_rng_seed", "model_seed")
 _COHORT = re.compile(r"(\d{4})-(\d{2})-C([01])")
 _PACKAGED = "packaged v1.0 data"
 _Registry = TypeVar("_Registry")
@@ -69,10 +73,9 @@ def round_cohort_numbers() -> tuple[int, int]:
     return int(raw["seed_set_adoption_following_cohorts"]), int(raw["drafter_lead_cohorts"])
 
 
-@total_ordering
-@dataclass(frozen=True)
-class Cohort:
-    """A publication cohort: ``year``, ``month`` (1–12) and ``half`` (0 for C0, 1 for C1)."""
+class Cohort(NamedTuple):
+    """A publication cohort: ``year``, ``month`` (1–12) and ``half`` (0 for C0, 1 for C1),
+    ordered on the cohort time line (``index``)."""
 
     year: int
     month: int
@@ -98,6 +101,21 @@ class Cohort:
             return NotImplemented
         return self.index < other.index
 
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Cohort):
+            return NotImplemented
+        return self.index <= other.index
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Cohort):
+            return NotImplemented
+        return self.index > other.index
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Cohort):
+            return NotImplemented
+        return self.index >= other.index
+
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}-C{self.half}"
 
@@ -122,8 +140,7 @@ def _parse_cohort_text(value: str) -> Cohort | None:
 # Sources
 
 
-@dataclass(frozen=True)
-class RegistryUnreadable:
+class RegistryUnreadable(NamedTuple):
     """A registry that could not be used; ``reason`` names the file and what is wrong."""
 
     source: str
@@ -210,8 +227,7 @@ def _require_text(entry: Mapping[str, Any], key: str, where: str) -> str:
 # Seed sets
 
 
-@dataclass(frozen=True)
-class SeedSet:
+class SeedSet(NamedTuple):
     """One seed set: its id, the three runtime seeds and, when given, its own cohort list."""
 
     id: str
@@ -222,12 +238,11 @@ class SeedSet:
 
     @property
     def seeds(self) -> dict[str, int]:
-        """The seeds by point.yaml ``runtime_settings.runtime`` key."""
-        return {key: getattr(self, key) for key in _SEED_KEYS}
+        """The seeds by point.yaml ``runtime_settings.runtime`` key (``SEED_KEYS`` order)."""
+        return {key: getattr(self, key) for key in SEED_KEYS}
 
 
-@dataclass(frozen=True)
-class SeedSetRegistry:
+class SeedSetRegistry(NamedTuple):
     """The seed-set registry: where it came from, its publication cohort and its sets by id.
 
     ``cohort`` is ``None`` when the registry names no cohort (``seed-set-adoption`` is then
@@ -326,8 +341,7 @@ def load_seed_sets(
 # Approved drafters
 
 
-@dataclass(frozen=True)
-class Drafter:
+class Drafter(NamedTuple):
     """One approved drafter. ``approved_cohort`` is kept as written; ``approved`` is it parsed
     (``None`` when unparsable, which ``drafter-approval-lead-time`` reports as a warning)."""
 
@@ -356,8 +370,7 @@ class Drafter:
         )
 
 
-@dataclass(frozen=True)
-class DrafterRegistry:
+class DrafterRegistry(NamedTuple):
     """The approved-drafter list and where it came from."""
 
     source: str
@@ -410,8 +423,7 @@ def load_approved_drafters(
     return _load_registry(override, "approved_drafters.yaml", _drafter_registry)
 
 
-@dataclass(frozen=True)
-class LeadTime:
+class LeadTime(NamedTuple):
     """Outcome of ``drafter-approval-lead-time`` for one point.
 
     ``ok`` is ``True``/``False``, or ``None`` when a cohort is unparsable (a warning);

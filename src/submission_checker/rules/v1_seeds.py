@@ -5,11 +5,12 @@ files, or ``--seed-sets`` / ``--approved-drafters`` and their environment variab
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
 from ..layout_v1 import ModelV1, PointV1, SubmissionV1
-from ..registries import RegistryUnreadable, drafter_lead_time, parse_cohort
+from ..registries import SEED_KEYS, RegistryUnreadable, drafter_lead_time, parse_cohort
 from ..report import CheckResult
 from .registry import Rule, error, info, rule, warning
 from .values import dig
@@ -21,6 +22,18 @@ _LEGACY = {"scheduler_rng_seed": "scheduler_random_seed",
 
 def _declared(point: PointV1, key: str) -> Any:
     return point.config.mapping.get(key) if point.config.mapping else None
+
+
+def _cohort_text(value: Any) -> str | None:
+    """The cohort ``value`` names, as shown (``str(parse_cohort(value))``); ``None`` when it
+    names none. Two cohorts are equal exactly when their texts are."""
+    return _shown_cohort(value) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=256)  # every point of a submission names the same few cohorts
+def _shown_cohort(value: str) -> str | None:
+    cohort = parse_cohort(value)
+    return None if cohort is None else str(cohort)
 
 
 @rule(
@@ -175,8 +188,9 @@ def seed_runtime_match(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     if legacy:
         yield rule.result("legacy", point, path=path, names=", ".join(legacy))
     failed = False
-    for key, expected in seed_set.seeds.items():
-        found = runtime.get(key, runtime.get(_LEGACY.get(key, ""), None))
+    for key in SEED_KEYS:
+        expected = getattr(seed_set, key)
+        found = runtime[key] if key in runtime else runtime.get(_LEGACY.get(key, ""))
         if found != expected:
             failed = True
             yield rule.result(
@@ -216,22 +230,23 @@ def seed_set_adoption(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     Failing: ``target_cohort: 2027-03-C0``.
     """
     found_set = _seed_set(point)
-    target = parse_cohort(_declared(point, "target_cohort"))
+    target = _cohort_text(_declared(point, "target_cohort"))
     if found_set is None or target is None:
         return
     registry, seed_set = found_set
     path = point.config.rel
     windows = point.model.system.submission.adoption_windows
-    if seed_set.id not in windows:  # the same few sets at every point: each window once
+    known = windows.get(seed_set.id)
+    if known is None:  # the same few sets at every point: each window once
         window = registry.adoption_window(seed_set.id)
-        shown = None if window is None else ", ".join(str(c) for c in window)
-        windows[seed_set.id] = (window, shown)
-    window, shown = windows[seed_set.id]
-    if window is None:
+        texts = None if window is None else tuple(str(c) for c in window)
+        known = windows[seed_set.id] = (texts, None if texts is None else ", ".join(texts))
+    texts, shown = known
+    if texts is None:
         yield rule.result("skipped", point, path=path)
         return
-    values = {"cohort": str(target), "window": shown, "seed_set": seed_set.id}
-    yield rule.result("ok" if target in window else "outside", point, path=path, **values)
+    outcome = "ok" if target in texts else "outside"
+    yield rule.result(outcome, point, path=path, cohort=target, window=shown, seed_set=seed_set.id)
 
 
 @rule(
@@ -294,11 +309,11 @@ def target_cohort(rule: Rule, point: PointV1) -> Iterator[CheckResult]:
     value = _declared(point, "target_cohort")
     if value is None:
         return
-    cohort = parse_cohort(value)
+    cohort = _cohort_text(value)
     if cohort is None:
         yield rule.result("bad", point, path=point.config.rel, found=repr(value))
     else:
-        yield rule.result("ok", point, path=point.config.rel, cohort=str(cohort))
+        yield rule.result("ok", point, path=point.config.rel, cohort=cohort)
 
 
 @rule(
