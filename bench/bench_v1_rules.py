@@ -37,7 +37,7 @@ def child(tree: str) -> None:
 
     gc.disable()
     from submission_checker import checker
-    from submission_checker.checker import SubmissionChecker, _units
+    from submission_checker.checker import SubmissionChecker
     from submission_checker.layout_v1 import read_submission_v1
     from submission_checker.rules import by_scope, rules_for
 
@@ -46,7 +46,7 @@ def child(tree: str) -> None:
     submission = read_submission_v1(chk.path, chk.rules_round)
     for rule in by_scope("submission", "v1.0"):
         rule.run(submission)
-    units = _units(submission.systems)
+    units = _system_units(submission)
     for unit in units:
         if unit.scope["model"] is None:
             checker._check_unit(unit, "v1.0")
@@ -59,7 +59,7 @@ def child(tree: str) -> None:
     per_rule: dict[str, int] = {}
     clock = time.perf_counter_ns
     submission = read_submission_v1(chk.path, chk.rules_round)
-    for unit in _units(submission.systems):
+    for unit in _system_units(submission):
         if unit.scope["model"] is None:
             for rule in by_scope("system", "v1.0"):
                 rule.run(unit)
@@ -79,6 +79,12 @@ def child(tree: str) -> None:
                 per_rule[rule.id] = per_rule.get(rule.id, 0) + clock() - start
     shared = sorted(rule.id for rule in rules_for("v0.7") if rule in set(rules_for("v1.0")))
     print(json.dumps({"serial": serial, "models": models, "rules": per_rule, "shared": shared}))
+
+
+def _system_units(submission) -> list:
+    """Each system, then each of its models (the checker's own unit list differs between
+    revisions: this one works for the baseline's sources too)."""
+    return [unit for system in submission.systems for unit in (system, *system.models)]
 
 
 def measure(tree: str, src: Path | None) -> dict:

@@ -477,7 +477,7 @@ class PointV1:
         value = self.config.mapping.get("offline") if self.config.mapping else None
         return value if isinstance(value, str) else "none"
 
-    @property
+    @computed_once  # asked by a dozen rules per point
     def is_dedicated_offline(self) -> bool:
         return self.offline == "dedicated"
 

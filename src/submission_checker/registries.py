@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from .loading import LoadError, load_yaml, parse_yaml
+from .rounds import round_table
 
 __all__ = [
     "APPROVED_DRAFTERS_ENV",
@@ -68,8 +69,7 @@ def round_cohort_numbers() -> tuple[int, int]:
     """(cohorts after the publication cohort in which a seed set is adoptable, cohorts after
     ``approved_cohort`` before a drafter may be used), from the round data ``data/v1.0.yaml``
     (``seed_set_adoption_following_cohorts``, ``drafter_lead_cohorts``)."""
-    resource = resources.files("submission_checker") / "data" / "v1.0.yaml"
-    raw = parse_yaml(resource.read_text(encoding="utf-8"))
+    raw = round_table("v1.0")  # parsed once per process, for every table of the round
     return int(raw["seed_set_adoption_following_cohorts"]), int(raw["drafter_lead_cohorts"])
 
 
