@@ -459,7 +459,7 @@ def main() -> int:
         medians: dict[str, float] = {}
         for label, runs in ours.items():
             print(f"{label} verdict: {runs[-1].stdout.strip().splitlines()[-1]}")
-            medians[label] = summarise(label, runs)
+            medians[label] = summarise(label, runs, " ".join(check_q))
         for points in args.points:
             v07, v1 = main_v07[points], main_v1.get(points)
             if v1 is not None:
@@ -471,7 +471,12 @@ def main() -> int:
         for label, runs in theirs.items():
             checked = extra[label][1]
             is_floor = label.startswith("floor")
-            wall = summarise(label, runs, "list and parse" if is_floor else "check -q")
+            timed = (
+                "check -q -o /dev/null"
+                if label.startswith("baseline") and args.full_report
+                else "check -q"
+            )
+            wall = summarise(label, runs, "list and parse" if is_floor else timed)
             if label.startswith("baseline"):
                 print(
                     f"{checked} now / baseline: median wall {medians[checked] / wall:.2f}, "
