@@ -3,7 +3,8 @@
 ``builder.py`` is loaded here under the module name ``checker_v1_builder`` (pytest runs with
 ``--import-mode=importlib``, so test directories are not on ``sys.path``); test modules in this
 directory can therefore ``from checker_v1_builder import PointSpec, V1Tree`` at import time,
-because pytest always imports a directory's conftest before its test modules.
+because pytest always imports a directory's conftest before its test modules. The same goes
+for ``rules_v1_reference.py`` (``checker_v1_rules_reference``).
 """
 
 from __future__ import annotations
@@ -18,19 +19,20 @@ import pytest
 BUILDER_NAME = "checker_v1_builder"
 
 
-def _load_builder() -> Any:
-    if BUILDER_NAME not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            BUILDER_NAME, Path(__file__).with_name("builder.py")
-        )
+def _load_sibling(name: str, file_name: str) -> Any:
+    """The module in this directory's ``file_name``, importable as ``name`` from now on."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(file_name))
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
-        sys.modules[BUILDER_NAME] = module
+        sys.modules[name] = module
         spec.loader.exec_module(module)
-    return sys.modules[BUILDER_NAME]
+    return sys.modules[name]
 
 
-builder = _load_builder()
+builder = _load_sibling(BUILDER_NAME, "builder.py")
+# the v1.0 rules as written before they were made cheaper (test_rules_v1_differential)
+_load_sibling("checker_v1_rules_reference", "rules_v1_reference.py")
 
 
 @pytest.fixture

@@ -9,14 +9,13 @@ must equal those of the reference function, the rule as written before it was op
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from checker_v1_rules_reference import REFERENCE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,23 +36,6 @@ from submission_checker.registries import (
 )
 from submission_checker.rounds_v1 import load_round_v1
 from submission_checker.rules import get
-
-REFERENCE_NAME = "checker_v1_rules_reference"
-
-
-def _load_reference() -> Any:
-    if REFERENCE_NAME not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            REFERENCE_NAME, Path(__file__).with_name("rules_v1_reference.py")
-        )
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[REFERENCE_NAME] = module
-        spec.loader.exec_module(module)
-    return sys.modules[REFERENCE_NAME]
-
-
-REFERENCE = _load_reference().REFERENCE
 
 EXAMPLE = (
     Path(__file__).resolve().parents[2]
