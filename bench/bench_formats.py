@@ -4,7 +4,7 @@
 Builds the tree of ``bench_checker.py`` (8 systems × 4 models × 32 points = 1,024 points), then
 runs ``submission-checker check --format F`` for every format and ``plot`` to PNG and HTML as
 separate processes, alternating formats within each round so machine load hits them alike.
-Reports the median wall time, the output size, and the peak RSS of the child processes.
+Reports each command's median wall and CPU time, its peak RSS and its output size.
 
     python bench/bench_formats.py              # 3 rounds
     python bench/bench_formats.py --runs 1 --no-plot
@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import resource
 import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
+
+from measure import Measured, measured_run
 
 HERE = Path(__file__).resolve().parent
 FORMATS = ("text", "json", "sarif", "junit", "github")
@@ -60,23 +61,20 @@ def main() -> int:
                     [*bench.checker_command(), "plot", str(org), "-o", str(output)],
                     output,
                 )
-        walls: dict[str, list[float]] = {label: [] for label in commands}
+        runs: dict[str, list[Measured]] = {label: [] for label in commands}
         sizes: dict[str, int] = {}
         for _ in range(args.runs):
             for label, (command, output) in commands.items():
-                wall, _cpu, finished = bench.run_once(command)
-                if finished.returncode != 0:
-                    print(f"{label}: exit {finished.returncode}\n{finished.stderr[-2000:]}")
-                    return 1
-                walls[label].append(wall)
-                sizes[label] = output.stat().st_size if output else len(finished.stdout)
-        for label, times in walls.items():
+                measured = measured_run(command)  # a failing command ends the benchmark
+                runs[label].append(measured)
+                sizes[label] = output.stat().st_size if output else len(measured.stdout)
+        for label, measured in runs.items():
+            peak = max(m.peak_mib or 0 for m in measured)
             print(
-                f"{label:26s} median {statistics.median(times):6.2f} s   "
-                f"output {sizes[label] / 1e6:7.2f} MB"
+                f"{label:26s} median {statistics.median(m.wall_s for m in measured):6.2f} s wall, "
+                f"{statistics.median(m.cpu_s for m in measured):6.2f} s CPU, "
+                f"peak RSS {peak:5.0f} MiB, output {sizes[label] / 1e6:7.2f} MB"
             )
-        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"peak RSS of any child process: {peak_mib:.0f} MiB")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -62,7 +62,8 @@ class SubmissionChecker:
 
     def run_quiet(self) -> QuietReport:
         """Check the tree as ``run`` does, keeping only errors and warnings and counting passes
-        (``QuietReport``: what ``check -q`` prints, with less memory and time)."""
+        (``QuietReport``: what ``check -q``, ``--format sarif`` and ``--format github`` print,
+        with less memory and time)."""
         return self._run_with_gc_off(keep_passes=False)
 
     def _run_with_gc_off(self, *, keep_passes: bool) -> Any:

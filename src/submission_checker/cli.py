@@ -101,12 +101,12 @@ def check(
     checker = SubmissionChecker(
         path, round=round_name, seed_sets=seed_sets, approved_drafters=approved_drafters
     )
-    # quiet text on its own prints no passing check: they are counted, not kept
-    report = (
-        checker.run_quiet()
-        if quiet and output_format == "text" and output is None
-        else checker.run()
+    # quiet text, SARIF and GitHub annotations print no passing check (and no -o file asks for
+    # them): they are counted, not kept
+    counted = output is None and (
+        output_format in ("sarif", "github") or (quiet and output_format == "text")
     )
+    report = checker.run_quiet() if counted else checker.run()
     if output is not None:
         document = get_renderer("json")(report, strict=strict, quiet=quiet)
         try:

@@ -135,7 +135,8 @@ def tally_of(results: list[CheckResult]) -> Tally:
 
 @dataclass(eq=False)
 class QuietReport:
-    """What ``check -q`` prints: the errors and warnings, and every result counted.
+    """What ``check -q``, ``--format sarif`` and ``--format github`` print: the errors and
+    warnings, and every result counted.
 
     ``SubmissionChecker.run_quiet`` counts each passing check (an info result) and lets it go,
     instead of keeping it in a ``Report``: a valid tree's results are all passes (39,002 for
@@ -150,6 +151,14 @@ class QuietReport:
     rules_round: str
     results: list[CheckResult]
     tally: Tally
+
+    @property
+    def errors(self) -> list[CheckResult]:
+        return [r for r in self.results if r.severity == "error"]
+
+    @property
+    def warnings(self) -> list[CheckResult]:
+        return [r for r in self.results if r.severity == "warning"]
 
     @property
     def counts(self) -> dict[str, int]:

@@ -1,5 +1,6 @@
-"""``check -q`` counts passing checks instead of keeping them (``SubmissionChecker.run_quiet``):
-what it prints, its verdict and its exit status are the full report's, in one process or two."""
+"""``check -q``, ``--format sarif`` and ``--format github`` count passing checks, not keep them
+(``SubmissionChecker.run_quiet``): what they print, the verdict and the exit status are the full
+report's, in one process or two."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from click.testing import CliRunner
 from submission_checker import SubmissionChecker
 from submission_checker import checker as checker_module
 from submission_checker.cli import main
-from submission_checker.formatters import text
+from submission_checker.formatters import github, sarif, text
 from submission_checker.report import QuietReport, tally_of
 
 SYSTEMS = ("sys-a", "sys-é")
@@ -87,6 +88,15 @@ def test_a_quiet_report_prints_and_decides_as_the_full_one(
                 full, strict=strict, quiet=True, color=color
             )
         assert text.verdict_line(quiet, strict=strict) == text.verdict_line(full, strict=strict)
+        assert github.render(quiet, strict=strict, quiet=False) == github.render(
+            full, strict=strict, quiet=False
+        )
+        assert github.render_step_summary(quiet, strict=strict) == github.render_step_summary(
+            full, strict=strict
+        )
+        assert sarif.render(quiet, strict=strict, quiet=False) == sarif.render(
+            full, strict=strict, quiet=False
+        )
 
 
 def test_the_mutations_give_what_their_names_say(generator: Any, tmp_path: Path) -> None:
@@ -160,3 +170,28 @@ def test_a_failing_child_changes_no_quiet_report(
     monkeypatch.setattr(checker_module, "PARALLEL_MIN_POINTS", 1)
     got = SubmissionChecker(org).run_quiet()
     assert (got.results, got.tally) == (expected.results, expected.tally)
+
+
+def test_github_and_sarif_count_passes_and_print_what_the_full_report_would(
+    org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The GitHub Action's default run (``--format github``): annotations, verdict line and job
+    summary as the full report's, without keeping a pass; SARIF likewise; with ``-o`` the file
+    has them all."""
+    expected = SubmissionChecker(org).run()
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    with monkeypatch.context() as patch:
+        patch.setattr(SubmissionChecker, "run", lambda self: pytest.fail("kept every pass"))
+        printed = CliRunner().invoke(main, ["check", "--format", "github", str(org)])
+    assert printed.output == github.render(expected, strict=False, quiet=False)
+    assert summary.read_text(encoding="utf-8") == github.render_step_summary(expected, strict=False)
+    assert printed.exit_code == (0 if expected.passed else 1)
+    with monkeypatch.context() as patch:
+        patch.setattr(SubmissionChecker, "run", lambda self: pytest.fail("kept every pass"))
+        printed = CliRunner().invoke(main, ["check", "--format", "sarif", "--strict", str(org)])
+    assert printed.output == sarif.render(expected, strict=True, quiet=False)
+    assert printed.exit_code == (0 if expected.verdict(strict=True) == "PASSED" else 1)
+    out = tmp_path / "report.json"
+    CliRunner().invoke(main, ["check", "--format", "github", "-o", str(out), str(org)])
+    assert json.loads(out.read_text())["counts"] == expected.counts

@@ -1,5 +1,5 @@
-"""A v1.0 check that counts passes (``check -q``) prints and decides as its full report does,
-in one process or two."""
+"""A v1.0 check that counts passes (``check -q``, ``--format github``) prints and decides as
+its full report does, in one process or two."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from submission_checker import SubmissionChecker
 from submission_checker import checker as checker_module
 from submission_checker.cli import main
-from submission_checker.formatters import text
+from submission_checker.formatters import github, text
 from submission_checker.report import tally_of
 
 CURVES = tuple((f"System {letter}", model) for letter in "AB" for model in ("llama3_1-8b",))
@@ -51,6 +51,9 @@ def test_a_quiet_v1_report_prints_and_decides_as_the_full_one(
     for strict in (False, True):
         assert text.render(quiet, strict=strict, quiet=True) == text.render(
             full, strict=strict, quiet=True
+        )
+        assert github.render_step_summary(quiet, strict=strict) == github.render_step_summary(
+            full, strict=strict
         )
 
 

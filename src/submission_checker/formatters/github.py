@@ -54,7 +54,7 @@ def render_step_summary(report, *, strict: bool) -> str:
         "",
         f"`{_md_code(submission_location(report))}`: {counts_phrase(report)}"
         f"{' (--strict: warnings fail)' if strict else ''}; "
-        f"{sum(1 for r in report.results if r.severity == 'info')} checks passed; "
+        f"{report.counts['info']} checks passed; "
         f"checker {report.checker_version}"
         f"{f', rules round {report.rules_round}' if report.rules_round else ''}.",
         "",
