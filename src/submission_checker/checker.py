@@ -408,7 +408,8 @@ class _Inbox:
             try:
                 with memoryview(pending) as view:
                     fields, counted = marshal.loads(view[start + _HEADER.size : end])
-                self.results[index] = (CheckResult.trusted_all(fields), _count_of(counted))
+                results = list(map(CheckResult.trusted, fields))
+                self.results[index] = (results, _count_of(counted))
             except Exception:  # noqa: BLE001 - not results: check the child's units here
                 self.broken = True
             start = end

@@ -16,6 +16,7 @@ __all__ = [
     "Report",
     "Severity",
     "Tally",
+    "counts_of",
     "tally_of",
     "verdict_of",
 ]
@@ -59,21 +60,6 @@ class CheckResult(BaseModel):
         _set_private(result, None)
         return result
 
-    @classmethod
-    def trusted_all(cls, many: list[dict[str, Any]]) -> list[CheckResult]:
-        """``trusted`` of each of ``many`` (a forked checker's results: one call for them all)."""
-        results: list[CheckResult] = []
-        append = results.append
-        fields_set = _ALL_FIELDS_SET
-        for fields in many:
-            result = _new(cls)
-            _set_dict(result, fields)
-            _set_fields_set(result, fields_set)
-            _set_extra(result, None)
-            _set_private(result, None)
-            append(result)
-        return results
-
 
 _ALL_FIELDS_SET = set(CheckResult.model_fields)
 _new = object.__new__  # BaseModel has no __new__ of its own
@@ -85,13 +71,10 @@ _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
-class Report(BaseModel):
-    """Everything one run of the checker found, in a deterministic order."""
-
-    submission_path: str
-    checker_version: str
-    rules_round: str | None = None
-    results: list[CheckResult]
+class _Findings:
+    """What both report kinds derive from their ``results`` and ``counts`` (which each defines:
+    no annotations here, or pydantic would take them for fields): the errors, the warnings and
+    the verdict."""
 
     @property
     def errors(self) -> list[CheckResult]:
@@ -100,6 +83,19 @@ class Report(BaseModel):
     @property
     def warnings(self) -> list[CheckResult]:
         return [r for r in self.results if r.severity == "warning"]
+
+    def verdict(self, *, strict: bool = False) -> Literal["PASSED", "FAILED"]:
+        """``PASSED`` without errors (and, when ``strict``, without warnings)."""
+        return verdict_of(self.counts, strict=strict)
+
+
+class Report(_Findings, BaseModel):
+    """Everything one run of the checker found, in a deterministic order."""
+
+    submission_path: str
+    checker_version: str
+    rules_round: str | None = None
+    results: list[CheckResult]
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -115,10 +111,6 @@ class Report(BaseModel):
         severities = [result.severity for result in self.results]
         return {severity: severities.count(severity) for severity in SEVERITIES}
 
-    def verdict(self, *, strict: bool = False) -> Literal["PASSED", "FAILED"]:
-        """``PASSED`` without errors (and, when ``strict``, without warnings)."""
-        return verdict_of(self.counts, strict=strict)
-
 
 #: results counted by (severity, system, model, concurrency): a verdict's counts and the scopes
 #: its line names, without the results themselves
@@ -133,8 +125,16 @@ def tally_of(results: list[CheckResult]) -> Tally:
     return Counter(map(_TALLY_KEY, results))
 
 
+def counts_of(tally: Tally) -> dict[str, int]:
+    """Results per severity in ``tally``, as ``Report.counts`` gives them."""
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for key, count in tally.items():
+        counts[key[0]] += count
+    return counts
+
+
 @dataclass(eq=False)
-class QuietReport:
+class QuietReport(_Findings):
     """What ``check -q``, ``--format sarif`` and ``--format github`` print: the errors and
     warnings, and every result counted.
 
@@ -154,28 +154,13 @@ class QuietReport:
     tally: Tally
 
     @property
-    def errors(self) -> list[CheckResult]:
-        return [r for r in self.results if r.severity == "error"]
-
-    @property
-    def warnings(self) -> list[CheckResult]:
-        return [r for r in self.results if r.severity == "warning"]
-
-    @property
     def counts(self) -> dict[str, int]:
         """Number of results per severity, passes included (as ``Report.counts``)."""
-        counts = dict.fromkeys(SEVERITIES, 0)
-        for key, count in self.tally.items():
-            counts[key[0]] += count
-        return counts
+        return counts_of(self.tally)
 
     @property
     def passed(self) -> bool:
         return self.counts["error"] == 0
-
-    def verdict(self, *, strict: bool = False) -> Literal["PASSED", "FAILED"]:
-        """The verdict the full ``Report`` of the same check has."""
-        return verdict_of(self.counts, strict=strict)
 
 
 def verdict_of(counts: dict[str, int], *, strict: bool = False) -> Literal["PASSED", "FAILED"]:

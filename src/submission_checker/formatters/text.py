@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..report import SEVERITIES, CheckResult, QuietReport, Report, Tally, tally_of, verdict_of
+from ..report import CheckResult, QuietReport, Report, Tally, counts_of, tally_of, verdict_of
 
 __all__ = ["render", "verdict_line"]
 
@@ -29,7 +29,7 @@ def render(
         f"{report.submission_path}"
     ]
     tally = _tally(report, quiet=quiet)
-    counts = _counts(tally)
+    counts = counts_of(tally)
     # quiet shows errors and warnings only: none, no groups (and no pass over every result)
     hidden = quiet and counts["error"] == 0 and counts["warning"] == 0
     for title, base, rows in [] if hidden else _groups(report.results, quiet=quiet):
@@ -54,7 +54,7 @@ def render(
 def verdict_line(report: Report | QuietReport, *, strict: bool = False) -> str:
     """``PASSED: 0 errors, 0 warnings, 243 checks passed (1 system, 1 model, 8 points)``."""
     tally = _tally(report, quiet=True)
-    counts = _counts(tally)
+    counts = counts_of(tally)
     return _verdict_line(tally, counts, verdict_of(counts, strict=strict))
 
 
@@ -66,15 +66,6 @@ def _tally(report: Report | QuietReport, *, quiet: bool) -> Tally:
             raise ValueError("a QuietReport has no passing checks to list: render it quiet")
         return report.tally
     return tally_of(report.results)
-
-
-def _counts(tally: Tally) -> dict[str, int]:
-    """Results per severity, as ``Report.counts``."""
-    counts = dict.fromkeys(SEVERITIES, 0)
-    for key, count in tally.items():
-        if key[0] in counts:
-            counts[key[0]] += count
-    return counts
 
 
 def _verdict_line(tally: Tally, counts: dict[str, int], verdict: str) -> str:
