@@ -136,6 +136,18 @@ def make_run(api: httpx.Client):
 
 
 @pytest.fixture
+def run_id(make_run) -> str:
+    """A new run's id."""
+    return make_run()["id"]
+
+
+@pytest.fixture
+def upload_url(api: httpx.Client, run_id: str) -> str:
+    """The signed upload URL of ``run_id``'s archive."""
+    return api.get(f"/runs/{run_id}/archive/upload-url").json()["upload_url"]
+
+
+@pytest.fixture
 def upload_run_archive(api: httpx.Client, http: httpx.Client):
     """Upload bytes as a run's archive through the signed URL; returns the PUT response."""
 

@@ -12,16 +12,6 @@ import pytest
 from prism_server.signing import Signer, load_or_create_secret
 
 
-@pytest.fixture
-def run_id(make_run) -> str:
-    return make_run()["id"]
-
-
-@pytest.fixture
-def upload_url(api, run_id) -> str:
-    return api.get(f"/runs/{run_id}/archive/upload-url").json()["upload_url"]
-
-
 def with_query(url: str, **changes: str) -> str:
     parts = urlsplit(url)
     query = {key: values[0] for key, values in parse_qs(parts.query).items()}

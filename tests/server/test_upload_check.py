@@ -20,16 +20,6 @@ def _check_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "upload-check"]
 
 
-@pytest.fixture
-def run_id(make_run) -> str:
-    return make_run()["id"]
-
-
-@pytest.fixture
-def upload_url(api, run_id) -> str:
-    return api.get(f"/runs/{run_id}/archive/upload-url").json()["upload_url"]
-
-
 def _big_archive(tar_gz) -> bytes:
     """A few MiB of .tar.gz (random bytes: deflate keeps them stored, size ≈ content)."""
     return tar_gz({"r/events.jsonl": os.urandom(3 * MIB), "r/config.yaml": b"name: x\n"})
